@@ -1,0 +1,256 @@
+"""``lp-fix``: the command-line front end of the fixer, with black/ruff/pyupgrade conventions.
+
+Exit status: 0 nothing to change; 1 something was (or, with --check/--diff,
+would be) changed or needs a manual edit; 2 usage error; 123 a file could not
+be read or parsed.  Messages go to stderr; stdout carries only the diff or,
+for ``-``, the fixed source.
+"""
+import argparse
+import difflib
+import fnmatch
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Iterator, List, Optional, Sequence, Tuple
+
+import libcst
+
+from flake8_learning_phase import __version__
+from flake8_learning_phase import _files
+from flake8_learning_phase.core import ALL_CODES, LEARNING_PHASE_FUNCTIONS, Settings
+from flake8_learning_phase.fixer import fix_source
+
+EXIT_CLEAN, EXIT_CHANGED, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 123
+STDIN = "-"
+_VENV_MARKERS = ("pyvenv.cfg", "conda-meta")
+
+
+@dataclass(frozen=True)
+class Options:
+    """Parsed once from the command line, then passed down."""
+
+    paths: Tuple[str, ...]
+    settings: Settings
+    codes: frozenset
+    diff: bool
+    check: bool
+    verbosity: int  # -1 quiet, 0 normal, 1 verbose
+    exclude: Tuple[str, ...]
+
+
+@dataclass
+class Outcome:
+    """What processing one file did."""
+
+    path: str
+    changed: bool = False
+    call_sites: int = 0
+    manual: List[Tuple[int, str]] = field(default_factory=list)
+    error: Optional[str] = None
+    output: bytes = b""  # the diff, or the (fixed) source read from stdin
+
+
+def _codes(value: str) -> List[str]:
+    codes = [c.strip().upper() for c in value.split(",") if c.strip()]
+    unknown = [c for c in codes if not any(code.startswith(c) for code in ALL_CODES)]
+    if unknown:
+        raise argparse.ArgumentTypeError("unknown code(s): " + ", ".join(unknown))
+    return codes
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lp-fix",
+        description="Add the learning phase and the model's updates to Keras training steps.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to fix; - for stdin")
+    parser.add_argument("--diff", action="store_true", help="print a unified diff; write nothing")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if something would change")
+    verbosity = parser.add_mutually_exclusive_group()
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    verbosity.add_argument("-v", "--verbose", action="store_true", help="also print every finding")
+    parser.add_argument("--select", type=_codes, default=None, help="codes or prefixes to fix (default: all)")
+    parser.add_argument("--ignore", type=_codes, default=[], help="codes or prefixes not to fix")
+    parser.add_argument(
+        "--exclude", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB (repeatable)"
+    )
+    parser.add_argument(
+        "--learning-phase",
+        choices=LEARNING_PHASE_FUNCTIONS,
+        default="learning_phase",
+        help="backend function to insert (default: learning_phase)",
+    )
+    parser.add_argument("--version", action="version", version="%(prog)s " + __version__)
+    return parser
+
+
+def parse_options(argv: Optional[Sequence[str]]) -> Options:
+    args = _parser().parse_args(argv)
+    selected = args.select if args.select is not None else list(ALL_CODES)
+    codes = frozenset(
+        code
+        for code in ALL_CODES
+        if any(code.startswith(s) for s in selected) and not any(code.startswith(i) for i in args.ignore)
+    )
+    return Options(
+        paths=tuple(args.paths),
+        settings=Settings(learning_phase=args.learning_phase),
+        codes=codes,
+        diff=args.diff,
+        check=args.check,
+        verbosity=-1 if args.quiet else (1 if args.verbose else 0),
+        exclude=tuple(args.exclude),
+    )
+
+
+def _excluded(path: str, patterns: Sequence[str]) -> bool:
+    normal = os.path.normpath(path)
+    return any(
+        fnmatch.fnmatch(normal, p) or fnmatch.fnmatch(os.path.basename(normal), p) for p in patterns
+    )
+
+
+def iter_paths(paths: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
+    """Files to process: the given files, and ``*.py`` below the given folders.
+
+    Hidden and virtualenv folders are skipped; symlinked folders are not
+    followed, so a symlink loop cannot trap the walk.
+    """
+    for path in paths:
+        if path == STDIN or not os.path.isdir(path):
+            if path == STDIN or not _excluded(path, exclude):
+                yield path
+            continue
+        for root, dirs, files in os.walk(path):
+            dirs[:] = sorted(
+                d
+                for d in dirs
+                if not d.startswith(".")
+                and d != "__pycache__"
+                and not any(os.path.exists(os.path.join(root, d, m)) for m in _VENV_MARKERS)
+                and not _excluded(os.path.join(root, d), exclude)
+            )
+            for name in sorted(files):
+                full = os.path.join(root, name)
+                if name.endswith(".py") and not _excluded(full, exclude):
+                    yield full
+
+
+def process(path: str, raw: bytes, options: Options) -> Outcome:
+    """Fix one file's bytes; never raises for bad input, reports it in ``error``."""
+    outcome = Outcome(path)
+    if _files.MARKER not in raw:
+        outcome.output = raw if path == STDIN else b""
+        return outcome
+    try:
+        source = _files.decode(raw)
+        result = fix_source(source.text, options.settings, options.codes)
+        new_raw = _files.encode(source, result.source)
+    except _files.SourceError as error:
+        outcome.error = "cannot parse: {}".format(error)
+        return outcome
+    except (SyntaxError, ValueError, libcst.ParserSyntaxError, RecursionError, MemoryError) as error:
+        outcome.error = "cannot parse: {}".format(_reason(error))
+        return outcome
+    outcome.changed = result.changed
+    outcome.call_sites = result.call_sites_updated
+    outcome.manual = list(result.manual)
+    if options.verbosity > 0:
+        for finding in result.findings:
+            _say("{}:{}:{}: {}".format(path, finding.line, finding.col + 1, finding.message))
+    if options.diff and result.changed:
+        outcome.output = "".join(
+            difflib.unified_diff(
+                source.text.splitlines(True),
+                result.source.splitlines(True),
+                fromfile=path,
+                tofile=path,
+            )
+        ).encode("utf-8", "surrogateescape")
+    elif path == STDIN and not options.check:
+        outcome.output = new_raw
+    if result.changed and not (options.diff or options.check) and path != STDIN:
+        try:
+            _files.write(path, new_raw, raw)
+        except (_files.SourceError, OSError) as error:
+            outcome.changed = False
+            outcome.error = "cannot write: {}".format(getattr(error, "strerror", None) or error)
+    return outcome
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, SyntaxError):
+        return "{} (line {})".format(error.msg, error.lineno)
+    if isinstance(error, libcst.ParserSyntaxError):
+        return "{} (line {})".format(error.message, error.raw_line)
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    return str(error) or type(error).__name__
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return "{} {}".format(count, one if count == 1 else many)
+
+
+def summary(outcomes: Sequence[Outcome], options: Options) -> str:
+    would = options.check or options.diff
+    changed = sum(o.changed for o in outcomes)
+    parts = [
+        _plural(changed, "file", "files") + (" would be fixed" if would else " fixed"),
+        _plural(sum(o.call_sites for o in outcomes), "call site", "call sites")
+        + (" would be updated" if would else " updated"),
+        _plural(sum(len(o.manual) for o in outcomes), "needs", "need") + " a manual edit",
+    ]
+    errors = sum(o.error is not None for o in outcomes)
+    if errors:
+        parts.append(_plural(errors, "file", "files") + " could not be processed")
+    return ", ".join(parts)
+
+
+def _read(path: str) -> bytes:
+    if path == STDIN:
+        return sys.stdin.buffer.read()
+    if os.path.isdir(path):
+        raise _files.SourceError("is a directory")
+    return _files.read(path)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    try:
+        options = parse_options(argv)
+    except SystemExit as exit_:
+        return EXIT_CLEAN if exit_.code in (0, None) else EXIT_USAGE
+    outcomes = []
+    for path in iter_paths(options.paths, options.exclude):
+        try:
+            outcome = process(path, _read(path), options)
+        except _files.SourceError as error:
+            outcome = Outcome(path, error="cannot read: {}".format(error))
+        outcomes.append(outcome)
+        _report(outcome, options)
+    if options.verbosity >= 0:
+        _say(summary(outcomes, options))
+    if any(o.error for o in outcomes):
+        return EXIT_ERROR
+    return EXIT_CHANGED if any(o.changed or o.manual for o in outcomes) else EXIT_CLEAN
+
+
+def _report(outcome: Outcome, options: Options) -> None:
+    if outcome.output:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(outcome.output)
+        sys.stdout.buffer.flush()
+    if outcome.error:
+        _say("{}: {}".format(outcome.path, outcome.error))
+        return
+    if options.verbosity < 0:
+        return
+    if outcome.changed and not options.diff:
+        _say(("would fix " if options.check else "fixed ") + outcome.path)
+    for line, note in outcome.manual:
+        _say("{}:{}: {}".format(outcome.path, line, note))
+

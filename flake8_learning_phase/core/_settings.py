@@ -1,0 +1,25 @@
+"""Options parsed once into one immutable object that every front end passes down."""
+from dataclasses import dataclass
+
+LEARNING_PHASE_FUNCTIONS = ("learning_phase", "symbolic_learning_phase")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the analysis needs to know beyond the source.
+
+    ``learning_phase`` is the backend function a fix inserts.  The default is
+    ``learning_phase`` because tf.keras 1.15's public backend has no
+    ``symbolic_learning_phase`` (only ``tensorflow.python.keras.backend`` does);
+    in graph mode both return the same placeholder.
+    """
+
+    learning_phase: str = "learning_phase"
+
+    def __post_init__(self) -> None:
+        if self.learning_phase not in LEARNING_PHASE_FUNCTIONS:
+            raise ValueError(
+                "learning_phase must be one of {}, not {!r}".format(
+                    ", ".join(LEARNING_PHASE_FUNCTIONS), self.learning_phase
+                )
+            )

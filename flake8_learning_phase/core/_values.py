@@ -1,0 +1,207 @@
+"""What an inputs, updates or params expression is made of, following assignments.
+
+An expression is flattened into *terms*: the pieces that ``+``, ``+=``,
+``.append``/``.extend``, star-unpacking and re-bound names put together.  Each
+name is followed through the assignments that reach it (not matched by
+spelling), ``self.<attr>`` through every method of the class.
+"""
+import ast
+from typing import List, NamedTuple, Optional
+
+from flake8_learning_phase.core._backend import is_phase_call
+from flake8_learning_phase.core._index import (
+    APPEND,
+    ASSIGN,
+    AUGMENT,
+    EXTEND,
+    PARAM,
+    Scope,
+    reaching,
+)
+
+# Term kinds.
+ITEM = "item"  # one element of a list/tuple literal, not the learning phase
+PHASE = "phase"  # the learning phase (a list element, or appended)
+OPTIMIZER = "optimizer"  # <optimizer>.get_updates(...)
+MODEL_UPDATES = "model_updates"  # <x>.updates, <x>.get_updates_for(...)
+ATTRIBUTE = "attribute"  # <x>.<attr> of something that is not self: model.inputs, ...
+PARAMETER = "parameter"  # a parameter of the enclosing function
+CALL = "call"  # the result of a call we cannot see into
+UNKNOWN = "unknown"  # anything else we cannot see into
+
+_MAX_DEPTH = 30
+_CONVERTERS = ("list", "tuple")
+
+
+class Context(NamedTuple):
+    """Where an expression is evaluated: its scope, visit order and blocks."""
+
+    scope: Scope
+    seq: int
+    blocks: tuple
+
+
+class Term(NamedTuple):
+    kind: str
+    node: Optional[ast.AST]
+    context: Context
+
+
+def flatten(node: ast.expr, context: Context) -> List[Term]:
+    """The terms ``node`` is built from, following names and ``self`` attributes."""
+    terms = []  # type: List[Term]
+    _flatten(node, context, terms, set(), 0)
+    return terms
+
+
+def _flatten(node, context, terms, seen, depth):
+    if depth > _MAX_DEPTH or id(node) in seen:
+        terms.append(Term(UNKNOWN, node, context))
+        return
+    seen = seen | {id(node)}
+    depth += 1
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        _flatten(node.left, context, terms, seen, depth)
+        _flatten(node.right, context, terms, seen, depth)
+    elif isinstance(node, (ast.List, ast.Tuple)):
+        for element in node.elts:
+            if isinstance(element, ast.Starred):
+                _flatten(element.value, context, terms, seen, depth)
+            else:
+                terms.append(_item(element, context, seen, depth))
+    elif isinstance(node, ast.Starred):
+        _flatten(node.value, context, terms, seen, depth)
+    elif isinstance(node, ast.IfExp):
+        _flatten(node.body, context, terms, seen, depth)
+        _flatten(node.orelse, context, terms, seen, depth)
+    elif isinstance(node, ast.Name):
+        bindings = reaching(context.scope, node.id, context.seq, context.blocks)
+        if not bindings:
+            terms.append(Term(UNKNOWN, node, context))
+        for binding in bindings:
+            _binding(binding, terms, seen, depth)
+    elif isinstance(node, ast.Attribute):
+        _attribute(node, context, terms, seen, depth)
+    elif isinstance(node, ast.Call):
+        _call(node, context, terms, seen, depth)
+    else:
+        terms.append(Term(UNKNOWN, node, context))
+
+
+def _binding(binding, terms, seen, depth):
+    context = Context(binding.scope, binding.seq, binding.blocks)
+    if binding.kind in (ASSIGN, AUGMENT, EXTEND):
+        _flatten(binding.value, context, terms, seen, depth)
+    elif binding.kind == APPEND:
+        terms.append(_item(binding.value, context, seen, depth))
+    elif binding.kind == PARAM:
+        terms.append(Term(PARAMETER, binding.node, context))
+    else:
+        terms.append(Term(UNKNOWN, binding.node, context))
+
+
+def _attribute(node, context, terms, seen, depth):
+    scope = context.scope
+    if (
+        scope.cls is not None
+        and isinstance(node.value, ast.Name)
+        and node.value.id == scope.self_name
+    ):
+        bindings = scope.cls.attr_bindings.get(node.attr, ())
+        if not bindings:
+            terms.append(Term(UNKNOWN, node, context))
+        # Methods run in any order: every binding in the class may reach.
+        for binding in bindings:
+            _binding(binding, terms, seen, depth)
+    elif node.attr == "updates":
+        terms.append(Term(MODEL_UPDATES, node, context))
+    else:
+        terms.append(Term(ATTRIBUTE, node, context))
+
+
+def _call(node, context, terms, seen, depth):
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        if func.attr == "get_updates":
+            kind = CALL if _is_own_get_updates(func.value, context.scope) else OPTIMIZER
+            terms.append(Term(kind, node, context))
+            return
+        if func.attr == "get_updates_for":
+            terms.append(Term(MODEL_UPDATES, node, context))
+            return
+    if is_phase_call(node, context.scope):
+        terms.append(Term(PHASE, node, context))
+    elif (
+        isinstance(func, ast.Name)
+        and func.id in _CONVERTERS
+        and len(node.args) == 1
+        and not node.keywords
+        and context.scope.lookup(func.id) is None
+    ):
+        _flatten(node.args[0], context, terms, seen, depth)
+    else:
+        terms.append(Term(CALL, node, context))
+
+
+def _item(element, context, seen, depth) -> Term:
+    """A single element: the learning phase, directly or through a name, or an item."""
+    if is_phase_call(element, context.scope):
+        return Term(PHASE, element, context)
+    if isinstance(element, (ast.Name, ast.Attribute)):
+        inner = []  # type: List[Term]
+        _flatten(element, context, inner, seen, depth)
+        if any(term.kind == PHASE for term in inner):
+            return Term(PHASE, element, context)
+    return Term(ITEM, element, context)
+
+
+def _is_own_get_updates(owner, scope) -> bool:
+    """``self.get_updates`` / ``super().get_updates`` in a class that defines it.
+
+    That is an optimizer implementing itself, not a training step (issue 2).
+    """
+    cls = scope.cls
+    if cls is None or "get_updates" not in cls.methods:
+        return False
+    if isinstance(owner, ast.Name):
+        return owner.id == scope.self_name
+    return isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "super"
+
+
+def literal_items(node: ast.expr, context: Context, depth: int = 0) -> Optional[List[Term]]:
+    """The elements of a list built only from literals on every path, else None.
+
+    Used to compare a feed's length with the inputs' length (LP101): only
+    when both are certain.
+    """
+    if depth > _MAX_DEPTH:
+        return None
+    depth += 1
+    if isinstance(node, (ast.List, ast.Tuple)):
+        if any(isinstance(element, ast.Starred) for element in node.elts):
+            return None
+        return [_item(element, context, set(), 0) for element in node.elts]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left = literal_items(node.left, context, depth)
+        right = literal_items(node.right, context, depth)
+        return None if left is None or right is None else left + right
+    if isinstance(node, ast.Name):
+        bindings = reaching(context.scope, node.id, context.seq, context.blocks)
+        if not bindings or bindings[0].kind != ASSIGN:
+            return None
+        if any(b.kind == ASSIGN for b in bindings[1:]):
+            return None  # conditional re-binding: the length is not certain
+        if any(b.blocks != bindings[0].blocks for b in bindings[1:]):
+            return None  # conditional append: the length is not certain
+        items = []  # type: List[Term]
+        for binding in bindings:
+            inner = Context(binding.scope, binding.seq, binding.blocks)
+            if binding.kind == APPEND:
+                items.append(_item(binding.value, inner, set(), 0))
+                continue
+            part = literal_items(binding.value, inner, depth)
+            if part is None:
+                return None
+            items.extend(part)
+        return items
+    return None

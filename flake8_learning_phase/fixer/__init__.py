@@ -1,0 +1,64 @@
+"""The fixer: the core's findings, applied with libcst (what ``lp-fix`` and the editor run)."""
+import ast
+from dataclasses import dataclass
+from typing import Collection, Dict, List, Tuple
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper
+
+from flake8_learning_phase.core import ALL_CODES, Edit, Finding, Settings, check_source
+from flake8_learning_phase.fixer._apply import EditTransformer, locate
+
+__all__ = ["FixResult", "fix_source"]
+
+_NOT_APPLIED = "the fix could not be applied here; edit by hand"
+
+
+@dataclass(frozen=True)
+class FixResult:
+    """What fixing one source text did."""
+
+    source: str  # the new text; the old one when nothing changed
+    findings: Tuple[Finding, ...]  # every selected finding in the old text
+    fixed: Tuple[Finding, ...]  # those whose edits were applied
+    call_sites_updated: int
+    manual: Tuple[Tuple[int, str], ...]  # (line, what a person has to do)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fixed)
+
+
+def fix_source(source: str, settings: Settings = Settings(), codes: Collection[str] = ALL_CODES) -> FixResult:
+    """Fix every selected finding in ``source``.
+
+    Raises SyntaxError/ValueError (ast) or libcst.ParserSyntaxError for text
+    that cannot be parsed.  A finding is fixed whole or not at all: the
+    step's inputs and its feeds must agree.
+    """
+    findings = tuple(f for f in check_source(source, settings) if f.code in codes)
+    fixable = [f for f in findings if f.edits]
+    fixed = ()  # type: Tuple[Finding, ...]
+    new_source = source
+    if fixable:
+        wrapper = MetadataWrapper(cst.parse_module(source))
+        nodes = locate(wrapper, [edit.target for f in fixable for edit in f.edits])
+        fixed = tuple(f for f in fixable if all(edit.target in nodes for edit in f.edits))
+        by_node = {}  # type: Dict[cst.CSTNode, List[Edit]]
+        for edit in _unique(edit for f in fixed for edit in f.edits):
+            by_node.setdefault(nodes[edit.target], []).append(edit)
+        if by_node:
+            new_source = wrapper.module.visit(EditTransformer(by_node)).code
+            ast.parse(new_source)  # the output always parses, or nothing is written
+    manual = [(f.line, f.manual) for f in findings if f.manual]
+    manual += [(f.line, _NOT_APPLIED) for f in fixable if f not in fixed]
+    feeds = {site.feed for f in fixed for site in f.step.call_sites}
+    updated = {edit.target for f in fixed for edit in f.edits if edit.target in feeds}
+    return FixResult(new_source, findings, fixed, len(updated), tuple(sorted(set(manual))))
+
+
+def _unique(edits) -> List[Edit]:
+    seen = {}  # type: Dict[Edit, None]
+    for edit in edits:
+        seen.setdefault(edit, None)
+    return list(seen)

@@ -1,0 +1,157 @@
+"""Apply the core's edits with libcst, keeping every byte outside them.
+
+The core decides what to change and where (a start position and an ``ast``
+node kind); this module only finds the same node in the libcst tree and
+changes it.  libcst, like ``ast``, leaves an expression's parentheses out of
+its position, so the two agree on where an expression starts.
+"""
+from typing import Dict, List, Sequence, Tuple
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from flake8_learning_phase.core import APPEND, CONCAT, IMPORT, Edit, NodeRef
+
+# ast class name -> libcst classes that may stand for it.
+_KINDS = {
+    "List": (cst.List,),
+    "Tuple": (cst.Tuple,),
+    "Name": (cst.Name,),
+    "Call": (cst.Call,),
+    "Attribute": (cst.Attribute,),
+    "BinOp": (cst.BinaryOperation,),
+    "Subscript": (cst.Subscript,),
+    "IfExp": (cst.IfExp,),
+    "ListComp": (cst.ListComp,),
+    "ImportFrom": (cst.ImportFrom,),
+}
+# Operators that bind at least as tightly as ``+``: ``e + x`` needs no parentheses.
+_TIGHT_OPERATORS = (
+    cst.Add,
+    cst.Subtract,
+    cst.Multiply,
+    cst.Divide,
+    cst.FloorDivide,
+    cst.Modulo,
+    cst.MatrixMultiply,
+    cst.Power,
+)
+_ATOMS = (
+    cst.Name,
+    cst.Attribute,
+    cst.Call,
+    cst.Subscript,
+    cst.List,
+    cst.Tuple,
+    cst.ListComp,
+    cst.Dict,
+    cst.Set,
+    cst.UnaryOperation,
+)
+
+
+class EditError(Exception):
+    """An edit whose target is not where the core said it is."""
+
+
+def locate(wrapper: MetadataWrapper, refs: Sequence[NodeRef]) -> Dict[NodeRef, cst.CSTNode]:
+    """The libcst node for each reference; references not found are left out."""
+    wanted = {(ref.line, ref.col) for ref in refs}
+    positions = wrapper.resolve(PositionProvider)
+    candidates = {}  # type: Dict[Tuple[int, int], List[Tuple[cst.CSTNode, object]]]
+    for node, where in positions.items():
+        if not isinstance(node, (cst.BaseExpression, cst.ImportFrom)):
+            continue
+        for key in _keys(node, where):
+            if key in wanted:
+                candidates.setdefault(key, []).append((node, where.end))
+    found = {}
+    for ref in refs:
+        kinds = _KINDS.get(ref.kind, (cst.BaseExpression,))
+        matches = [(end, node) for node, end in candidates.get((ref.line, ref.col), ()) if isinstance(node, kinds)]
+        if matches:
+            # The outermost node starting here is the one ``ast`` points at.
+            found[ref] = max(matches, key=lambda m: (m[0].line, m[0].column))[1]
+    return found
+
+
+def _keys(node, where):
+    yield (where.start.line, where.start.column)
+    # ``ast`` (3.8+) puts a parenthesized tuple at its ``(``; libcst after it.
+    if isinstance(node, cst.Tuple) and node.lpar:
+        space = node.lpar[0].whitespace_after
+        if isinstance(space, cst.SimpleWhitespace):
+            yield (where.start.line, where.start.column - 1 - len(space.value))
+
+
+class EditTransformer(cst.CSTTransformer):
+    """The one small transformer: applies each edit to the node it targets."""
+
+    def __init__(self, edits: Dict[cst.CSTNode, List[Edit]]):
+        super().__init__()
+        self.edits = edits
+
+    def on_leave(self, original_node, updated_node):
+        for edit in self.edits.get(original_node, ()):
+            updated_node = apply(edit, updated_node)
+        return updated_node
+
+
+def apply(edit: Edit, node: cst.CSTNode) -> cst.CSTNode:
+    if edit.action == APPEND:
+        if not isinstance(node, (cst.List, cst.Tuple)):
+            raise EditError("not a list or tuple")
+        element = cst.Element(cst.parse_expression(edit.text))
+        return node.with_changes(elements=_append(node.elements, element))
+    if edit.action == CONCAT:
+        if not isinstance(node, cst.BaseExpression):
+            raise EditError("not an expression")
+        left = node if _binds_tightly(node) else node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        return cst.BinaryOperation(
+            left=left,
+            operator=cst.Add(),
+            right=cst.parse_expression(edit.text),
+        )
+    if edit.action == IMPORT:
+        if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
+            raise EditError("not a from-import of names")
+        alias = cst.ImportAlias(cst.Name(edit.text))
+        return node.with_changes(names=_append(node.names, alias))
+    raise EditError("unknown action {!r}".format(edit.action))
+
+
+def _append(elements: Sequence, new) -> list:
+    """``elements`` plus ``new`` last, in the layout the sequence already has.
+
+    A multi-line sequence gets the new element on a line of its own with the
+    same indentation, and keeps its trailing comma (issue 3).
+    """
+    elements = list(elements)
+    if not elements:
+        return [new]
+    last = elements[-1]
+    last_comma = last.comma
+    if len(elements) > 1 and isinstance(elements[-2].comma, cst.Comma):
+        separator = elements[-2].comma
+    elif isinstance(last_comma, cst.Comma) and _breaks_line(last_comma):
+        separator = last_comma
+    else:
+        separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    # A trailing comma stays, except the one that only makes ``(x,)`` a tuple.
+    keep = isinstance(last_comma, cst.Comma) and (len(elements) > 1 or _breaks_line(separator))
+    trailing = last_comma if keep else cst.MaybeSentinel.DEFAULT
+    elements[-1] = last.with_changes(comma=separator)
+    elements.append(new.with_changes(comma=trailing))
+    return elements
+
+
+def _breaks_line(comma: cst.Comma) -> bool:
+    return isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace)
+
+
+def _binds_tightly(node: cst.BaseExpression) -> bool:
+    if node.lpar:
+        return True
+    if isinstance(node, cst.BinaryOperation):
+        return isinstance(node.operator, _TIGHT_OPERATORS)
+    return isinstance(node, _ATOMS) or isinstance(node, (cst.BaseNumber, cst.BaseString))

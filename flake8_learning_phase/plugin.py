@@ -1,0 +1,45 @@
+"""The flake8 front end: a thin adapter that registers options and yields findings.
+
+flake8 hands every plugin the ``ast`` tree it already built, so the only cost
+here is the core's own walk, and only for files that mention ``get_updates``.
+"""
+import argparse
+from typing import Iterator, List, Tuple
+
+from flake8_learning_phase import __version__
+from flake8_learning_phase.core import LEARNING_PHASE_FUNCTIONS, Settings, analyze, might_contain_step
+
+
+class LearningPhaseChecker:
+    """flake8 entry point ``LP``."""
+
+    name = "flake8-learning-phase"
+    version = __version__
+    settings = Settings()
+
+    def __init__(self, tree, lines: List[str]):
+        self.tree = tree
+        self.lines = lines
+
+    @classmethod
+    def add_options(cls, option_manager) -> None:
+        option_manager.add_option(
+            "--lp-learning-phase",
+            default="learning_phase",
+            choices=LEARNING_PHASE_FUNCTIONS,
+            parse_from_config=True,
+            help=(
+                "backend function the fix inserts: learning_phase (default; tf.keras 1.15's "
+                "public backend has no symbolic_learning_phase) or symbolic_learning_phase"
+            ),
+        )
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        cls.settings = Settings(learning_phase=options.lp_learning_phase)
+
+    def run(self) -> Iterator[Tuple[int, int, str, type]]:
+        if not any(might_contain_step(line) for line in self.lines):
+            return
+        for finding in analyze(self.tree, self.lines, self.settings):
+            yield finding.line, finding.col, finding.message, type(self)
