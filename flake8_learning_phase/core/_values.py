@@ -60,9 +60,9 @@ def _flatten(node, context, terms, seen, depth):
         return
     seen = seen | {id(node)}
     depth += 1
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        _flatten(node.left, context, terms, seen, depth)
-        _flatten(node.right, context, terms, seen, depth)
+    if _is_concat(node):
+        for operand in _operands(node):
+            _flatten(operand, context, terms, seen, depth)
     elif isinstance(node, (ast.List, ast.Tuple)):
         for element in node.elts:
             if isinstance(element, ast.Starred):
@@ -86,6 +86,21 @@ def _flatten(node, context, terms, seen, depth):
         _call(node, context, terms, seen, depth)
     else:
         terms.append(Term(UNKNOWN, node, context))
+
+
+def _is_concat(node) -> bool:
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)
+
+
+def _operands(node) -> List[ast.expr]:
+    """``a + b + c`` left to right, without recursing down a long chain."""
+    rights = []
+    while _is_concat(node):
+        rights.append(node.right)
+        node = node.left
+    rights.append(node)
+    rights.reverse()
+    return rights
 
 
 def _binding(binding, terms, seen, depth):
@@ -181,10 +196,14 @@ def literal_items(node: ast.expr, context: Context, depth: int = 0) -> Optional[
         if any(isinstance(element, ast.Starred) for element in node.elts):
             return None
         return [_item(element, context, set(), 0) for element in node.elts]
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left = literal_items(node.left, context, depth)
-        right = literal_items(node.right, context, depth)
-        return None if left is None or right is None else left + right
+    if _is_concat(node):
+        items = []  # type: List[Term]
+        for operand in _operands(node):
+            part = literal_items(operand, context, depth)
+            if part is None:
+                return None
+            items.extend(part)
+        return items
     if isinstance(node, ast.Name):
         bindings = reaching(context.scope, node.id, context.seq, context.blocks)
         if not bindings or bindings[0].kind != ASSIGN:

@@ -102,7 +102,7 @@ def apply(edit: Edit, node: cst.CSTNode) -> cst.CSTNode:
         if not isinstance(node, (cst.List, cst.Tuple)):
             raise EditError("not a list or tuple")
         element = cst.Element(cst.parse_expression(edit.text))
-        return node.with_changes(elements=_append(node.elements, element))
+        return node.with_changes(elements=_append(node.elements, element, isinstance(node, cst.Tuple)))
     if edit.action == CONCAT:
         if not isinstance(node, cst.BaseExpression):
             raise EditError("not an expression")
@@ -116,11 +116,11 @@ def apply(edit: Edit, node: cst.CSTNode) -> cst.CSTNode:
         if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
             raise EditError("not a from-import of names")
         alias = cst.ImportAlias(cst.Name(edit.text))
-        return node.with_changes(names=_append(node.names, alias))
+        return node.with_changes(names=_append(node.names, alias, False))
     raise EditError("unknown action {!r}".format(edit.action))
 
 
-def _append(elements: Sequence, new) -> list:
+def _append(elements: Sequence, new, is_tuple: bool) -> list:
     """``elements`` plus ``new`` last, in the layout the sequence already has.
 
     A multi-line sequence gets the new element on a line of its own with the
@@ -138,7 +138,7 @@ def _append(elements: Sequence, new) -> list:
     else:
         separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
     # A trailing comma stays, except the one that only makes ``(x,)`` a tuple.
-    keep = isinstance(last_comma, cst.Comma) and (len(elements) > 1 or _breaks_line(separator))
+    keep = isinstance(last_comma, cst.Comma) and not (is_tuple and len(elements) == 1 and not _breaks_line(separator))
     trailing = last_comma if keep else cst.MaybeSentinel.DEFAULT
     elements[-1] = last.with_changes(comma=separator)
     elements.append(new.with_changes(comma=trailing))

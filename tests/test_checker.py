@@ -1,0 +1,180 @@
+"""The analysis core on fixture files: every shape of issue 2, positive and negative."""
+import ast
+import sys
+
+import pytest
+
+from conftest import SILENT, STEPS, expected, ids, read
+from flake8_learning_phase import Settings, check_source
+from flake8_learning_phase.core import APPEND, CONCAT, IMPORT, analyze, split_lines
+
+
+def found(source, settings=Settings()):
+    return sorted((f.line, f.code) for f in check_source(source, settings))
+
+
+@pytest.mark.parametrize("path", STEPS, ids=ids(STEPS))
+def test_step_fixture_reports_expected_codes(path):
+    source = read(path)
+    assert expected(source), "a step fixture must expect something"
+    assert found(source) == expected(source)
+
+
+@pytest.mark.parametrize("path", SILENT, ids=ids(SILENT))
+def test_silent_fixture_reports_nothing(path):
+    source = read(path)
+    assert ast.get_docstring(ast.parse(source)), "say why it must stay silent"
+    assert found(source) == []
+
+
+def test_prefilter_skips_files_without_get_updates():
+    # Not even parsed: this text is not valid Python.
+    assert check_source("def (:\n") == []
+
+
+def test_message_starts_with_code_and_names_fix():
+    (lp100, lp200) = check_source(read(STEPS[0].parent / "inline_updates.py"))
+    assert lp100.message.startswith("LP100 ") and "lp-fix" in lp100.message
+    assert "K.learning_phase()" in lp100.message
+    assert lp200.message.startswith("LP200 ") and "model.updates" in lp200.message
+
+
+def test_columns_are_characters_not_bytes():
+    source = read(STEPS[0].parent / "non_ascii_line.py")
+    finding = check_source(source)[0]
+    line = source.splitlines()[finding.line - 1]
+    assert line[finding.col:].startswith("K.function(")
+
+
+def test_finding_carries_inputs_updates_model_and_call_sites():
+    source = read(STEPS[0].parent / "self_attribute_across_methods.py")
+    step = check_source(source)[0].step
+    assert (step.inputs.kind, step.updates.kind, step.model) == ("List", "Name", "self.model")
+    (site,) = step.call_sites
+    assert source.splitlines()[site.call.line - 1].strip().startswith("return self.train_fn([states")
+    assert site.feed.kind == "List"
+    assert not step.escapes
+
+
+def test_returned_step_escapes_but_helper_calls_are_found():
+    step = check_source(read(STEPS[0].parent / "helper_returns_step.py"))[0].step
+    assert step.escapes and len(step.call_sites) == 1
+
+
+def test_lp100_edits_inputs_and_every_feed():
+    lp100 = check_source(read(STEPS[0].parent / "updates_through_name.py"))[0]
+    assert [(e.action, e.text) for e in lp100.edits] == [(APPEND, "K.learning_phase()"), (APPEND, "True")]
+
+
+def test_from_import_gets_learning_phase_added():
+    lp100 = check_source(read(STEPS[0].parent / "from_import_function.py"))[0]
+    assert (IMPORT, "learning_phase") in [(e.action, e.text) for e in lp100.edits]
+
+
+def test_existing_phase_import_is_reused():
+    lp100 = check_source(read(STEPS[0].parent / "from_import_function_alias.py"))[0]
+    assert [(e.action, e.text) for e in lp100.edits][0] == (APPEND, "phase()")
+
+
+def test_symbolic_learning_phase_setting():
+    source = read(STEPS[0].parent / "tensorflow_python_keras.py")
+    lp100 = check_source(source, Settings(learning_phase="symbolic_learning_phase"))[0]
+    assert lp100.edits[0].text == "KB.symbolic_learning_phase()"
+    assert "KB.symbolic_learning_phase()" in lp100.message
+
+
+def test_unknown_learning_phase_setting_is_refused():
+    with pytest.raises(ValueError):
+        Settings(learning_phase="phase")
+
+
+def test_lp200_concatenates_model_updates():
+    lp200 = check_source(read(STEPS[0].parent / "inline_updates.py"))[1]
+    assert [(e.action, e.text) for e in lp200.edits] == [(CONCAT, "model.updates")]
+
+
+def test_phase_set_inside_a_function_silences_lp100():
+    source = (
+        "from keras import backend as K\n"
+        "def main(model, x, loss, opt):\n"
+        "    K.set_learning_phase(1)\n"
+        "    train = K.function([x], [loss], opt.get_updates(loss, model.trainable_weights) + model.updates)\n"
+        "    train([x])\n"
+    )
+    assert found(source) == []
+
+
+def test_conditionally_rebound_updates_are_unioned():
+    source = (
+        "from keras import backend as K\n"
+        "def fit(model, x, loss, opt, fast):\n"
+        "    if fast:\n"
+        "        updates = opt.get_updates(loss, model.trainable_weights)\n"
+        "    else:\n"
+        "        updates = []\n"
+        "    train = K.function([x], [loss], updates)\n"
+        "    train([x])\n"
+    )
+    assert found(source) == [(7, "LP100"), (7, "LP200")]
+
+
+def test_rebinding_after_the_call_is_not_followed():
+    source = (
+        "from keras import backend as K\n"
+        "def fit(model, x, loss, opt):\n"
+        "    updates = []\n"
+        "    train = K.function([x], [loss], updates)\n"
+        "    updates = opt.get_updates(loss, model.trainable_weights)\n"
+    )
+    assert found(source) == []
+
+
+def test_call_of_a_rebound_step_name_is_not_a_call_site():
+    source = (
+        "from keras import backend as K\n"
+        "def fit(model, x, loss, opt):\n"
+        "    train = K.function([x], [loss], opt.get_updates(loss, model.trainable_weights))\n"
+        "    train([x])\n"
+        "    train = K.function([x], [loss])\n"
+        "    train([x])\n"
+    )
+    (lp100, _) = check_source(source)
+    assert [site.call.line for site in lp100.step.call_sites] == [4]
+
+
+def test_deeply_nested_expression_does_not_raise():
+    nested = "(" * 90 + "loss" + ")" * 90
+    source = (
+        "from keras import backend as K\n"
+        "def fit(model, x, loss, opt):\n"
+        "    return K.function([x], [{}], opt.get_updates(loss, model.trainable_weights))\n".format(nested)
+    )
+    assert found(source) == [(3, "LP100"), (3, "LP200")]
+
+
+def test_long_concatenation_chain_does_not_raise():
+    chain = " + ".join("[u{}]".format(i) for i in range(2000))
+    source = (
+        "from keras import backend as K\n"
+        "def fit(model, x, loss, opt):\n"
+        "    return K.function([x], [loss], opt.get_updates(loss, model.trainable_weights) + {})\n".format(chain)
+    )
+    tree = ast.parse(source)
+    assert [f.code for f in analyze(tree, split_lines(source))] == ["LP100", "LP200"]
+
+
+def test_huge_file_without_steps_is_cheap_and_silent():
+    source = "x = 1\n" * 50000 + "# get_updates\n"
+    assert found(source) == []
+
+
+@pytest.mark.skipif(sys.version_info < (3, 8), reason="walrus needs Python 3.8")
+def test_walrus_binding_is_followed():
+    source = (
+        "from keras import backend as K\n"
+        "def fit(model, x, loss, opt):\n"
+        "    if (updates := opt.get_updates(loss, model.trainable_weights)):\n"
+        "        train = K.function([x], [loss], updates)\n"
+        "        train([x])\n"
+    )
+    assert found(source) == [(4, "LP100"), (4, "LP200")]

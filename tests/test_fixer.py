@@ -1,0 +1,116 @@
+"""lp-fix's edits on before/after fixture pairs, plus the inputs that must not change."""
+import ast
+
+import pytest
+
+from conftest import SILENT, STEPS, ids, read
+from flake8_learning_phase import Settings, check_source, fix_source
+
+PAIRS = [(p, p.with_name(p.stem + ".fixed.py")) for p in STEPS]
+
+
+@pytest.mark.parametrize("before, after", PAIRS, ids=ids(STEPS))
+def test_fix_matches_fixture(before, after):
+    assert fix_source(read(before)).source == read(after)
+
+
+@pytest.mark.parametrize("before, after", PAIRS, ids=ids(STEPS))
+def test_fixed_file_lints_clean(before, after):
+    assert check_source(read(after)) == []
+
+
+@pytest.mark.parametrize("before, after", PAIRS, ids=ids(STEPS))
+def test_second_run_changes_nothing(before, after):
+    result = fix_source(read(after))
+    assert not result.changed and result.source == read(after)
+
+
+@pytest.mark.parametrize("path", SILENT, ids=ids(SILENT))
+def test_silent_input_is_unchanged(path):
+    # Why each must not change is the docstring at the top of the fixture.
+    result = fix_source(read(path))
+    assert not result.changed and result.source == read(path)
+
+
+def _fix(body, **kwargs):
+    source = "from keras import backend as K\n" + body
+    return fix_source(source, **kwargs).source[len("from keras import backend as K\n"):]
+
+
+STEP = "def f(model, x, loss, opt):\n    u = opt.get_updates(loss, model.trainable_weights) + model.updates\n"
+
+
+def test_single_element_tuple_loses_its_tuple_comma():
+    body = STEP + "    t = K.function((x,), [loss], u)\n    t((1,))\n"
+    assert _fix(body).endswith("    t = K.function((x, K.learning_phase()), [loss], u)\n    t((1, True))\n")
+
+
+def test_single_line_trailing_comma_is_kept():
+    body = STEP + "    t = K.function([x,], [loss], u)\n    t([1,])\n"
+    assert _fix(body).endswith("    t = K.function([x, K.learning_phase(),], [loss], u)\n    t([1, True,])\n")
+
+
+def test_hanging_list_without_trailing_comma_keeps_alignment():
+    body = STEP + "    t = K.function([x,\n                    x], [loss], u)\n    t([1,\n       2])\n"
+    fixed = _fix(body)
+    assert "[x,\n                    x,\n                    K.learning_phase()]" in fixed
+    assert "t([1,\n       2,\n       True])" in fixed
+
+
+def test_comments_inside_the_list_are_kept():
+    body = STEP + "    t = K.function([x,  # features\n                    x], [loss], u)\n    t([1, 2])\n"
+    assert "[x,  # features\n" in _fix(body)
+
+
+def test_conditional_updates_get_parentheses():
+    body = (
+        "def f(model, x, loss, opt, fast):\n"
+        "    t = K.function([x, K.learning_phase()], [loss],"
+        " opt.get_updates(loss, model.trainable_weights) if fast else [])\n"
+        "    t([1, True])\n"
+    )
+    fixed = _fix(body)
+    assert "(opt.get_updates(loss, model.trainable_weights) if fast else []) + model.updates" in fixed
+    ast.parse(fixed)
+
+
+def test_tuple_feed_name_gets_a_tuple():
+    body = STEP + "    t = K.function([x], [loss], u)\n    batch = (1,)\n    t(batch)\n"
+    assert _fix(body).endswith("    t(batch + (True,))\n")
+
+
+def test_feed_longer_than_inputs_is_left_alone():
+    # The user already feeds the phase (as 1) that K.function drops today;
+    # once the phase is an input that value reaches it.
+    body = STEP + "    t = K.function([x], [loss], u)\n    t([1, 1])\n"
+    assert _fix(body).endswith("    t = K.function([x, K.learning_phase()], [loss], u)\n    t([1, 1])\n")
+
+
+def test_symbolic_learning_phase_is_inserted_when_asked():
+    body = STEP + "    t = K.function([x], [loss], u)\n    t([1])\n"
+    fixed = _fix(body, settings=Settings(learning_phase="symbolic_learning_phase"))
+    assert "K.symbolic_learning_phase()" in fixed
+
+
+def test_select_restricts_the_codes_fixed():
+    source = read(STEPS[0].parent / "inline_updates.py")
+    result = fix_source(source, codes={"LP200"})
+    assert [f.code for f in result.fixed] == ["LP200"]
+    assert "learning_phase" not in result.source and "+ model.updates" in result.source
+
+
+def test_returned_step_needs_a_manual_edit():
+    result = fix_source(read(STEPS[0].parent / "returned_no_callers.py"))
+    assert result.changed
+    assert result.manual == ((7, "callers outside this file must feed True as the last value"),)
+
+
+def test_counts_call_sites_updated():
+    result = fix_source(read(STEPS[0].parent / "updates_through_name.py"))
+    assert result.call_sites_updated == 1
+
+
+def test_crlf_line_endings_are_kept():
+    source = read(STEPS[0].parent / "updates_through_name.py").replace("\n", "\r\n")
+    fixed = fix_source(source).source
+    assert fixed == read(STEPS[0].parent / "updates_through_name.fixed.py").replace("\n", "\r\n")
