@@ -68,3 +68,4 @@ class Finding:
     step: Step
     edits: Tuple[Edit, ...] = ()
     manual: Optional[str] = None
+    calls_fed: Tuple[NodeRef, ...] = ()  # the call sites whose feed ``edits`` extend

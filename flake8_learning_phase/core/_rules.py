@@ -127,8 +127,9 @@ def _check_call(index, record, columns, phase_is_int, settings) -> List[Finding]
     return findings
 
 
-def _finding(code, at, step, edits, manual, **fields) -> Finding:
-    return Finding(code, at.line, at.col, MESSAGES[code].format(**fields), step, tuple(edits), manual)
+def _finding(code, at, step, edits, manual, calls_fed=(), **fields) -> Finding:
+    message = MESSAGES[code].format(**fields)
+    return Finding(code, at.line, at.col, message, step, tuple(edits), manual, tuple(calls_fed))
 
 
 # -- LP100 ---------------------------------------------------------------
@@ -145,6 +146,7 @@ def _lp100(index, record, inputs, context, sites, step, columns, settings) -> Fi
         edits.append(import_edit)
     known_inputs = literal_items(inputs, context)
     manual = OUTSIDE_CALLERS if step.escapes else None
+    calls_fed = []
     for site in sites:
         feed = _feed(site.node)
         if feed is None:
@@ -155,7 +157,8 @@ def _lp100(index, record, inputs, context, sites, step, columns, settings) -> Fi
         if known_inputs is not None and feed_items is not None and len(feed_items) > len(known_inputs):
             continue  # already feeds one value more than the inputs: it becomes the phase
         edits.append(_feed_edit(feed, feed_context, columns))
-    return _finding(LP100, step.call, step, edits, manual, phase=shown)
+        calls_fed.append(columns.ref(site.node))
+    return _finding(LP100, step.call, step, edits, manual, calls_fed, phase=shown)
 
 
 def _phase_spelling(index, record, settings) -> Optional[Tuple[str, Optional[Edit]]]:
@@ -191,6 +194,9 @@ def _inputs_edit(index, inputs, context, phase, columns) -> Edit:
     """The learning phase as the last input: in the literal, where it is bound, or ``+ [...]``."""
     if isinstance(inputs, (ast.List, ast.Tuple)):
         return Edit(columns.ref(inputs), APPEND, phase)
+    if isinstance(inputs, ast.BinOp) and isinstance(inputs.op, ast.Add) and isinstance(inputs.right, ast.List):
+        # ``model.inputs + [y]`` -> ``model.inputs + [y, K.learning_phase()]``
+        return Edit(columns.ref(inputs.right), APPEND, phase)
     if isinstance(inputs, ast.Name):
         bindings = reaching(context.scope, inputs.id, context.seq, context.blocks)
         if (
@@ -235,6 +241,8 @@ def _feed_edit(feed, context, columns) -> Edit:
     """``True`` as the last value fed: in the literal, or ``feed + [True]``."""
     if isinstance(feed, (ast.List, ast.Tuple)):
         return Edit(columns.ref(feed), APPEND, "True")
+    if isinstance(feed, ast.BinOp) and isinstance(feed.op, ast.Add) and isinstance(feed.right, ast.List):
+        return Edit(columns.ref(feed.right), APPEND, "True")
     if isinstance(feed, ast.Name):
         bindings = reaching(context.scope, feed.id, context.seq, context.blocks)
         if bindings and all(b.kind == ASSIGN and isinstance(b.value, ast.Tuple) for b in bindings):
@@ -264,10 +272,9 @@ def _lp101(inputs, context, sites, step, columns) -> List[Finding]:
             continue
         at = columns.ref(site.node)
         if len(fed) == phase_at:
-            edits, manual = (_feed_edit(feed, feed_context, columns),), None
+            findings.append(_finding(LP101, at, step, [_feed_edit(feed, feed_context, columns)], None, [at]))
         else:
-            edits, manual = (), "the feed misses more than the learning phase"
-        findings.append(_finding(LP101, at, step, edits, manual))
+            findings.append(_finding(LP101, at, step, [], "the feed misses more than the learning phase"))
     return findings
 
 

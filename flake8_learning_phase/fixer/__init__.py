@@ -52,8 +52,7 @@ def fix_source(source: str, settings: Settings = Settings(), codes: Collection[s
             ast.parse(new_source)  # the output always parses, or nothing is written
     manual = [(f.line, f.manual) for f in findings if f.manual]
     manual += [(f.line, _NOT_APPLIED) for f in fixable if f not in fixed]
-    feeds = {site.feed for f in fixed for site in f.step.call_sites}
-    updated = {edit.target for f in fixed for edit in f.edits if edit.target in feeds}
+    updated = {call for f in fixed for call in f.calls_fed}
     return FixResult(new_source, findings, fixed, len(updated), tuple(sorted(set(manual))))
 
 
