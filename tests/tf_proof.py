@@ -64,7 +64,12 @@ def run_case(case: Case, folder: str) -> Dict[str, Dict]:
 
 
 def values(result: Dict) -> List[float]:
-    return list(result["losses"]) + list(result["moving_statistics"]) + [result["evaluation_loss"]]
+    return (
+        list(result["batch_losses"])
+        + list(result["losses"])
+        + list(result["moving_statistics"])
+        + [result["evaluation_loss"]]
+    )
 
 
 def difference(result: Dict, reference: Dict) -> float:
