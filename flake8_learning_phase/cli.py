@@ -16,8 +16,8 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 import libcst
 
 from flake8_learning_phase import __version__
-from flake8_learning_phase import _files
-from flake8_learning_phase.core import ALL_CODES, LEARNING_PHASE_FUNCTIONS, Settings
+from flake8_learning_phase import _files, _reports
+from flake8_learning_phase.core import ALL_CODES, LEARNING_PHASE_FUNCTIONS, Finding, Settings
 from flake8_learning_phase.fixer import fix_source
 
 EXIT_CLEAN, EXIT_CHANGED, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 123
@@ -36,6 +36,11 @@ class Options:
     check: bool
     verbosity: int  # -1 quiet, 0 normal, 1 verbose
     exclude: Tuple[str, ...]
+    format: str  # text, json or sarif
+
+    @property
+    def writes(self) -> bool:
+        return not (self.diff or self.check)
 
 
 @dataclass
@@ -48,6 +53,8 @@ class Outcome:
     manual: List[Tuple[int, str]] = field(default_factory=list)
     error: Optional[str] = None
     output: bytes = b""  # the diff, or the (fixed) source read from stdin
+    findings: Tuple[Finding, ...] = ()
+    fixed: Tuple[Finding, ...] = ()
 
 
 def _codes(value: str) -> List[str]:
@@ -80,12 +87,21 @@ def _parser() -> argparse.ArgumentParser:
         default="learning_phase",
         help="backend function to insert (default: learning_phase)",
     )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "sarif"),
+        default="text",
+        help="also print a report on stdout: one JSON record per finding, or SARIF 2.1.0",
+    )
     parser.add_argument("--version", action="version", version="%(prog)s " + __version__)
     return parser
 
 
 def parse_options(argv: Optional[Sequence[str]]) -> Options:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.format != "text" and (args.diff or STDIN in args.paths):
+        parser.error("--format {} writes stdout: it cannot go with --diff or -".format(args.format))
     selected = args.select if args.select is not None else list(ALL_CODES)
     codes = frozenset(
         code
@@ -100,6 +116,7 @@ def parse_options(argv: Optional[Sequence[str]]) -> Options:
         check=args.check,
         verbosity=-1 if args.quiet else (1 if args.verbose else 0),
         exclude=tuple(args.exclude),
+        format=args.format,
     )
 
 
@@ -153,6 +170,7 @@ def process(path: str, raw: bytes, options: Options) -> Outcome:
         outcome.error = "cannot parse: {}".format(_reason(error))
         return outcome
     outcome.changed = result.changed
+    outcome.findings, outcome.fixed = result.findings, result.fixed
     outcome.call_sites = result.call_sites_updated
     outcome.manual = list(result.manual)
     if options.verbosity > 0:
@@ -169,11 +187,11 @@ def process(path: str, raw: bytes, options: Options) -> Outcome:
         ).encode("utf-8", "surrogateescape")
     elif path == STDIN and not options.check:
         outcome.output = new_raw
-    if result.changed and not (options.diff or options.check) and path != STDIN:
+    if result.changed and options.writes and path != STDIN:
         try:
             _files.write(path, new_raw, raw)
         except (_files.SourceError, OSError) as error:
-            outcome.changed = False
+            outcome.changed, outcome.fixed = False, ()
             outcome.error = "cannot write: {}".format(getattr(error, "strerror", None) or error)
     return outcome
 
@@ -232,6 +250,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             outcome = Outcome(path, error="cannot read: {}".format(error))
         outcomes.append(outcome)
         _report(outcome, options)
+    if options.format != "text":
+        report = _reports.sarif_report if options.format == "sarif" else _reports.json_report
+        sys.stdout.write(report(outcomes, options.writes))
     if options.verbosity >= 0:
         _say(summary(outcomes, options))
     if any(o.error for o in outcomes):

@@ -5,8 +5,13 @@ code, each good one does not) and the generated pages under docs/rules/.
 """
 from typing import NamedTuple, Tuple
 
+# Where the rule pages are published (also setup.cfg's url): SARIF help links point here.
+HOMEPAGE = "https://github.com/flake8-learning-phase/flake8-learning-phase"
+
 
 class Rule(NamedTuple):
+    """One code: what it detects, why, what lp-fix does, and examples."""
+
     code: str
     title: str
     detects: str
@@ -165,3 +170,7 @@ def render_page(rule: Rule) -> str:
             lines += ["```python", example.rstrip("\n"), "```", ""]
     lines += ["## What lp-fix does", "", rule.fix, "", "## When it stays silent", "", rule.silence, ""]
     return "\n".join(lines)
+
+
+def help_uri(rule: Rule) -> str:
+    return "{}/blob/main/docs/rules/{}.md".format(HOMEPAGE, rule.code)

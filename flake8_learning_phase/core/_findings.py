@@ -69,3 +69,5 @@ class Finding:
     edits: Tuple[Edit, ...] = ()
     manual: Optional[str] = None
     calls_fed: Tuple[NodeRef, ...] = ()  # the call sites whose feed ``edits`` extend
+    end_line: Optional[int] = None  # where the reported call ends (None on Python 3.7)
+    end_col: Optional[int] = None

@@ -123,13 +123,16 @@ def _check_call(index, record, columns, phase_is_int, settings) -> List[Finding]
         and not any(t.kind in _OPAQUE_UPDATES for t in update_terms)
     ):
         edit = Edit(step.updates, CONCAT, model + ".updates")
-        findings.append(_finding(LP200, step.call, step, (edit,), None, model=model))
+        findings.append(_finding(LP200, call, columns, step, (edit,), None, model=model))
     return findings
 
 
-def _finding(code, at, step, edits, manual, calls_fed=(), **fields) -> Finding:
+def _finding(code, node, columns, step, edits, manual, calls_fed=(), **fields) -> Finding:
+    """A finding reported at ``node``, the ``K.function`` call or a call of the step."""
+    at = columns.ref(node)
+    end_line, end_col = columns.end(node)
     message = MESSAGES[code].format(**fields)
-    return Finding(code, at.line, at.col, message, step, tuple(edits), manual, tuple(calls_fed))
+    return Finding(code, at.line, at.col, message, step, tuple(edits), manual, tuple(calls_fed), end_line, end_col)
 
 
 # -- LP100 ---------------------------------------------------------------
@@ -139,7 +142,8 @@ def _lp100(index, record, inputs, context, sites, step, columns, settings) -> Fi
     spelling = _phase_spelling(index, record, settings)
     shown = "K.{}()".format(settings.learning_phase) if spelling is None else spelling[0]
     if spelling is None:
-        return _finding(LP100, step.call, step, (), "cannot tell how to spell the backend here", phase=shown)
+        manual = "cannot tell how to spell the backend here"
+        return _finding(LP100, record.node, columns, step, (), manual, phase=shown)
     phase, import_edit = spelling
     edits = [_inputs_edit(index, inputs, context, phase, columns)]
     if import_edit is not None:
@@ -158,7 +162,7 @@ def _lp100(index, record, inputs, context, sites, step, columns, settings) -> Fi
             continue  # already feeds one value more than the inputs: it becomes the phase
         edits.append(_feed_edit(feed, feed_context, columns))
         calls_fed.append(columns.ref(site.node))
-    return _finding(LP100, step.call, step, edits, manual, calls_fed, phase=shown)
+    return _finding(LP100, record.node, columns, step, edits, manual, calls_fed, phase=shown)
 
 
 def _phase_spelling(index, record, settings) -> Optional[Tuple[str, Optional[Edit]]]:
@@ -270,11 +274,12 @@ def _lp101(inputs, context, sites, step, columns) -> List[Finding]:
         fed = literal_items(feed, feed_context)
         if fed is None or len(fed) > phase_at:
             continue
-        at = columns.ref(site.node)
         if len(fed) == phase_at:
-            findings.append(_finding(LP101, at, step, [_feed_edit(feed, feed_context, columns)], None, [at]))
+            edit = _feed_edit(feed, feed_context, columns)
+            findings.append(_finding(LP101, site.node, columns, step, [edit], None, [columns.ref(site.node)]))
         else:
-            findings.append(_finding(LP101, at, step, [], "the feed misses more than the learning phase"))
+            manual = "the feed misses more than the learning phase"
+            findings.append(_finding(LP101, site.node, columns, step, [], manual))
     return findings
 
 
@@ -387,9 +392,18 @@ class _Columns:
         self.lines = lines
 
     def ref(self, node: ast.expr) -> NodeRef:
-        line, col = node.lineno, node.col_offset
+        return NodeRef(node.lineno, self._column(node.lineno, node.col_offset), type(node).__name__)
+
+    def end(self, node: ast.expr) -> Tuple[Optional[int], Optional[int]]:
+        """Where ``node`` ends; ``ast`` knows only from Python 3.8 on."""
+        line = getattr(node, "end_lineno", None)
+        if line is None:
+            return None, None
+        return line, self._column(line, node.end_col_offset)
+
+    def _column(self, line: int, col: int) -> int:
         if 0 < line <= len(self.lines):
             text = self.lines[line - 1]
             if not text.isascii():
                 col = len(text.encode("utf-8")[:col].decode("utf-8", "replace"))
-        return NodeRef(line, col, type(node).__name__)
+        return col

@@ -1,7 +1,7 @@
 """The fixer: the core's findings, applied with libcst (what ``lp-fix`` and the editor run)."""
 import ast
 from dataclasses import dataclass
-from typing import Collection, Dict, List, Tuple
+from typing import Callable, Collection, Dict, List, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
@@ -29,14 +29,19 @@ class FixResult:
         return bool(self.fixed)
 
 
-def fix_source(source: str, settings: Settings = Settings(), codes: Collection[str] = ALL_CODES) -> FixResult:
-    """Fix every selected finding in ``source``.
+def fix_source(
+    source: str,
+    settings: Settings = Settings(),
+    codes: Collection[str] = ALL_CODES,
+    keep: Callable[[Finding], bool] = lambda finding: True,
+) -> FixResult:
+    """Fix every finding in ``source`` whose code is in ``codes`` and that ``keep`` accepts.
 
     Raises SyntaxError/ValueError (ast) or libcst.ParserSyntaxError for text
     that cannot be parsed.  A finding is fixed whole or not at all: the
     step's inputs and its feeds must agree.
     """
-    findings = tuple(f for f in check_source(source, settings) if f.code in codes)
+    findings = tuple(f for f in check_source(source, settings) if f.code in codes and keep(f))
     fixable = [f for f in findings if f.edits]
     fixed = ()  # type: Tuple[Finding, ...]
     new_source = source

@@ -1,0 +1,157 @@
+"""``lp-lsp``: the editor front end, a Language Server on stdio (pygls).
+
+It publishes LP diagnostics on open, change and save, and answers
+``textDocument/codeAction`` with a quick fix per diagnostic plus "fix all":
+the same core findings and the same fixer as lp-fix, so the editor, flake8
+and lp-fix never disagree.
+"""
+import difflib
+import sys
+from typing import List, Optional
+
+from flake8_learning_phase import __version__
+from flake8_learning_phase.core import LEARNING_PHASE_FUNCTIONS, Finding, Settings, check_source
+from flake8_learning_phase.fixer import fix_source
+
+try:
+    from lsprotocol import types as lsp
+    from pygls.server import LanguageServer
+except ImportError:  # pragma: no cover - exercised by users without the extra
+    lsp = None
+
+SOURCE = "flake8-learning-phase"
+FIX_ALL = "Fix all LP findings in this file"
+_TITLES = {
+    "LP100": "Add the learning phase to this training step",
+    "LP101": "Feed True as the last value",
+    "LP200": "Add the model's updates to this training step",
+}
+
+
+def _utf16(line: str, col: int) -> int:
+    """LSP counts columns in UTF-16 code units; the core in code points."""
+    return len(line[:col].encode("utf-16-le")) // 2
+
+
+def _range(lines: List[str], line: int, col: int, end_line: Optional[int], end_col: Optional[int]):
+    text = lines[line - 1] if line <= len(lines) else ""
+    if end_line is None:  # Python 3.7's ast has no end: underline to the end of the line
+        end_line, end_col = line, len(text.rstrip("\r\n"))
+    end_text = lines[end_line - 1] if end_line <= len(lines) else ""
+    return lsp.Range(
+        start=lsp.Position(line=line - 1, character=_utf16(text, col)),
+        end=lsp.Position(line=end_line - 1, character=_utf16(end_text, end_col)),
+    )
+
+
+def diagnostics(source: str, settings: Settings) -> list:
+    try:
+        findings = check_source(source, settings)
+    except (SyntaxError, ValueError, RecursionError):
+        return []  # the editor shows the syntax error already
+    lines = source.splitlines(True)
+    return [_diagnostic(lines, finding) for finding in findings]
+
+
+def _diagnostic(lines: List[str], finding: Finding):
+    return lsp.Diagnostic(
+        range=_range(lines, finding.line, finding.col, finding.end_line, finding.end_col),
+        message=finding.message.split(" ", 1)[1],
+        severity=lsp.DiagnosticSeverity.Warning,
+        code=finding.code,
+        source=SOURCE,
+    )
+
+
+def text_edits(old: str, new: str) -> list:
+    """Whole-line replacements that turn ``old`` into ``new``."""
+    old_lines, new_lines = old.splitlines(True), new.splitlines(True)
+    edits = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        edits.append(
+            lsp.TextEdit(
+                range=lsp.Range(start=lsp.Position(line=i1, character=0), end=lsp.Position(line=i2, character=0)),
+                new_text="".join(new_lines[j1:j2]),
+            )
+        )
+    return edits
+
+
+def code_actions(uri: str, source: str, start_line: int, end_line: int, settings: Settings) -> list:
+    """A quick fix for each fixable finding on lines ``start_line..end_line`` (0-based), and fix-all."""
+    try:
+        findings = [f for f in check_source(source, settings) if f.edits]
+    except (SyntaxError, ValueError, RecursionError):
+        return []
+    lines = source.splitlines(True)
+    actions = []
+    for finding in findings:
+        if not start_line <= finding.line - 1 <= end_line:
+            continue
+        fixed = fix_source(source, settings, keep=lambda f, chosen=finding: f == chosen)
+        if fixed.changed:
+            actions.append(_action(_TITLES[finding.code], uri, source, fixed.source, [_diagnostic(lines, finding)]))
+    if findings:
+        fixed = fix_source(source, settings)
+        if fixed.changed:
+            action = _action(FIX_ALL, uri, source, fixed.source, [_diagnostic(lines, f) for f in fixed.fixed])
+            action.kind = lsp.CodeActionKind.SourceFixAll
+            actions.append(action)
+    return actions
+
+
+def _action(title: str, uri: str, old: str, new: str, fixes: list):
+    return lsp.CodeAction(
+        title=title,
+        kind=lsp.CodeActionKind.QuickFix,
+        diagnostics=fixes,
+        edit=lsp.WorkspaceEdit(changes={uri: text_edits(old, new)}),
+    )
+
+
+def make_server(settings: Settings = Settings()):
+    server = LanguageServer("lp-lsp", __version__)
+
+    def publish(uri: str) -> None:
+        document = server.workspace.get_text_document(uri)
+        server.publish_diagnostics(uri, diagnostics(document.source, settings))
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(params):
+        publish(params.text_document.uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(params):
+        publish(params.text_document.uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(params):
+        publish(params.text_document.uri)
+
+    @server.feature(
+        lsp.TEXT_DOCUMENT_CODE_ACTION,
+        lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.SourceFixAll]),
+    )
+    def code_action(params):
+        document = server.workspace.get_text_document(params.text_document.uri)
+        window = params.range
+        return code_actions(document.uri, document.source, window.start.line, window.end.line, settings)
+
+    return server
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="lp-lsp", description="Language server for flake8-learning-phase (stdio).")
+    parser.add_argument("--learning-phase", choices=LEARNING_PHASE_FUNCTIONS, default="learning_phase")
+    parser.add_argument("--version", action="version", version="%(prog)s " + __version__)
+    args = parser.parse_args(argv)
+    if lsp is None:
+        print("lp-lsp needs pygls: pip install 'flake8-learning-phase[lsp]'", file=sys.stderr)
+        return 2
+    make_server(Settings(learning_phase=args.learning_phase)).start_io()
+    return 0

@@ -1,0 +1,84 @@
+"""The editor server, started as a real process and spoken to in LSP over stdio."""
+import os
+import pathlib
+import sys
+
+import pytest
+
+from flake8_learning_phase import check_source
+from lsp_client import LspClient, apply_edits
+
+pytest.importorskip("pygls", reason="lp-lsp needs the [lsp] extra")
+
+EXAMPLE = pathlib.Path(__file__).parent.parent / "examples" / "train_loop.py"
+URI = EXAMPLE.resolve().as_uri()
+
+
+@pytest.fixture
+def client():
+    command = os.path.join(os.path.dirname(sys.executable), "lp-lsp")
+    client = LspClient([command])
+    client.request("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}})
+    client.notify("initialized", {})
+    yield client
+    client.close()
+
+
+def open_document(client, text, version=1):
+    client.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": URI, "languageId": "python", "version": version, "text": text}},
+    )
+    return client.diagnostics(URI)
+
+
+def test_open_publishes_lp100_and_lp200_on_the_function_line(client):
+    text = EXAMPLE.read_text()
+    diagnostics = open_document(client, text)
+    line = next(i for i, l in enumerate(text.splitlines()) if "K.function(" in l)
+    assert sorted((d["code"], d["range"]["start"]["line"]) for d in diagnostics) == [("LP100", line), ("LP200", line)]
+    assert all(d["source"] == "flake8-learning-phase" for d in diagnostics)
+
+
+def test_change_republishes(client):
+    text = EXAMPLE.read_text()
+    open_document(client, text)
+    fixed = text.replace("[x, y], [loss], updates=updates)", "[x, y], [loss], updates=updates + model.updates)")
+    client.notify(
+        "textDocument/didChange",
+        {"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": fixed}]},
+    )
+    assert [d["code"] for d in client.diagnostics(URI)] == ["LP100"]
+
+
+def code_actions(client, diagnostics):
+    line = diagnostics[0]["range"]["start"]["line"]
+    reply = client.request(
+        "textDocument/codeAction",
+        {
+            "textDocument": {"uri": URI},
+            "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}},
+            "context": {"diagnostics": diagnostics},
+        },
+    )
+    return {action["title"]: action for action in reply["result"]}
+
+
+def test_quick_fix_adds_the_learning_phase_and_feeds_true(client):
+    text = EXAMPLE.read_text()
+    actions = code_actions(client, open_document(client, text))
+    edited = apply_edits(text, actions["Add the learning phase to this training step"]["edit"]["changes"][URI])
+    assert "K.function([x, y, K.learning_phase()]" in edited and "train_step([xb, yb, True])" in edited
+    assert [f.code for f in check_source(edited)] == ["LP200"]
+
+
+def test_fix_all_gives_code_that_lints_clean(client):
+    text = EXAMPLE.read_text()
+    actions = code_actions(client, open_document(client, text))
+    action = actions["Fix all LP findings in this file"]
+    assert action["kind"] == "source.fixAll"
+    assert check_source(apply_edits(text, action["edit"]["changes"][URI])) == []
+
+
+def test_syntax_error_publishes_no_diagnostics(client):
+    assert open_document(client, "def broken(:\n    get_updates\n") == []
