@@ -2,10 +2,19 @@
 
 The public surface is small: :func:`check_source` for findings, :func:`fix_source`
 for the rewritten text, and :class:`Settings`.  Everything else is private.
+The fixer (and libcst, ~0.3 s to import) loads only when it is used: flake8
+imports this package in every run.
 """
 from flake8_learning_phase.core import Finding, Settings, check_source
-from flake8_learning_phase.fixer import FixResult, fix_source
 
 __version__ = "0.1.0"
 
 __all__ = ["Finding", "FixResult", "Settings", "check_source", "fix_source", "__version__"]
+
+
+def __getattr__(name):
+    if name in ("FixResult", "fix_source"):
+        from flake8_learning_phase import fixer
+
+        return getattr(fixer, name)
+    raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))

@@ -13,8 +13,6 @@ import sys
 from dataclasses import dataclass, field
 from typing import Iterator, List, Optional, Sequence, Tuple
 
-import libcst
-
 from flake8_learning_phase import __version__
 from flake8_learning_phase import _files, _reports
 from flake8_learning_phase.core import ALL_CODES, LEARNING_PHASE_FUNCTIONS, Finding, Settings
@@ -166,7 +164,7 @@ def process(path: str, raw: bytes, options: Options) -> Outcome:
     except _files.SourceError as error:
         outcome.error = "cannot parse: {}".format(error)
         return outcome
-    except (SyntaxError, ValueError, libcst.ParserSyntaxError, RecursionError, MemoryError) as error:
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         outcome.error = "cannot parse: {}".format(_reason(error))
         return outcome
     outcome.changed = result.changed
@@ -199,8 +197,6 @@ def process(path: str, raw: bytes, options: Options) -> Outcome:
 def _reason(error: BaseException) -> str:
     if isinstance(error, SyntaxError):
         return "{} (line {})".format(error.msg, error.lineno)
-    if isinstance(error, libcst.ParserSyntaxError):
-        return "{} (line {})".format(error.message, error.raw_line)
     if isinstance(error, RecursionError):
         return "nested too deeply"
     return str(error) or type(error).__name__

@@ -3,11 +3,7 @@ import ast
 from dataclasses import dataclass
 from typing import Callable, Collection, Dict, List, Tuple
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper
-
 from flake8_learning_phase.core import ALL_CODES, Edit, Finding, Settings, check_source
-from flake8_learning_phase.fixer._apply import EditTransformer, locate
 
 __all__ = ["FixResult", "fix_source"]
 
@@ -37,19 +33,26 @@ def fix_source(
 ) -> FixResult:
     """Fix every finding in ``source`` whose code is in ``codes`` and that ``keep`` accepts.
 
-    Raises SyntaxError/ValueError (ast) or libcst.ParserSyntaxError for text
-    that cannot be parsed.  A finding is fixed whole or not at all: the
-    step's inputs and its feeds must agree.
+    Raises SyntaxError (or ValueError, for a null byte) for text that cannot
+    be parsed.  A finding is fixed whole or not at all: the step's inputs and
+    its feeds must agree.  libcst is imported only when there is something
+    to fix.
     """
     findings = tuple(f for f in check_source(source, settings) if f.code in codes and keep(f))
     fixable = [f for f in findings if f.edits]
     fixed = ()  # type: Tuple[Finding, ...]
     new_source = source
     if fixable:
-        wrapper = MetadataWrapper(cst.parse_module(source))
+        import libcst as cst
+        from flake8_learning_phase.fixer._apply import EditTransformer, locate
+
+        try:
+            wrapper = cst.MetadataWrapper(cst.parse_module(source))
+        except cst.ParserSyntaxError as error:
+            raise SyntaxError("libcst: " + error.message, (None, error.raw_line, error.raw_column, None)) from None
         nodes = locate(wrapper, [edit.target for f in fixable for edit in f.edits])
         fixed = tuple(f for f in fixable if all(edit.target in nodes for edit in f.edits))
-        by_node = {}  # type: Dict[cst.CSTNode, List[Edit]]
+        by_node = {}  # type: Dict[object, List[Edit]]
         for edit in _unique(edit for f in fixed for edit in f.edits):
             by_node.setdefault(nodes[edit.target], []).append(edit)
         if by_node:
