@@ -35,6 +35,7 @@ class Options:
     verbosity: int  # -1 quiet, 0 normal, 1 verbose
     exclude: Tuple[str, ...]
     format: str  # text, json or sarif
+    jobs: int
 
     @property
     def writes(self) -> bool:
@@ -91,8 +92,21 @@ def _parser() -> argparse.ArgumentParser:
         default="text",
         help="also print a report on stdout: one JSON record per finding, or SARIF 2.1.0",
     )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=os.cpu_count() or 1,
+        help="processes for the files that need parsing (default: all cores)",
+    )
     parser.add_argument("--version", action="version", version="%(prog)s " + __version__)
     return parser
+
+
+def _jobs(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError("expected a whole number of at least 1")
+    return int(value)
 
 
 def parse_options(argv: Optional[Sequence[str]]) -> Options:
@@ -115,6 +129,7 @@ def parse_options(argv: Optional[Sequence[str]]) -> Options:
         verbosity=-1 if args.quiet else (1 if args.verbose else 0),
         exclude=tuple(args.exclude),
         format=args.format,
+        jobs=args.jobs,
     )
 
 
@@ -233,17 +248,52 @@ def _read(path: str) -> bytes:
     return _files.read(path)
 
 
+def _process_path(path: str, options: Options) -> Outcome:
+    try:
+        return process(path, _read(path), options)
+    except _files.SourceError as error:
+        return Outcome(path, error="cannot read: {}".format(error))
+
+
+def _outcomes(paths: Sequence[str], options: Options) -> Iterator[Outcome]:
+    """Outcomes in path order.  Only files that mention ``get_updates`` cost
+    more than a read, so only they go to worker processes, and only when
+    there are several: the results are the same as with ``-j 1``.
+    """
+    if options.jobs == 1:
+        for path in paths:
+            yield _process_path(path, options)
+        return
+    pending = []  # type: List[Tuple[str, Optional[Outcome]]]
+    for path in paths:
+        if path == STDIN:
+            pending.append((path, None))
+            continue
+        try:
+            raw = _read(path)
+        except _files.SourceError as error:
+            pending.append((path, Outcome(path, error="cannot read: {}".format(error))))
+            continue
+        pending.append((path, process(path, raw, options) if _files.MARKER not in raw else None))
+    parse = [path for path, outcome in pending if outcome is None]
+    if len(parse) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(options.jobs, len(parse))) as pool:
+            parsed = dict(zip(parse, pool.map(_process_path, parse, [options] * len(parse))))
+    else:
+        parsed = {path: _process_path(path, options) for path in parse}
+    for path, outcome in pending:
+        yield outcome if outcome is not None else parsed[path]
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         options = parse_options(argv)
     except SystemExit as exit_:
         return EXIT_CLEAN if exit_.code in (0, None) else EXIT_USAGE
     outcomes = []
-    for path in iter_paths(options.paths, options.exclude):
-        try:
-            outcome = process(path, _read(path), options)
-        except _files.SourceError as error:
-            outcome = Outcome(path, error="cannot read: {}".format(error))
+    for outcome in _outcomes(list(iter_paths(options.paths, options.exclude)), options):
         outcomes.append(outcome)
         _report(outcome, options)
     if options.format != "text":

@@ -180,3 +180,23 @@ def test_installed_console_script(step_file):
     assert script, "lp-fix is not installed next to this Python"
     done = subprocess.run([script, "--diff", str(step_file)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert done.returncode == 1 and b"K.learning_phase()" in done.stdout
+
+
+def test_jobs_give_the_same_results_as_one_job(tmp_path, capsys):
+    for copy in ("a", "b"):
+        folder = tmp_path / copy
+        for name in ("inline_updates", "helper_returns_step", "returned_no_callers", "lp101_short_feed"):
+            (folder / "pkg").mkdir(parents=True, exist_ok=True)
+            shutil.copy(str(FIXTURES / "steps" / (name + ".py")), str(folder / "pkg" / (name + ".py")))
+        shutil.copy(str(SILENT), str(folder / "pkg" / "silent.py"))
+        (folder / "pkg" / "broken.py").write_bytes(b"get_updates(\n")
+    one = main(["-j", "1", str(tmp_path / "a")]), capsys.readouterr().err.replace(str(tmp_path / "a"), "")
+    many = main(["-j", "3", str(tmp_path / "b")]), capsys.readouterr().err.replace(str(tmp_path / "b"), "")
+    assert one == many
+    assert one[0] == 123
+    for name in os.listdir(str(tmp_path / "a" / "pkg")):
+        assert read(tmp_path / "a" / "pkg" / name) == read(tmp_path / "b" / "pkg" / name)
+
+
+def test_jobs_must_be_positive(step_file):
+    assert main(["-j", "0", str(step_file)]) == 2

@@ -3,7 +3,7 @@ import ast
 from dataclasses import dataclass
 from typing import Callable, Collection, Dict, List, Tuple
 
-from flake8_learning_phase.core import ALL_CODES, Edit, Finding, Settings, check_source
+from flake8_learning_phase.core import ALL_CODES, Edit, Finding, Settings, analyze, might_contain_step, split_lines
 
 __all__ = ["FixResult", "fix_source"]
 
@@ -38,25 +38,26 @@ def fix_source(
     its feeds must agree.  libcst is imported only when there is something
     to fix.
     """
-    findings = tuple(f for f in check_source(source, settings) if f.code in codes and keep(f))
+    findings = ()  # type: Tuple[Finding, ...]
+    if might_contain_step(source):
+        tree = ast.parse(source)
+        lines = split_lines(source)
+        findings = tuple(f for f in analyze(tree, lines, settings) if f.code in codes and keep(f))
     fixable = [f for f in findings if f.edits]
     fixed = ()  # type: Tuple[Finding, ...]
     new_source = source
     if fixable:
         import libcst as cst
-        from flake8_learning_phase.fixer._apply import EditTransformer, locate
+        from flake8_learning_phase.fixer._chunks import ChunkedSource
 
+        chunked = ChunkedSource(source, lines, tree)
         try:
-            wrapper = cst.MetadataWrapper(cst.parse_module(source))
+            nodes = chunked.locate([edit.target for f in fixable for edit in f.edits])
         except cst.ParserSyntaxError as error:
             raise SyntaxError("libcst: " + error.message, (None, error.raw_line, error.raw_column, None)) from None
-        nodes = locate(wrapper, [edit.target for f in fixable for edit in f.edits])
         fixed = tuple(f for f in fixable if all(edit.target in nodes for edit in f.edits))
-        by_node = {}  # type: Dict[object, List[Edit]]
-        for edit in _unique(edit for f in fixed for edit in f.edits):
-            by_node.setdefault(nodes[edit.target], []).append(edit)
-        if by_node:
-            new_source = wrapper.module.visit(EditTransformer(by_node)).code
+        if fixed:
+            new_source = chunked.apply(_unique(edit for f in fixed for edit in f.edits))
             ast.parse(new_source)  # the output always parses, or nothing is written
     manual = [(f.line, f.manual) for f in findings if f.manual]
     manual += [(f.line, _NOT_APPLIED) for f in fixable if f not in fixed]
