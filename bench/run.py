@@ -17,7 +17,6 @@ child to one core, and measures side by side:
 Prints a table, writes bench/results/latest.json and docs/performance.md (generated, not typed).
 """
 import argparse
-import ast
 import datetime
 import glob
 import json
@@ -28,46 +27,22 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-CACHE = os.path.join(HERE, ".cache")
-CORPUS = os.path.join(CACHE, "corpus")
-WHEELS = [
-    (
-        "tensorflow==1.15.5",
-        ["--python-version", "37", "--implementation", "cp", "--abi", "cp37m", "--platform", "manylinux2010_x86_64"],
-    ),
-    ("keras==2.3.1", []),
-]
 RESULTS = os.path.join(HERE, "results", "latest.json")
 PAGE = os.path.join(ROOT, "docs", "performance.md")
 sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, HERE)
+
+import corpus  # noqa: E402
+
+CACHE = corpus.CACHE
+CORPUS = corpus.CORPUS
 
 
 def sh(command, **kwargs):
     return subprocess.run(command, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
-
-
-def build_corpus():
-    if os.path.isdir(CORPUS):
-        return
-    wheels = os.path.join(CACHE, "wheels")
-    for requirement, platform_args in WHEELS:
-        args = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-d", wheels]
-        sh(args + platform_args + [requirement])
-    staging = CORPUS + ".tmp"
-    for wheel in glob.glob(os.path.join(wheels, "*.whl")):
-        with zipfile.ZipFile(wheel) as archive:
-            for name in archive.namelist():
-                if name.endswith(".py"):
-                    archive.extract(name, staging)
-    os.rename(staging, CORPUS)
-
-
-def corpus_files():
-    return sorted(glob.glob(os.path.join(CORPUS, "**", "*.py"), recursive=True))
 
 
 def venv(name, packages):
@@ -130,7 +105,9 @@ for path in sys.argv[1:]:
     parse, analyse = [], []
     for _ in range(30):
         start = time.perf_counter(); tree = ast.parse(source); parse.append(time.perf_counter() - start)
-        start = time.perf_counter(); list(LearningPhaseChecker(tree, lines).run()); analyse.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        list(LearningPhaseChecker(tree, lines).run())
+        analyse.append(time.perf_counter() - start)
     parse.sort(); analyse.sort()
     rows.append([path, len(lines), parse[15], analyse[15]])
 print(json.dumps(rows))
@@ -172,7 +149,8 @@ def lsp_latency(lp_lsp, path, repeats):
     try:
         client.request("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}})
         client.notify("initialized", {})
-        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}})
+        document = {"uri": uri, "languageId": "python", "version": 1, "text": text}
+        client.notify("textDocument/didOpen", {"textDocument": document})
         client.diagnostics(uri)
         times = []
         for version_ in range(2, repeats + 2):
@@ -197,8 +175,8 @@ def main():
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core, children too
 
-    build_corpus()
-    files = corpus_files()
+    corpus.build()
+    files = corpus.files()
     lines = sum(open(f, "rb").read().count(b"\n") for f in files)
     plugin = venv("venv-plugin", [ROOT + "[lsp]", "ruff"])
     flake8_version = version(plugin, "flake8")
@@ -339,7 +317,8 @@ def render(result):
         ("ruff check --no-cache (one thread)", fix["ruff_check_s"]),
         ("read every file + substring test (same Python)", fix["floor_s"]),
     ):
-        lines.append("| {} | {:.3f} | {} |".format(label, median(values), ", ".join("{:.3f}".format(v) for v in values)))
+        runs = ", ".join("{:.3f}".format(v) for v in values)
+        lines.append("| {} | {:.3f} | {} |".format(label, median(values), runs))
     lines += [
         "",
         "The paired flake8 runs measure the plugin through noise of a few percent; the plugin's own",

@@ -134,6 +134,8 @@ def parse_options(argv: Optional[Sequence[str]]) -> Options:
 
 
 def _excluded(path: str, patterns: Sequence[str]) -> bool:
+    if not patterns:
+        return False
     normal = os.path.normpath(path)
     return any(
         fnmatch.fnmatch(normal, p) or fnmatch.fnmatch(os.path.basename(normal), p) for p in patterns
@@ -212,8 +214,8 @@ def process(path: str, raw: bytes, options: Options) -> Outcome:
 def _reason(error: BaseException) -> str:
     if isinstance(error, SyntaxError):
         return "{} (line {})".format(error.msg, error.lineno)
-    if isinstance(error, RecursionError):
-        return "nested too deeply"
+    if isinstance(error, (RecursionError, MemoryError)):
+        return "nested too deeply for the parser"  # Python 3.7's parser says MemoryError
     return str(error) or type(error).__name__
 
 
@@ -264,7 +266,7 @@ def _outcomes(paths: Sequence[str], options: Options) -> Iterator[Outcome]:
         for path in paths:
             yield _process_path(path, options)
         return
-    pending = []  # type: List[Tuple[str, Optional[Outcome]]]
+    pending: List[Tuple[str, Optional[Outcome]]] = []
     for path in paths:
         if path == STDIN:
             pending.append((path, None))
@@ -320,4 +322,3 @@ def _report(outcome: Outcome, options: Options) -> None:
         _say(("would fix " if options.check else "fixed ") + outcome.path)
     for line, note in outcome.manual:
         _say("{}:{}: {}".format(outcome.path, line, note))
-

@@ -12,7 +12,8 @@ import libcst as cst
 class _ExtraParentheses(cst.CSTTransformer):
     def leave_Arg(self, original, updated):
         if isinstance(updated.value, (cst.List, cst.Name, cst.Call)) and not updated.star:
-            return updated.with_changes(value=updated.value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]))
+            value = updated.value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+            return updated.with_changes(value=value)
         return updated
 
 
@@ -65,7 +66,8 @@ def _transform(transformer):
 def _renamed_aliases(source):
     """``K`` and ``backend`` bound by an import become other names."""
     source = re.sub(r"(?<![.\w])K\b", "keras_backend_mutant", source)
-    source = re.sub(r"^from tensorflow\.keras import backend$", "from tensorflow.keras import backend as tkb", source, flags=re.M)
+    plain = r"^from tensorflow\.keras import backend$"
+    source = re.sub(plain, "from tensorflow.keras import backend as tkb", source, flags=re.M)
     return re.sub(r"(?<![.\w])backend\.", "tkb.", source)
 
 

@@ -178,3 +178,18 @@ def test_walrus_binding_is_followed():
         "        train([x])\n"
     )
     assert found(source) == [(4, "LP100"), (4, "LP200")]
+
+
+def test_prefilter_skips_files_that_only_define_get_updates():
+    # Not parsed: no ``<x>.get_updates(`` call, so nothing the analysis could find.
+    assert check_source("def get_updates(self, loss, params):\n    return [\n") == []
+
+
+def test_full_tf_compat_v1_chain():
+    source = (
+        "import tensorflow as tf\n"
+        "def fit(model, x, loss, opt):\n"
+        "    train = tf.compat.v1.keras.backend.function([x], [loss], opt.get_updates(loss, model.weights))\n"
+        "    train([x])\n"
+    )
+    assert found(source) == [(3, "LP100"), (3, "LP200")]

@@ -97,9 +97,9 @@ def test_manual_edit_is_reported_and_exits_1(tmp_path, capsys):
 
 def test_unparsable_file_exits_123_and_others_are_processed(tmp_path, step_file, capsys):
     broken = tmp_path / "broken.py"
-    broken.write_bytes(b"get_updates(\n")
+    broken.write_bytes(b"opt.get_updates(\n")
     assert main([str(broken), str(step_file)]) == 123
-    assert broken.read_bytes() == b"get_updates(\n"
+    assert broken.read_bytes() == b"opt.get_updates(\n"
     assert read(step_file) == read(AFTER)
     assert "{}: cannot parse: ".format(broken) in capsys.readouterr().err
 
@@ -189,7 +189,7 @@ def test_jobs_give_the_same_results_as_one_job(tmp_path, capsys):
             (folder / "pkg").mkdir(parents=True, exist_ok=True)
             shutil.copy(str(FIXTURES / "steps" / (name + ".py")), str(folder / "pkg" / (name + ".py")))
         shutil.copy(str(SILENT), str(folder / "pkg" / "silent.py"))
-        (folder / "pkg" / "broken.py").write_bytes(b"get_updates(\n")
+        (folder / "pkg" / "broken.py").write_bytes(b"opt.get_updates(\n")
     one = main(["-j", "1", str(tmp_path / "a")]), capsys.readouterr().err.replace(str(tmp_path / "a"), "")
     many = main(["-j", "3", str(tmp_path / "b")]), capsys.readouterr().err.replace(str(tmp_path / "b"), "")
     assert one == many

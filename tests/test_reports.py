@@ -17,7 +17,7 @@ def project(tmp_path, monkeypatch):
     monkeypatch.chdir(str(tmp_path))
     shutil.copy(str(FIXTURES / "steps" / "updates_through_name.py"), "train.py")
     shutil.copy(str(FIXTURES / "steps" / "returned_no_callers.py"), "lib.py")
-    pathlib.Path("broken.py").write_text("get_updates(\n")
+    pathlib.Path("broken.py").write_text("opt.get_updates(\n")
     return tmp_path
 
 

@@ -56,9 +56,9 @@ class ClassInfo:
 
     def __init__(self, node):
         self.node = node
-        self.methods = {}  # type: Dict[str, Scope]
-        self.attr_bindings = {}  # type: Dict[str, List[Binding]]
-        self.attr_calls = {}  # type: Dict[str, List[CallRecord]]
+        self.methods: Dict[str, "Scope"] = {}
+        self.attr_bindings: Dict[str, List[Binding]] = {}
+        self.attr_calls: Dict[str, List[CallRecord]] = {}
 
 
 class Scope:
@@ -71,9 +71,9 @@ class Scope:
         self.parent = parent
         self.cls = cls  # ClassInfo when this is a method
         self.self_name = self_name  # first parameter of a method
-        self.bindings = {}  # type: Dict[str, List[Binding]]
-        self.calls = {}  # type: Dict[str, List[CallRecord]]
-        self.returns = []  # type: List[Tuple[ast.Return, int, tuple]]
+        self.bindings: Dict[str, List[Binding]] = {}
+        self.calls: Dict[str, List[CallRecord]] = {}
+        self.returns: List[Tuple[ast.Return, int, tuple]] = []
 
     @property
     def is_module(self) -> bool:
@@ -94,12 +94,12 @@ class ModuleIndex:
 
     def __init__(self, tree):
         self.module = Scope(tree, None)
-        self.scopes = [self.module]  # type: List[Scope]
-        self.attr_function_calls = []  # type: List[CallRecord]  # calls of ``<x>.function``
-        self.phase_setters = []  # type: List[CallRecord]  # calls of ``...set_learning_phase``
+        self.scopes: List[Scope] = [self.module]
+        self.attr_function_calls: List[CallRecord] = []  # calls of ``<x>.function``
+        self.phase_setters: List[CallRecord] = []  # calls of ``...set_learning_phase``
         self.function_imports = set()  # local names of ``from ... import function``
-        self.storage = {}  # type: Dict[int, tuple]  # id(call) -> where its result is kept
-        self.classes = {}  # type: Dict[int, ClassInfo]  # id(ClassDef) -> info
+        self.storage: Dict[int, tuple] = {}  # id(call) -> where its result is kept
+        self.classes: Dict[int, ClassInfo] = {}  # id(ClassDef) -> info
 
 
 def build_index(tree: ast.Module) -> ModuleIndex:
@@ -112,7 +112,7 @@ class _Indexer:
     def __init__(self, index: ModuleIndex):
         self.index = index
         self.scope = index.module
-        self.blocks = ()  # type: Tuple[int, ...]
+        self.blocks: Tuple[int, ...] = ()
         self.seq = 0
         self.block_ids = 0
 
@@ -163,11 +163,17 @@ class _Indexer:
         calls = []
         while stack:
             current = stack.pop()
-            if isinstance(current, ast.Call):
+            kind = type(current)
+            if kind is ast.Call:
                 calls.append(current)
-            elif _NAMED_EXPR is not None and isinstance(current, _NAMED_EXPR):
+            elif kind is _NAMED_EXPR:
                 self._bind(current.target.id, ASSIGN, current.value, current)
-            stack.extend(ast.iter_child_nodes(current))
+            for field in _child_fields(kind):
+                value = getattr(current, field, None)
+                if type(value) is list:
+                    stack.extend(value)
+                elif value is not None:
+                    stack.append(value)
         # Record in source order so that "before" means what a reader expects.
         calls.sort(key=_position)
         for call in calls:
@@ -396,6 +402,47 @@ class _Indexer:
 
 
 _NAMED_EXPR = getattr(ast, "NamedExpr", None)
+# Fields that never hold a sub-expression worth visiting: contexts, operators, names.
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "kind", "conversion", "is_async", "type_comment"})
+_CONSTANTS = frozenset({"Constant", "Num", "Str", "Bytes", "NameConstant"})
+_FIELDS_CACHE: Dict[type, Tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> Tuple[str, ...]:
+    """The fields of a class that can hold child nodes; none for non-nodes (cached per class).
+
+    ``ast.iter_child_nodes`` costs a generator per node and yields every
+    ``Load``/``Store`` context; this walk is the plugin's main cost (issue 6).
+    """
+    fields = _FIELDS_CACHE.get(kind)
+    if fields is None:
+        if not issubclass(kind, ast.AST) or kind.__name__ in _CONSTANTS:
+            fields = ()
+        else:
+            fields = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
+        _FIELDS_CACHE[kind] = fields
+    return fields
+
+
+def walk(node) -> List[ast.AST]:
+    """Every node below ``node``, like ``ast.walk`` but without its per-node generators."""
+    found = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        fields = _child_fields(type(current))
+        if not fields:
+            if isinstance(current, ast.AST):
+                found.append(current)
+            continue
+        found.append(current)
+        for field in fields:
+            value = getattr(current, field, None)
+            if type(value) is list:
+                stack.extend(value)
+            elif value is not None:
+                stack.append(value)
+    return found
 
 
 def _position(node):

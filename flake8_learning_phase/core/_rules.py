@@ -20,6 +20,7 @@ from flake8_learning_phase.core._index import (
     Scope,
     dotted,
     reaching,
+    walk,
 )
 from flake8_learning_phase.core._settings import Settings
 from flake8_learning_phase.core._values import (
@@ -48,7 +49,7 @@ def find(index: ModuleIndex, lines: Sequence[str], settings: Settings) -> List[F
     """Every finding in the module, in source order."""
     columns = _Columns(lines)
     phase_is_int = _phase_is_int(index)
-    findings = []  # type: List[Finding]
+    findings: List[Finding] = []
     for record in _function_calls(index):
         findings.extend(_check_call(index, record, columns, phase_is_int, settings))
     findings.sort(key=lambda f: (f.line, f.col, f.code))
@@ -148,7 +149,7 @@ def _lp100(index, record, inputs, context, sites, step, columns, settings) -> Fi
     edits = [_inputs_edit(index, inputs, context, phase, columns)]
     if import_edit is not None:
         edits.append(import_edit)
-    known_inputs = literal_items(inputs, context)
+    known_inputs = literal_items(inputs, context, classify=False)
     manual = OUTSIDE_CALLERS if step.escapes else None
     calls_fed = []
     for site in sites:
@@ -157,7 +158,7 @@ def _lp100(index, record, inputs, context, sites, step, columns, settings) -> Fi
             manual = "a call of this step passes no list to extend; feed True as the last value"
             continue
         feed_context = Context(site.scope, site.seq, site.blocks)
-        feed_items = literal_items(feed, feed_context)
+        feed_items = literal_items(feed, feed_context, classify=False)
         if known_inputs is not None and feed_items is not None and len(feed_items) > len(known_inputs):
             continue  # already feeds one value more than the inputs: it becomes the phase
         edits.append(_feed_edit(feed, feed_context, columns))
@@ -222,7 +223,7 @@ def _only_used_as_inputs(scope: Scope, name: str, index: ModuleIndex) -> bool:
     """
     as_inputs = set()
     loads = []
-    for node in ast.walk(scope.node):
+    for node in walk(scope.node):
         if isinstance(node, ast.Call):
             inputs = _argument(node, 0, "inputs")
             if isinstance(inputs, ast.Name) and inputs.id == name and backend_member(node.func, scope) == "function":
@@ -271,7 +272,7 @@ def _lp101(inputs, context, sites, step, columns) -> List[Finding]:
         if feed is None:
             continue
         feed_context = Context(site.scope, site.seq, site.blocks)
-        fed = literal_items(feed, feed_context)
+        fed = literal_items(feed, feed_context, classify=False)
         if fed is None or len(fed) > phase_at:
             continue
         if len(fed) == phase_at:

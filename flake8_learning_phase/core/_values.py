@@ -49,7 +49,7 @@ class Term(NamedTuple):
 
 def flatten(node: ast.expr, context: Context) -> List[Term]:
     """The terms ``node`` is built from, following names and ``self`` attributes."""
-    terms = []  # type: List[Term]
+    terms: List[Term] = []
     _flatten(node, context, terms, set(), 0)
     return terms
 
@@ -163,7 +163,7 @@ def _item(element, context, seen, depth) -> Term:
     if is_phase_call(element, context.scope):
         return Term(PHASE, element, context)
     if isinstance(element, (ast.Name, ast.Attribute)):
-        inner = []  # type: List[Term]
+        inner: List[Term] = []
         _flatten(element, context, inner, seen, depth)
         if any(term.kind == PHASE for term in inner):
             return Term(PHASE, element, context)
@@ -183,11 +183,12 @@ def _is_own_get_updates(owner, scope) -> bool:
     return isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "super"
 
 
-def literal_items(node: ast.expr, context: Context, depth: int = 0) -> Optional[List[Term]]:
+def literal_items(node: ast.expr, context: Context, classify: bool = True, depth: int = 0) -> Optional[List[Term]]:
     """The elements of a list built only from literals on every path, else None.
 
     Used to compare a feed's length with the inputs' length (LP101): only
-    when both are certain.
+    when both are certain.  ``classify=False`` skips telling the learning
+    phase from other items, when only the length matters.
     """
     if depth > _MAX_DEPTH:
         return None
@@ -195,11 +196,13 @@ def literal_items(node: ast.expr, context: Context, depth: int = 0) -> Optional[
     if isinstance(node, (ast.List, ast.Tuple)):
         if any(isinstance(element, ast.Starred) for element in node.elts):
             return None
+        if not classify:
+            return [Term(ITEM, element, context) for element in node.elts]
         return [_item(element, context, set(), 0) for element in node.elts]
     if _is_concat(node):
-        items = []  # type: List[Term]
+        items: List[Term] = []
         for operand in _operands(node):
-            part = literal_items(operand, context, depth)
+            part = literal_items(operand, context, classify, depth)
             if part is None:
                 return None
             items.extend(part)
@@ -212,13 +215,13 @@ def literal_items(node: ast.expr, context: Context, depth: int = 0) -> Optional[
             return None  # conditional re-binding: the length is not certain
         if any(b.blocks != bindings[0].blocks for b in bindings[1:]):
             return None  # conditional append: the length is not certain
-        items = []  # type: List[Term]
+        items: List[Term] = []
         for binding in bindings:
             inner = Context(binding.scope, binding.seq, binding.blocks)
             if binding.kind == APPEND:
-                items.append(_item(binding.value, inner, set(), 0))
+                items.append(_item(binding.value, inner, set(), 0) if classify else Term(ITEM, binding.value, inner))
                 continue
-            part = literal_items(binding.value, inner, depth)
+            part = literal_items(binding.value, inner, classify, depth)
             if part is None:
                 return None
             items.extend(part)

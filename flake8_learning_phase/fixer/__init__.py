@@ -38,13 +38,13 @@ def fix_source(
     its feeds must agree.  libcst is imported only when there is something
     to fix.
     """
-    findings = ()  # type: Tuple[Finding, ...]
+    findings: Tuple[Finding, ...] = ()
     if might_contain_step(source):
         tree = ast.parse(source)
         lines = split_lines(source)
         findings = tuple(f for f in analyze(tree, lines, settings) if f.code in codes and keep(f))
     fixable = [f for f in findings if f.edits]
-    fixed = ()  # type: Tuple[Finding, ...]
+    fixed: Tuple[Finding, ...] = ()
     new_source = source
     if fixable:
         import libcst as cst
@@ -66,7 +66,7 @@ def fix_source(
 
 
 def _unique(edits) -> List[Edit]:
-    seen = {}  # type: Dict[Edit, None]
+    seen: Dict[Edit, None] = {}
     for edit in edits:
         seen.setdefault(edit, None)
     return list(seen)

@@ -58,7 +58,7 @@ def locate(wrapper: MetadataWrapper, refs: Sequence[NodeRef]) -> Dict[NodeRef, c
     """The libcst node for each reference; references not found are left out."""
     wanted = {(ref.line, ref.col) for ref in refs}
     positions = wrapper.resolve(PositionProvider)
-    candidates = {}  # type: Dict[Tuple[int, int], List[Tuple[cst.CSTNode, object]]]
+    candidates: Dict[Tuple[int, int], List[Tuple[cst.CSTNode, object]]] = {}
     for node, where in positions.items():
         if not isinstance(node, (cst.BaseExpression, cst.ImportFrom)):
             continue

@@ -27,8 +27,8 @@ class Chunk:
 
     def __init__(self, start: int, end: int, lines: Sequence[str]):
         self.start, self.end = start, end
-        self.wrapper = cst.MetadataWrapper(cst.parse_module("".join(lines[start - 1 : end - 1])), unsafe_skip_copy=True)
-        self.nodes = {}  # type: Dict[NodeRef, cst.CSTNode]
+        self.wrapper = cst.MetadataWrapper(cst.parse_module("".join(lines[start - 1:end - 1])), unsafe_skip_copy=True)
+        self.nodes: Dict[NodeRef, cst.CSTNode] = {}
 
     def find(self, refs: Sequence[NodeRef]) -> None:
         shifted = {NodeRef(r.line - self.start + 1, r.col, r.kind): r for r in refs}
@@ -36,7 +36,7 @@ class Chunk:
             self.nodes[shifted[local]] = node
 
     def code(self, edits: Sequence[Edit]) -> str:
-        by_node = {}  # type: Dict[cst.CSTNode, List[Edit]]
+        by_node: Dict[cst.CSTNode, List[Edit]] = {}
         for edit in edits:
             by_node.setdefault(self.nodes[edit.target], []).append(edit)
         return self.wrapper.module.visit(EditTransformer(by_node)).code
@@ -48,7 +48,7 @@ class ChunkedSource:
     def __init__(self, source: str, lines: Sequence[str], tree: ast.Module):
         self.lines = lines
         self.spans = statement_spans(tree, len(lines))
-        self.chunks = {}  # type: Dict[int, Chunk]
+        self.chunks: Dict[int, Chunk] = {}
 
     def _span(self, line: int) -> int:
         for index, (start, end) in enumerate(self.spans):
@@ -58,7 +58,7 @@ class ChunkedSource:
 
     def locate(self, refs: Sequence[NodeRef]) -> Dict[NodeRef, cst.CSTNode]:
         """The libcst node of each reference that could be found."""
-        grouped = {}  # type: Dict[int, List[NodeRef]]
+        grouped: Dict[int, List[NodeRef]] = {}
         for ref in refs:
             grouped.setdefault(self._span(ref.line), []).append(ref)
         found = {}
@@ -72,11 +72,11 @@ class ChunkedSource:
 
     def apply(self, edits: Sequence[Edit]) -> str:
         """The whole source with ``edits`` (all located) applied."""
-        grouped = {}  # type: Dict[int, List[Edit]]
+        grouped: Dict[int, List[Edit]] = {}
         for edit in edits:
             grouped.setdefault(self._span(edit.target.line), []).append(edit)
         pieces = list(self.lines)
         for index in sorted(grouped, reverse=True):
             chunk = self.chunks[index]
-            pieces[chunk.start - 1 : chunk.end - 1] = [chunk.code(grouped[index])]
+            pieces[chunk.start - 1:chunk.end - 1] = [chunk.code(grouped[index])]
         return "".join(pieces)
