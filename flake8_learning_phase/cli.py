@@ -15,6 +15,7 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 
 from flake8_learning_phase import __version__
 from flake8_learning_phase import _files, _reports
+from flake8_learning_phase._config import learning_phase_from_config
 from flake8_learning_phase.core import ALL_CODES, LEARNING_PHASE_FUNCTIONS, Finding, Settings
 from flake8_learning_phase.fixer import fix_source
 
@@ -83,8 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--learning-phase",
         choices=LEARNING_PHASE_FUNCTIONS,
-        default="learning_phase",
-        help="backend function to insert (default: learning_phase)",
+        default=None,
+        help="backend function to insert (default: flake8's lp-learning-phase from setup.cfg, "
+        "tox.ini or .flake8, else learning_phase)",
     )
     parser.add_argument(
         "--format",
@@ -114,6 +116,12 @@ def parse_options(argv: Optional[Sequence[str]]) -> Options:
     args = parser.parse_args(argv)
     if args.format != "text" and (args.diff or STDIN in args.paths):
         parser.error("--format {} writes stdout: it cannot go with --diff or -".format(args.format))
+    learning_phase = args.learning_phase
+    if learning_phase is None:
+        try:
+            learning_phase = learning_phase_from_config() or "learning_phase"
+        except ValueError as error:
+            parser.error(str(error))
     selected = args.select if args.select is not None else list(ALL_CODES)
     codes = frozenset(
         code
@@ -122,7 +130,7 @@ def parse_options(argv: Optional[Sequence[str]]) -> Options:
     )
     return Options(
         paths=tuple(args.paths),
-        settings=Settings(learning_phase=args.learning_phase),
+        settings=Settings(learning_phase=learning_phase),
         codes=codes,
         diff=args.diff,
         check=args.check,

@@ -10,6 +10,7 @@ import sys
 from typing import List, Optional
 
 from flake8_learning_phase import __version__
+from flake8_learning_phase._config import learning_phase_from_config
 from flake8_learning_phase.core import LEARNING_PHASE_FUNCTIONS, Finding, Settings, check_source
 from flake8_learning_phase.fixer import fix_source
 
@@ -147,11 +148,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="lp-lsp", description="Language server for flake8-learning-phase (stdio).")
-    parser.add_argument("--learning-phase", choices=LEARNING_PHASE_FUNCTIONS, default="learning_phase")
+    parser.add_argument(
+        "--learning-phase",
+        choices=LEARNING_PHASE_FUNCTIONS,
+        default=None,
+        help="default: flake8's lp-learning-phase from the config files, else learning_phase",
+    )
     parser.add_argument("--version", action="version", version="%(prog)s " + __version__)
     args = parser.parse_args(argv)
     if lsp is None:
         print("lp-lsp needs pygls: pip install 'flake8-learning-phase[lsp]'", file=sys.stderr)
         return 2
-    make_server(Settings(learning_phase=args.learning_phase)).start_io()
+    try:
+        learning_phase = args.learning_phase or learning_phase_from_config() or "learning_phase"
+    except ValueError as error:
+        parser.error(str(error))
+    make_server(Settings(learning_phase=learning_phase)).start_io()
     return 0

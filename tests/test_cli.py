@@ -200,3 +200,26 @@ def test_jobs_give_the_same_results_as_one_job(tmp_path, capsys):
 
 def test_jobs_must_be_positive(step_file):
     assert main(["-j", "0", str(step_file)]) == 2
+
+
+def test_learning_phase_from_flake8_config(tmp_path, monkeypatch):
+    (tmp_path / "tox.ini").write_text("[flake8]\nlp-learning-phase = symbolic_learning_phase\n")
+    (tmp_path / "pkg").mkdir()
+    path = tmp_path / "pkg" / "train.py"
+    shutil.copy(str(BEFORE), str(path))
+    monkeypatch.chdir(str(tmp_path / "pkg"))
+    assert main([str(path)]) == 1
+    assert "K.symbolic_learning_phase()" in read(path)
+
+
+def test_command_line_beats_the_config(tmp_path, monkeypatch, step_file):
+    (tmp_path / "setup.cfg").write_text("[flake8]\nlp-learning-phase = symbolic_learning_phase\n")
+    monkeypatch.chdir(str(tmp_path))
+    assert main(["--learning-phase", "learning_phase", str(step_file)]) == 1
+    assert "K.learning_phase()" in read(step_file)
+
+
+def test_bad_config_value_is_a_usage_error(tmp_path, monkeypatch, step_file):
+    (tmp_path / ".flake8").write_text("[flake8]\nlp-learning-phase = phase\n")
+    monkeypatch.chdir(str(tmp_path))
+    assert main([str(step_file)]) == 2
