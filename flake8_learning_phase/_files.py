@@ -7,7 +7,6 @@ a temporary file in the same folder that is renamed over the original.
 import io
 import os
 import stat
-import tempfile
 import tokenize
 from dataclasses import dataclass
 
@@ -56,6 +55,8 @@ def write(path: str, data: bytes, expected: bytes) -> None:
     permission bits, then renamed over it: a crash leaves the old or the new
     file, never a truncated one.  A symlink is followed, not replaced.
     """
+    import tempfile
+
     target = os.path.realpath(path)
     mode = stat.S_IMODE(os.stat(target).st_mode)
     folder = os.path.dirname(target)

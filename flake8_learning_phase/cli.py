@@ -6,15 +6,13 @@ be read or parsed.  Messages go to stderr; stdout carries only the diff or,
 for ``-``, the fixed source.
 """
 import argparse
-import difflib
-import fnmatch
 import os
 import sys
 from dataclasses import dataclass, field
 from typing import Iterator, List, Optional, Sequence, Tuple
 
 from flake8_learning_phase import __version__
-from flake8_learning_phase import _files, _reports
+from flake8_learning_phase import _files
 from flake8_learning_phase._config import learning_phase_from_config
 from flake8_learning_phase.core import ALL_CODES, LEARNING_PHASE_FUNCTIONS, Finding, Settings
 from flake8_learning_phase.fixer import fix_source
@@ -144,6 +142,8 @@ def parse_options(argv: Optional[Sequence[str]]) -> Options:
 def _excluded(path: str, patterns: Sequence[str]) -> bool:
     if not patterns:
         return False
+    import fnmatch
+
     normal = os.path.normpath(path)
     return any(
         fnmatch.fnmatch(normal, p) or fnmatch.fnmatch(os.path.basename(normal), p) for p in patterns
@@ -200,6 +200,8 @@ def process(path: str, raw: bytes, options: Options) -> Outcome:
         for finding in result.findings:
             _say("{}:{}:{}: {}".format(path, finding.line, finding.col + 1, finding.message))
     if options.diff and result.changed:
+        import difflib
+
         outcome.output = "".join(
             difflib.unified_diff(
                 source.text.splitlines(True),
@@ -307,6 +309,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         outcomes.append(outcome)
         _report(outcome, options)
     if options.format != "text":
+        from flake8_learning_phase import _reports
+
         report = _reports.sarif_report if options.format == "sarif" else _reports.json_report
         sys.stdout.write(report(outcomes, options.writes))
     if options.verbosity >= 0:

@@ -64,7 +64,7 @@ class ClassInfo:
 class Scope:
     """A module, function or class body: its bindings, calls of names, returns."""
 
-    __slots__ = ("node", "parent", "cls", "self_name", "bindings", "calls", "returns")
+    __slots__ = ("node", "parent", "cls", "self_name", "bindings", "calls", "returns", "reads")
 
     def __init__(self, node, parent, cls=None, self_name=None):
         self.node = node
@@ -74,6 +74,7 @@ class Scope:
         self.bindings: Dict[str, List[Binding]] = {}
         self.calls: Dict[str, List[CallRecord]] = {}
         self.returns: List[Tuple[ast.Return, int, tuple]] = []
+        self.reads: Dict[str, int] = {}  # name -> how often an expression here mentions it
 
     @property
     def is_module(self) -> bool:
@@ -161,9 +162,13 @@ class _Indexer:
             return
         stack = [node]
         calls = []
+        reads = self.scope.reads
         while stack:
             current = stack.pop()
             kind = type(current)
+            if kind is ast.Name:
+                reads[current.id] = reads.get(current.id, 0) + 1
+                continue
             if kind is ast.Call:
                 calls.append(current)
             elif kind is _NAMED_EXPR:
@@ -422,27 +427,6 @@ def _child_fields(kind: type) -> Tuple[str, ...]:
             fields = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
         _FIELDS_CACHE[kind] = fields
     return fields
-
-
-def walk(node) -> List[ast.AST]:
-    """Every node below ``node``, like ``ast.walk`` but without its per-node generators."""
-    found = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        fields = _child_fields(type(current))
-        if not fields:
-            if isinstance(current, ast.AST):
-                found.append(current)
-            continue
-        found.append(current)
-        for field in fields:
-            value = getattr(current, field, None)
-            if type(value) is list:
-                stack.extend(value)
-            elif value is not None:
-                stack.append(value)
-    return found
 
 
 def _position(node):

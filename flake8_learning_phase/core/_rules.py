@@ -6,7 +6,7 @@ decision (is it a step, what is missing, what text fixes it, where) is made
 here, so that flake8, lp-fix and the editor server can never disagree.
 """
 import ast
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from flake8_learning_phase.core._backend import backend_member
 from flake8_learning_phase.core._codes import LP100, LP101, LP200, MESSAGES, OUTSIDE_CALLERS
@@ -20,7 +20,6 @@ from flake8_learning_phase.core._index import (
     Scope,
     dotted,
     reaching,
-    walk,
 )
 from flake8_learning_phase.core._settings import Settings
 from flake8_learning_phase.core._values import (
@@ -216,21 +215,21 @@ def _inputs_edit(index, inputs, context, phase, columns) -> Edit:
 
 
 def _only_used_as_inputs(scope: Scope, name: str, index: ModuleIndex) -> bool:
-    """True when every read of ``name`` in ``scope`` is the inputs of a backend ``function``.
+    """True when every read of ``name`` is the inputs of a backend ``function`` in ``scope``.
 
     Only then may its list literal get the learning phase: ``Model(inputs, ...)``
     would break with an extra placeholder.
     """
-    as_inputs = set()
-    loads = []
-    for node in walk(scope.node):
-        if isinstance(node, ast.Call):
-            inputs = _argument(node, 0, "inputs")
-            if isinstance(inputs, ast.Name) and inputs.id == name and backend_member(node.func, scope) == "function":
-                as_inputs.add(id(inputs))
-        elif isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
-            loads.append(node)
-    return all(id(load) in as_inputs for load in loads)
+    as_inputs = 0
+    for record in _function_calls(index):
+        inputs = _argument(record.node, 0, "inputs")
+        if record.scope is scope and isinstance(inputs, ast.Name) and inputs.id == name:
+            as_inputs += 1
+    if scope.reads.get(name, 0) != as_inputs:
+        return False
+    return not any(
+        other is not scope and name in other.reads and other.lookup(name) is scope for other in index.scopes
+    )
 
 
 def _feed(call: ast.Call) -> Optional[ast.expr]:
@@ -391,6 +390,7 @@ class _Columns:
 
     def __init__(self, lines: Sequence[str]):
         self.lines = lines
+        self.encoded: Dict[int, bytes] = {}  # line number -> UTF-8 text, for non-ASCII lines
 
     def ref(self, node: ast.expr) -> NodeRef:
         return NodeRef(node.lineno, self._column(node.lineno, node.col_offset), type(node).__name__)
@@ -403,8 +403,10 @@ class _Columns:
         return line, self._column(line, node.end_col_offset)
 
     def _column(self, line: int, col: int) -> int:
-        if 0 < line <= len(self.lines):
-            text = self.lines[line - 1]
-            if not text.isascii():
-                col = len(text.encode("utf-8")[:col].decode("utf-8", "replace"))
-        return col
+        encoded = self.encoded.get(line)
+        if encoded is None:
+            text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+            if text.isascii():
+                return col
+            encoded = self.encoded[line] = text.encode("utf-8")
+        return len(encoded[:col].decode("utf-8", "replace"))
