@@ -3,14 +3,17 @@ import ast
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+
+pytest.importorskip("hypothesis", reason="hypothesis is a test dependency (tox installs it)")
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 from conftest import STEPS, read
-from flake8_learning_phase import check_source, fix_source
-from flake8_learning_phase.core import analyze, split_lines
-from mutations import MUTATIONS
-from step_programs import step_programs
+from flake8_learning_phase import check_source, fix_source  # noqa: E402
+from flake8_learning_phase.core import analyze, split_lines  # noqa: E402
+from mutations import MUTATIONS  # noqa: E402
+from step_programs import step_programs  # noqa: E402
 
 EXAMPLES = int(os.environ.get("LP_HYPOTHESIS_EXAMPLES", "200"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
