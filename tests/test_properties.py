@@ -9,7 +9,7 @@ pytest.importorskip("hypothesis", reason="hypothesis is a test dependency (tox i
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from conftest import STEPS, read
+from conftest import STEPS, read  # noqa: E402
 from flake8_learning_phase import check_source, fix_source  # noqa: E402
 from flake8_learning_phase.core import analyze, split_lines  # noqa: E402
 from mutations import MUTATIONS  # noqa: E402
