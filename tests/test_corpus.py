@@ -18,7 +18,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import corpus  # noqa: E402
 
-pytestmark = pytest.mark.skipif(not os.environ.get("LP_CORPUS"), reason="LP_CORPUS=1 runs the corpus (tox does)")
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("LP_CORPUS"), reason="LP_CORPUS=1 runs the corpus (tox sets it for py37 and py313)"
+)
 
 
 @pytest.fixture(scope="module")
