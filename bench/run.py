@@ -68,7 +68,7 @@ def version(python, module):
 
 PLUGIN_COST = r"""
 import ast, json, sys, time
-from flake8_learning_phase.plugin import LearningPhaseChecker
+from flake8_learning_phase.frontends.plugin import LearningPhaseChecker
 total = 0.0
 for path in sys.argv[1:]:
     with open(path, "rb") as handle:
@@ -95,7 +95,7 @@ print(hits)
 
 PER_FILE = r"""
 import ast, json, sys, time
-from flake8_learning_phase.plugin import LearningPhaseChecker
+from flake8_learning_phase.frontends.plugin import LearningPhaseChecker
 rows = []
 for path in sys.argv[1:]:
     source = open(path, encoding="utf-8").read()

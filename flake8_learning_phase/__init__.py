@@ -1,15 +1,15 @@
 """flake8-learning-phase: find and fix Keras training steps that skip the learning phase.
 
 The public surface is small: :func:`check_source` for findings, :func:`fix_source`
-for the rewritten text, and :class:`Settings`.  Everything else is private.
-The fixer (and libcst, ~0.3 s to import) loads only when it is used: flake8
-imports this package in every run.
+for the rewritten text, :class:`Settings`, and the rule registry
+(:func:`register`, :func:`rules`).  The fixer (and libcst, ~0.3 s to import)
+loads only when it is used: flake8 imports this package in every run.
 """
-from flake8_learning_phase.core import Finding, Settings, check_source
+from flake8_learning_phase.core import Finding, Rule, Settings, check_source, register, rules
 
 __version__ = "0.1.0"
 
-__all__ = ["Finding", "FixResult", "Settings", "check_source", "fix_source", "__version__"]
+__all__ = ["Finding", "FixResult", "Rule", "Settings", "check_source", "fix_source", "register", "rules", "__version__"]
 
 
 def __getattr__(name):

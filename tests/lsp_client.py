@@ -1,6 +1,7 @@
 """A small JSON-RPC client that talks LSP to a real server process over stdio."""
 import itertools
 import json
+import re
 import subprocess
 import threading
 import queue
@@ -69,8 +70,12 @@ class LspClient:
 
 
 def apply_edits(text, edits):
-    """Apply LSP TextEdits (line/character, ASCII text) to ``text``."""
-    lines = text.splitlines(True)
+    """Apply LSP TextEdits (line/character, ASCII text) to ``text``.
+
+    Lines end at ``\n``, ``\r\n`` or ``\r``, as the LSP specification says
+    (not at form feeds, which ``str.splitlines`` also splits at).
+    """
+    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line))

@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from conftest import FIXTURES, read
-from flake8_learning_phase import _files, cli
-from flake8_learning_phase.cli import main
+from flake8_learning_phase.frontends import cli, files as _files
+from flake8_learning_phase.frontends.cli import main
 
 BEFORE = read(FIXTURES / "steps" / "updates_through_name.py")
 AFTER = read(FIXTURES / "steps" / "updates_through_name.fixed.py")

@@ -6,7 +6,10 @@ import pytest
 
 from conftest import SILENT, STEPS, expected, ids, read
 from flake8_learning_phase import Settings, check_source
-from flake8_learning_phase.core import APPEND, CONCAT, IMPORT, analyze, split_lines
+from flake8_learning_phase.core import AppendElement, Concatenate, ImportName, analyze, split_lines
+from flake8_learning_phase.core.engine import RuleContext
+from flake8_learning_phase.core.module import build
+from flake8_learning_phase.rules._steps import steps
 
 
 def found(source, settings=Settings()):
@@ -46,34 +49,45 @@ def test_columns_are_characters_not_bytes():
     assert line[finding.col:].startswith("K.function(")
 
 
-def test_finding_carries_inputs_updates_model_and_call_sites():
+def only_step(source):
+    (step,) = steps(RuleContext(build(ast.parse(source)), split_lines(source), Settings()))
+    return step
+
+
+def test_step_knows_inputs_updates_model_and_call_sites():
     source = read(STEPS[0].parent / "self_attribute_across_methods.py")
-    step = check_source(source)[0].step
-    assert (step.inputs.kind, step.updates.kind, step.model) == ("List", "Name", "self.model")
-    (site,) = step.call_sites
-    assert source.splitlines()[site.call.line - 1].strip().startswith("return self.train_fn([states")
-    assert site.feed.kind == "List"
+    step = only_step(source)
+    assert (type(step.inputs).__name__, type(step.updates).__name__, step.model) == ("List", "Name", "self.model")
+    (site,) = step.sites
+    assert source.splitlines()[site.node.lineno - 1].strip().startswith("return self.train_fn([states")
+    assert isinstance(site.node.args[0], ast.List)
     assert not step.escapes
 
 
+def test_finding_relates_the_call_sites_it_feeds():
+    source = read(STEPS[0].parent / "self_attribute_across_methods.py")
+    (site,) = check_source(source)[0].call_sites
+    assert source.splitlines()[site.line - 1][site.col:].startswith("self.train_fn([states")
+
+
 def test_returned_step_escapes_but_helper_calls_are_found():
-    step = check_source(read(STEPS[0].parent / "helper_returns_step.py"))[0].step
-    assert step.escapes and len(step.call_sites) == 1
+    step = only_step(read(STEPS[0].parent / "helper_returns_step.py"))
+    assert step.escapes and len(step.sites) == 1
 
 
 def test_lp100_edits_inputs_and_every_feed():
     lp100 = check_source(read(STEPS[0].parent / "updates_through_name.py"))[0]
-    assert [(e.action, e.text) for e in lp100.edits] == [(APPEND, "K.learning_phase()"), (APPEND, "True")]
+    assert [(type(e), e.text) for e in lp100.edits] == [(AppendElement, "K.learning_phase()"), (AppendElement, "True")]
 
 
 def test_from_import_gets_learning_phase_added():
     lp100 = check_source(read(STEPS[0].parent / "from_import_function.py"))[0]
-    assert (IMPORT, "learning_phase") in [(e.action, e.text) for e in lp100.edits]
+    assert "learning_phase" in [e.name for e in lp100.edits if isinstance(e, ImportName)]
 
 
 def test_existing_phase_import_is_reused():
     lp100 = check_source(read(STEPS[0].parent / "from_import_function_alias.py"))[0]
-    assert [(e.action, e.text) for e in lp100.edits][0] == (APPEND, "phase()")
+    assert [(type(e), e.text) for e in lp100.edits][0] == (AppendElement, "phase()")
 
 
 def test_symbolic_learning_phase_setting():
@@ -90,7 +104,7 @@ def test_unknown_learning_phase_setting_is_refused():
 
 def test_lp200_concatenates_model_updates():
     lp200 = check_source(read(STEPS[0].parent / "inline_updates.py"))[1]
-    assert [(e.action, e.text) for e in lp200.edits] == [(CONCAT, "model.updates")]
+    assert [(type(e), e.text) for e in lp200.edits] == [(Concatenate, "model.updates")]
 
 
 def test_phase_set_inside_a_function_silences_lp100():
@@ -139,7 +153,7 @@ def test_call_of_a_rebound_step_name_is_not_a_call_site():
         "    train([x])\n"
     )
     (lp100, _) = check_source(source)
-    assert [site.call.line for site in lp100.step.call_sites] == [4]
+    assert [site.line for site in lp100.call_sites] == [4]
 
 
 def test_deeply_nested_expression_does_not_raise():

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from conftest import FIXTURES, read
-from flake8_learning_phase.cli import main
+from flake8_learning_phase.frontends.cli import main
 
 BEFORE = FIXTURES / "steps" / "updates_through_name.py"
 AFTER = FIXTURES / "steps" / "updates_through_name.fixed.py"
@@ -152,7 +152,7 @@ def test_latin1_file_with_cookie_stays_latin1(tmp_path):
 
 def test_bytes_invalid_in_declared_encoding_exit_123(tmp_path, capsys):
     path = tmp_path / "bad.py"
-    data = b"# get_updates\nname = '\xff'\n"
+    data = b"# opt.get_updates(\nname = '\xff'\n"
     path.write_bytes(data)
     assert main([str(path)]) == 123
     assert path.read_bytes() == data
@@ -223,3 +223,40 @@ def test_bad_config_value_is_a_usage_error(tmp_path, monkeypatch, step_file):
     (tmp_path / ".flake8").write_text("[flake8]\nlp-learning-phase = phase\n")
     monkeypatch.chdir(str(tmp_path))
     assert main([str(step_file)]) == 2
+
+
+def test_diff_after_a_form_feed_line_applies_with_git(tmp_path):
+    # A form feed is not a line break: a diff split at it is rejected as corrupt.
+    source = read(BEFORE)
+    source = source.replace("\n\n", "\n\x0c\n", 1)
+    path = tmp_path / "train.py"
+    path.write_bytes(source.encode("utf-8"))
+    subprocess.run(["git", "init", "-q"], cwd=str(tmp_path), check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "flake8_learning_phase", "--diff", "train.py"],
+        cwd=str(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert done.returncode == 1, done.stderr.decode()
+    (tmp_path / "fix.patch").write_bytes(done.stdout)
+    applied = subprocess.run(["git", "apply", "fix.patch"], cwd=str(tmp_path), stderr=subprocess.PIPE)
+    assert applied.returncode == 0, applied.stderr.decode()
+    assert path.read_bytes().decode("utf-8") == read(AFTER).replace("\n\n", "\n\x0c\n", 1)
+
+
+def test_verbose_output_with_two_workers_equals_one_worker(tmp_path):
+    # Workers return data and only the main process prints, in path order.
+    for number in range(4):
+        shutil.copy(str(BEFORE), str(tmp_path / "train{}.py".format(number)))
+    outputs = []
+    for jobs in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-m", "flake8_learning_phase", "-v", "--check", "-j", jobs, str(tmp_path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert done.returncode == 1
+        outputs.append((done.stdout, done.stderr))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][1].count(b"LP100") == 4

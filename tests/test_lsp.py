@@ -82,3 +82,15 @@ def test_fix_all_gives_code_that_lints_clean(client):
 
 def test_syntax_error_publishes_no_diagnostics(client):
     assert open_document(client, "def broken(:\n    get_updates\n") == []
+
+
+def test_fix_all_after_a_form_feed_line_keeps_every_line(client):
+    # A form feed is not a line break for Python or LSP; splitting at it used to
+    # duplicate the K.function line and delete the next one.
+    text = EXAMPLE.read_text().replace("\nimport numpy as np\n", "\n\x0c\nimport numpy as np\n", 1)
+    assert "\x0c" in text
+    actions = code_actions(client, open_document(client, text))
+    edited = apply_edits(text, actions["Fix all LP findings in this file"]["edit"]["changes"][URI])
+    assert edited.count("K.function(") == 1 and edited.count("\x0c") == 1
+    assert check_source(edited) == []
+    assert len(edited.splitlines()) == len(text.splitlines())

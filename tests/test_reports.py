@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from conftest import FIXTURES
-from flake8_learning_phase.cli import main
+from flake8_learning_phase.frontends.cli import main
 
 jsonschema = pytest.importorskip("jsonschema")
 SCHEMA = json.loads((pathlib.Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json").read_text())

@@ -1,9 +1,9 @@
 """The fixer: the core's findings, applied with libcst (what ``lp-fix`` and the editor run)."""
 import ast
 from dataclasses import dataclass
-from typing import Callable, Collection, Dict, List, Tuple
+from typing import Callable, Collection, Dict, List, Optional, Tuple
 
-from flake8_learning_phase.core import ALL_CODES, Edit, Finding, Settings, analyze, might_contain_step, split_lines
+from flake8_learning_phase.core import Edit, Finding, Settings, analyze, might_matter, split_lines
 
 __all__ = ["FixResult", "fix_source"]
 
@@ -28,27 +28,28 @@ class FixResult:
 def fix_source(
     source: str,
     settings: Settings = Settings(),
-    codes: Collection[str] = ALL_CODES,
+    codes: Optional[Collection[str]] = None,
     keep: Callable[[Finding], bool] = lambda finding: True,
 ) -> FixResult:
-    """Fix every finding in ``source`` whose code is in ``codes`` and that ``keep`` accepts.
+    """Fix every finding in ``source`` of the selected ``codes`` (default: all) that ``keep`` accepts.
 
     Raises SyntaxError (or ValueError, for a null byte) for text that cannot
-    be parsed.  A finding is fixed whole or not at all: the step's inputs and
+    be parsed.  A finding is fixed whole or not at all: a step's inputs and
     its feeds must agree.  libcst is imported only when there is something
     to fix.
     """
     findings: Tuple[Finding, ...] = ()
-    if might_contain_step(source):
+    if might_matter(source, codes):
         tree = ast.parse(source)
         lines = split_lines(source)
-        findings = tuple(f for f in analyze(tree, lines, settings) if f.code in codes and keep(f))
+        findings = tuple(f for f in analyze(tree, lines, settings, codes) if keep(f))
     fixable = [f for f in findings if f.edits]
     fixed: Tuple[Finding, ...] = ()
     new_source = source
     if fixable:
         import libcst as cst
-        from flake8_learning_phase.fixer._chunks import ChunkedSource
+
+        from flake8_learning_phase.fixer.chunks import ChunkedSource
 
         chunked = ChunkedSource(source, lines, tree)
         try:
@@ -61,7 +62,7 @@ def fix_source(
             ast.parse(new_source)  # the output always parses, or nothing is written
     manual = [(f.line, f.manual) for f in findings if f.manual]
     manual += [(f.line, _NOT_APPLIED) for f in fixable if f not in fixed]
-    updated = {call for f in fixed for call in f.calls_fed}
+    updated = {call for f in fixed for call in f.call_sites}
     return FixResult(new_source, findings, fixed, len(updated), tuple(sorted(set(manual))))
 
 

@@ -5,7 +5,9 @@ import pathlib
 from typing import Dict, List, Sequence
 
 from flake8_learning_phase import __version__
-from flake8_learning_phase.core._catalog import HOMEPAGE, RULES, help_uri, render_page
+from flake8_learning_phase.core import rules
+from flake8_learning_phase.core.registry import HOMEPAGE
+from flake8_learning_phase.frontends.rule_pages import render_page
 
 _NOT_WRITTEN = "nothing is written with --check or --diff"
 
@@ -33,7 +35,7 @@ def records(outcomes: Sequence, written: bool) -> List[Dict]:
                     "fixable": bool(finding.edits),
                     "fix_applied": applied,
                     "not_fixed_because": reason,
-                    "call_sites_updated": len(finding.calls_fed) if applied else 0,
+                    "call_sites_updated": len(finding.call_sites) if applied else 0,
                     "manual_edit": finding.manual,
                 }
             )
@@ -46,7 +48,8 @@ def json_report(outcomes: Sequence, written: bool) -> str:
 
 
 def sarif_report(outcomes: Sequence, written: bool) -> str:
-    index = {rule.code: position for position, rule in enumerate(RULES)}
+    registered = rules()
+    index = {rule.code: position for position, rule in enumerate(registered)}
     results = []
     for row in records(outcomes, written):
         results.append(
@@ -73,7 +76,7 @@ def sarif_report(outcomes: Sequence, written: bool) -> str:
                 "name": "flake8-learning-phase",
                 "version": __version__,
                 "informationUri": HOMEPAGE,
-                "rules": [_rule(rule) for rule in RULES],
+                "rules": [_rule(rule) for rule in registered],
             }
         },
         "invocations": [{"executionSuccessful": not notifications, "toolExecutionNotifications": notifications}],
@@ -94,7 +97,7 @@ def _rule(rule) -> Dict:
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.detects},
         "help": {"text": "{} {}".format(rule.why, rule.fix), "markdown": render_page(rule)},
-        "helpUri": help_uri(rule),
+        "helpUri": rule.help_uri,
         "defaultConfiguration": {"level": "warning"},
         "properties": {"tags": ["correctness", "keras", "tensorflow"]},
     }

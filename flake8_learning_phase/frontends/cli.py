@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from typing import Iterator, List, Optional, Sequence, Tuple
 
 from flake8_learning_phase import __version__
-from flake8_learning_phase import _files
-from flake8_learning_phase._config import learning_phase_from_config
-from flake8_learning_phase.core import ALL_CODES, LEARNING_PHASE_FUNCTIONS, Finding, Settings
+from flake8_learning_phase.core import Finding, Settings, codes as registered_codes, might_matter, split_lines
 from flake8_learning_phase.fixer import fix_source
+from flake8_learning_phase.frontends import config, files as _files
 
 EXIT_CLEAN, EXIT_CHANGED, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 123
 STDIN = "-"
@@ -28,7 +27,7 @@ class Options:
 
     paths: Tuple[str, ...]
     settings: Settings
-    codes: frozenset
+    codes: Tuple[str, ...]
     diff: bool
     check: bool
     verbosity: int  # -1 quiet, 0 normal, 1 verbose
@@ -57,7 +56,7 @@ class Outcome:
 
 def _codes(value: str) -> List[str]:
     codes = [c.strip().upper() for c in value.split(",") if c.strip()]
-    unknown = [c for c in codes if not any(code.startswith(c) for code in ALL_CODES)]
+    unknown = [c for c in codes if not any(code.startswith(c) for code in registered_codes())]
     if unknown:
         raise argparse.ArgumentTypeError("unknown code(s): " + ", ".join(unknown))
     return codes
@@ -79,13 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--exclude", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB (repeatable)"
     )
-    parser.add_argument(
-        "--learning-phase",
-        choices=LEARNING_PHASE_FUNCTIONS,
-        default=None,
-        help="backend function to insert (default: flake8's lp-learning-phase from setup.cfg, "
-        "tox.ini or .flake8, else learning_phase)",
-    )
+    config.add_learning_phase(parser)
     parser.add_argument(
         "--format",
         choices=("text", "json", "sarif"),
@@ -114,21 +107,15 @@ def parse_options(argv: Optional[Sequence[str]]) -> Options:
     args = parser.parse_args(argv)
     if args.format != "text" and (args.diff or STDIN in args.paths):
         parser.error("--format {} writes stdout: it cannot go with --diff or -".format(args.format))
-    learning_phase = args.learning_phase
-    if learning_phase is None:
-        try:
-            learning_phase = learning_phase_from_config() or "learning_phase"
-        except ValueError as error:
-            parser.error(str(error))
-    selected = args.select if args.select is not None else list(ALL_CODES)
-    codes = frozenset(
+    selected = args.select if args.select is not None else list(registered_codes())
+    codes = tuple(
         code
-        for code in ALL_CODES
+        for code in registered_codes()
         if any(code.startswith(s) for s in selected) and not any(code.startswith(i) for i in args.ignore)
     )
     return Options(
         paths=tuple(args.paths),
-        settings=Settings(learning_phase=learning_phase),
+        settings=config.settings(args, parser),
         codes=codes,
         diff=args.diff,
         check=args.check,
@@ -179,7 +166,7 @@ def iter_paths(paths: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
 def process(path: str, raw: bytes, options: Options) -> Outcome:
     """Fix one file's bytes; never raises for bad input, reports it in ``error``."""
     outcome = Outcome(path)
-    if _files.MARKER not in raw:
+    if not might_matter(raw, options.codes):
         outcome.output = raw if path == STDIN else b""
         return outcome
     try:
@@ -196,16 +183,13 @@ def process(path: str, raw: bytes, options: Options) -> Outcome:
     outcome.findings, outcome.fixed = result.findings, result.fixed
     outcome.call_sites = result.call_sites_updated
     outcome.manual = list(result.manual)
-    if options.verbosity > 0:
-        for finding in result.findings:
-            _say("{}:{}:{}: {}".format(path, finding.line, finding.col + 1, finding.message))
     if options.diff and result.changed:
         import difflib
 
         outcome.output = "".join(
             difflib.unified_diff(
-                source.text.splitlines(True),
-                result.source.splitlines(True),
+                split_lines(source.text),
+                split_lines(result.source),
                 fromfile=path,
                 tofile=path,
             )
@@ -268,9 +252,10 @@ def _process_path(path: str, options: Options) -> Outcome:
 
 
 def _outcomes(paths: Sequence[str], options: Options) -> Iterator[Outcome]:
-    """Outcomes in path order.  Only files that mention ``get_updates`` cost
+    """Outcomes in path order.  Only files some rule's prefilter passes cost
     more than a read, so only they go to worker processes, and only when
-    there are several: the results are the same as with ``-j 1``.
+    there are several.  Workers return outcomes and print nothing: only this
+    process prints, in path order, so the output is the same as with ``-j 1``.
     """
     if options.jobs == 1:
         for path in paths:
@@ -286,7 +271,7 @@ def _outcomes(paths: Sequence[str], options: Options) -> Iterator[Outcome]:
         except _files.SourceError as error:
             pending.append((path, Outcome(path, error="cannot read: {}".format(error))))
             continue
-        pending.append((path, process(path, raw, options) if _files.MARKER not in raw else None))
+        pending.append((path, None if might_matter(raw, options.codes) else process(path, raw, options)))
     parse = [path for path, outcome in pending if outcome is None]
     if len(parse) > 1:
         from concurrent.futures import ProcessPoolExecutor
@@ -309,7 +294,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         outcomes.append(outcome)
         _report(outcome, options)
     if options.format != "text":
-        from flake8_learning_phase import _reports
+        from flake8_learning_phase.frontends import reports as _reports
 
         report = _reports.sarif_report if options.format == "sarif" else _reports.json_report
         sys.stdout.write(report(outcomes, options.writes))
@@ -330,6 +315,9 @@ def _report(outcome: Outcome, options: Options) -> None:
         return
     if options.verbosity < 0:
         return
+    if options.verbosity > 0:
+        for finding in outcome.findings:
+            _say("{}:{}:{}: {}".format(outcome.path, finding.line, finding.col + 1, finding.message))
     if outcome.changed and not options.diff:
         _say(("would fix " if options.check else "fixed ") + outcome.path)
     for line, note in outcome.manual:

@@ -10,9 +10,9 @@ import sys
 from typing import List, Optional
 
 from flake8_learning_phase import __version__
-from flake8_learning_phase._config import learning_phase_from_config
-from flake8_learning_phase.core import LEARNING_PHASE_FUNCTIONS, Finding, Settings, check_source
+from flake8_learning_phase.core import Finding, Settings, check_source, get, split_lines
 from flake8_learning_phase.fixer import fix_source
+from flake8_learning_phase.frontends import config
 
 try:
     from lsprotocol import types as lsp
@@ -22,11 +22,6 @@ except ImportError:  # pragma: no cover - exercised by users without the extra
 
 SOURCE = "flake8-learning-phase"
 FIX_ALL = "Fix all LP findings in this file"
-_TITLES = {
-    "LP100": "Add the learning phase to this training step",
-    "LP101": "Feed True as the last value",
-    "LP200": "Add the model's updates to this training step",
-}
 
 
 def _utf16(line: str, col: int) -> int:
@@ -50,7 +45,7 @@ def diagnostics(source: str, settings: Settings) -> list:
         findings = check_source(source, settings)
     except (SyntaxError, ValueError, RecursionError):
         return []  # the editor shows the syntax error already
-    lines = source.splitlines(True)
+    lines = split_lines(source)
     return [_diagnostic(lines, finding) for finding in findings]
 
 
@@ -66,7 +61,7 @@ def _diagnostic(lines: List[str], finding: Finding):
 
 def text_edits(old: str, new: str) -> list:
     """Whole-line replacements that turn ``old`` into ``new``."""
-    old_lines, new_lines = old.splitlines(True), new.splitlines(True)
+    old_lines, new_lines = split_lines(old), split_lines(new)
     edits = []
     matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -87,14 +82,15 @@ def code_actions(uri: str, source: str, start_line: int, end_line: int, settings
         findings = [f for f in check_source(source, settings) if f.edits]
     except (SyntaxError, ValueError, RecursionError):
         return []
-    lines = source.splitlines(True)
+    lines = split_lines(source)
     actions = []
     for finding in findings:
         if not start_line <= finding.line - 1 <= end_line:
             continue
         fixed = fix_source(source, settings, keep=lambda f, chosen=finding: f == chosen)
         if fixed.changed:
-            actions.append(_action(_TITLES[finding.code], uri, source, fixed.source, [_diagnostic(lines, finding)]))
+            title = get(finding.code).fix_title
+            actions.append(_action(title, uri, source, fixed.source, [_diagnostic(lines, finding)]))
     if findings:
         fixed = fix_source(source, settings)
         if fixed.changed:
@@ -148,20 +144,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="lp-lsp", description="Language server for flake8-learning-phase (stdio).")
-    parser.add_argument(
-        "--learning-phase",
-        choices=LEARNING_PHASE_FUNCTIONS,
-        default=None,
-        help="default: flake8's lp-learning-phase from the config files, else learning_phase",
-    )
+    config.add_learning_phase(parser)
     parser.add_argument("--version", action="version", version="%(prog)s " + __version__)
     args = parser.parse_args(argv)
     if lsp is None:
         print("lp-lsp needs pygls: pip install 'flake8-learning-phase[lsp]'", file=sys.stderr)
         return 2
-    try:
-        learning_phase = args.learning_phase or learning_phase_from_config() or "learning_phase"
-    except ValueError as error:
-        parser.error(str(error))
-    make_server(Settings(learning_phase=learning_phase)).start_io()
+    make_server(config.settings(args, parser)).start_io()
     return 0

@@ -11,7 +11,7 @@ from typing import Dict, List, Sequence, Tuple
 import libcst as cst
 
 from flake8_learning_phase.core import Edit, NodeRef
-from flake8_learning_phase.fixer._apply import EditTransformer, locate
+from flake8_learning_phase.fixer.edits import EditTransformer, locate
 
 
 def statement_spans(tree: ast.Module, line_count: int) -> List[Tuple[int, int]]:

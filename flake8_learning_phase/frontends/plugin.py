@@ -1,13 +1,14 @@
-"""The flake8 front end: a thin adapter that registers options and yields findings.
+"""The flake8 front end: a thin adapter that registers the option and yields findings.
 
 flake8 hands every plugin the ``ast`` tree it already built, so the only cost
-here is the core's own walk, and only for files that mention ``get_updates``.
+here is the core's own walk, and only for files some rule's prefilter passes.
 """
 import argparse
 from typing import Iterator, List, Tuple
 
 from flake8_learning_phase import __version__
-from flake8_learning_phase.core import LEARNING_PHASE_FUNCTIONS, Settings, analyze, might_contain_step
+from flake8_learning_phase.core import Settings, analyze
+from flake8_learning_phase.frontends.config import LEARNING_PHASE_HELP, LEARNING_PHASE_FUNCTIONS, DEFAULT_LEARNING_PHASE
 
 
 class LearningPhaseChecker:
@@ -25,13 +26,10 @@ class LearningPhaseChecker:
     def add_options(cls, option_manager) -> None:
         option_manager.add_option(
             "--lp-learning-phase",
-            default="learning_phase",
+            default=DEFAULT_LEARNING_PHASE,
             choices=LEARNING_PHASE_FUNCTIONS,
             parse_from_config=True,
-            help=(
-                "backend function the fix inserts: learning_phase (default; tf.keras 1.15's "
-                "public backend has no symbolic_learning_phase) or symbolic_learning_phase"
-            ),
+            help=LEARNING_PHASE_HELP,
         )
 
     @classmethod
@@ -39,7 +37,5 @@ class LearningPhaseChecker:
         cls.settings = Settings(learning_phase=options.lp_learning_phase)
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
-        if not might_contain_step("".join(self.lines)):
-            return  # one C-speed join and search: most files end here
         for finding in analyze(self.tree, self.lines, self.settings):
             yield finding.line, finding.col, finding.message, type(self)

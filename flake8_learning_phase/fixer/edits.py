@@ -1,16 +1,17 @@
 """Apply the core's edits with libcst, keeping every byte outside them.
 
-The core decides what to change and where (a start position and an ``ast``
+The rules decide what to change and where (a start position and an ``ast``
 node kind); this module only finds the same node in the libcst tree and
-changes it.  libcst, like ``ast``, leaves an expression's parentheses out of
-its position, so the two agree on where an expression starts.
+changes it, with one applier per edit type (:data:`APPLIERS`).  libcst, like
+``ast``, leaves an expression's parentheses out of its position, so the two
+agree on where an expression starts.
 """
-from typing import Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Sequence, Tuple, Type
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from flake8_learning_phase.core import APPEND, CONCAT, IMPORT, Edit, NodeRef
+from flake8_learning_phase.core import AddKeyword, AppendElement, Concatenate, Edit, ImportName, NodeRef
 
 # ast class name -> libcst classes that may stand for it.
 _KINDS = {
@@ -97,34 +98,58 @@ class EditTransformer(cst.CSTTransformer):
         return updated_node
 
 
+def _append_element(edit: AppendElement, node: cst.CSTNode) -> cst.CSTNode:
+    if not isinstance(node, (cst.List, cst.Tuple)):
+        raise EditError("not a list or tuple")
+    element = cst.Element(cst.parse_expression(edit.text))
+    return node.with_changes(elements=_append(node.elements, element, isinstance(node, cst.Tuple)))
+
+
+def _concatenate(edit: Concatenate, node: cst.CSTNode) -> cst.CSTNode:
+    if not isinstance(node, cst.BaseExpression):
+        raise EditError("not an expression")
+    left = node if _binds_tightly(node) else node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return cst.BinaryOperation(left=left, operator=cst.Add(), right=cst.parse_expression(edit.text))
+
+
+def _import_name(edit: ImportName, node: cst.CSTNode) -> cst.CSTNode:
+    if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
+        raise EditError("not a from-import of names")
+    return node.with_changes(names=_append(node.names, cst.ImportAlias(cst.Name(edit.name)), False))
+
+
+def _add_keyword(edit: AddKeyword, node: cst.CSTNode) -> cst.CSTNode:
+    if not isinstance(node, cst.Call):
+        raise EditError("not a call")
+    argument = cst.Arg(
+        value=cst.parse_expression(edit.value),
+        keyword=cst.Name(edit.name),
+        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+    )
+    return node.with_changes(args=_append(node.args, argument, False))
+
+
+# The one table the fixer dispatches on: edit type -> its libcst applier.
+APPLIERS: Dict[Type[Edit], Callable[[Edit, cst.CSTNode], cst.CSTNode]] = {
+    AppendElement: _append_element,
+    Concatenate: _concatenate,
+    ImportName: _import_name,
+    AddKeyword: _add_keyword,
+}
+
+
 def apply(edit: Edit, node: cst.CSTNode) -> cst.CSTNode:
-    if edit.action == APPEND:
-        if not isinstance(node, (cst.List, cst.Tuple)):
-            raise EditError("not a list or tuple")
-        element = cst.Element(cst.parse_expression(edit.text))
-        return node.with_changes(elements=_append(node.elements, element, isinstance(node, cst.Tuple)))
-    if edit.action == CONCAT:
-        if not isinstance(node, cst.BaseExpression):
-            raise EditError("not an expression")
-        left = node if _binds_tightly(node) else node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-        return cst.BinaryOperation(
-            left=left,
-            operator=cst.Add(),
-            right=cst.parse_expression(edit.text),
-        )
-    if edit.action == IMPORT:
-        if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
-            raise EditError("not a from-import of names")
-        alias = cst.ImportAlias(cst.Name(edit.text))
-        return node.with_changes(names=_append(node.names, alias, False))
-    raise EditError("unknown action {!r}".format(edit.action))
+    applier = APPLIERS.get(type(edit))
+    if applier is None:
+        raise EditError("no applier for {}".format(type(edit).__name__))
+    return applier(edit, node)
 
 
 def _append(elements: Sequence, new, is_tuple: bool) -> list:
     """``elements`` plus ``new`` last, in the layout the sequence already has.
 
     A multi-line sequence gets the new element on a line of its own with the
-    same indentation, and keeps its trailing comma (issue 3).
+    same indentation, and keeps its trailing comma.
     """
     elements = list(elements)
     if not elements:

@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 LEARNING_PHASE_FUNCTIONS = ("learning_phase", "symbolic_learning_phase")
+DEFAULT_LEARNING_PHASE = "learning_phase"
 
 
 @dataclass(frozen=True)
@@ -14,7 +15,7 @@ class Settings:
     in graph mode both return the same placeholder.
     """
 
-    learning_phase: str = "learning_phase"
+    learning_phase: str = DEFAULT_LEARNING_PHASE
 
     def __post_init__(self) -> None:
         if self.learning_phase not in LEARNING_PHASE_FUNCTIONS:

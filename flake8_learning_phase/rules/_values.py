@@ -8,16 +8,16 @@ spelling), ``self.<attr>`` through every method of the class.
 import ast
 from typing import List, NamedTuple, Optional
 
-from flake8_learning_phase.core._backend import is_phase_call
-from flake8_learning_phase.core._index import (
-    APPEND,
-    ASSIGN,
-    AUGMENT,
-    EXTEND,
-    PARAM,
+from flake8_learning_phase.core.module import (
+    Append,
+    Assignment,
+    Augmentation,
+    Extend,
+    Parameter,
     Scope,
     reaching,
 )
+from flake8_learning_phase.rules._keras import is_phase_call
 
 # Term kinds.
 ITEM = "item"  # one element of a list/tuple literal, not the learning phase
@@ -105,11 +105,11 @@ def _operands(node) -> List[ast.expr]:
 
 def _binding(binding, terms, seen, depth):
     context = Context(binding.scope, binding.seq, binding.blocks)
-    if binding.kind in (ASSIGN, AUGMENT, EXTEND):
+    if isinstance(binding, (Assignment, Augmentation, Extend)):
         _flatten(binding.value, context, terms, seen, depth)
-    elif binding.kind == APPEND:
+    elif isinstance(binding, Append):
         terms.append(_item(binding.value, context, seen, depth))
-    elif binding.kind == PARAM:
+    elif isinstance(binding, Parameter):
         terms.append(Term(PARAMETER, binding.node, context))
     else:
         terms.append(Term(UNKNOWN, binding.node, context))
@@ -144,7 +144,7 @@ def _call(node, context, terms, seen, depth):
         if func.attr == "get_updates_for":
             terms.append(Term(MODEL_UPDATES, node, context))
             return
-    if is_phase_call(node, context.scope):
+    if is_phase_call(node, *context):
         terms.append(Term(PHASE, node, context))
     elif (
         isinstance(func, ast.Name)
@@ -160,7 +160,7 @@ def _call(node, context, terms, seen, depth):
 
 def _item(element, context, seen, depth) -> Term:
     """A single element: the learning phase, directly or through a name, or an item."""
-    if is_phase_call(element, context.scope):
+    if is_phase_call(element, *context):
         return Term(PHASE, element, context)
     if isinstance(element, (ast.Name, ast.Attribute)):
         inner: List[Term] = []
@@ -173,7 +173,7 @@ def _item(element, context, seen, depth) -> Term:
 def _is_own_get_updates(owner, scope) -> bool:
     """``self.get_updates`` / ``super().get_updates`` in a class that defines it.
 
-    That is an optimizer implementing itself, not a training step (issue 2).
+    That is an optimizer implementing itself, not a training step.
     """
     cls = scope.cls
     if cls is None or "get_updates" not in cls.methods:
@@ -209,16 +209,16 @@ def literal_items(node: ast.expr, context: Context, classify: bool = True, depth
         return items
     if isinstance(node, ast.Name):
         bindings = reaching(context.scope, node.id, context.seq, context.blocks)
-        if not bindings or bindings[0].kind != ASSIGN:
+        if not bindings or not isinstance(bindings[0], Assignment):
             return None
-        if any(b.kind == ASSIGN for b in bindings[1:]):
+        if any(isinstance(b, Assignment) for b in bindings[1:]):
             return None  # conditional re-binding: the length is not certain
         if any(b.blocks != bindings[0].blocks for b in bindings[1:]):
             return None  # conditional append: the length is not certain
         items: List[Term] = []
         for binding in bindings:
             inner = Context(binding.scope, binding.seq, binding.blocks)
-            if binding.kind == APPEND:
+            if isinstance(binding, Append):
                 items.append(_item(binding.value, inner, set(), 0) if classify else Term(ITEM, binding.value, inner))
                 continue
             part = literal_items(binding.value, inner, classify, depth)

@@ -1,4 +1,4 @@
-"""Reading and writing source files without losing a byte (issue 3).
+"""Reading and writing source files without losing a byte.
 
 A file is decoded with the encoding Python itself would use (coding cookie,
 UTF-8 BOM), newlines untouched, and written back in the same encoding through
@@ -9,8 +9,6 @@ import os
 import stat
 import tokenize
 from dataclasses import dataclass
-
-MARKER = b"get_updates"
 
 
 class SourceError(Exception):

@@ -1,0 +1,92 @@
+"""What the analysis returns: findings that carry their edits (the Fixit habit).
+
+Positions are 1-based lines and 0-based *character* columns (what libcst and
+editors count; ``ast`` counts UTF-8 bytes, :class:`~.text.Columns` converts).
+A position plus the ``ast`` class name of the node starting there is enough
+for a libcst front end to find the same node, because libcst, like ``ast``,
+leaves parentheses out of an expression's position.
+
+Each edit is a small type; the fixer keeps one libcst applier per type.
+"""
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+
+@dataclass(frozen=True)
+class NodeRef:
+    """The node of ``ast`` class ``kind`` that starts at ``line``:``col``."""
+
+    line: int
+    col: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One mechanical change at ``target``; subclasses say which."""
+
+    target: NodeRef
+
+
+@dataclass(frozen=True)
+class _TextEdit(Edit):
+    text: str  # Python source of the expression the edit inserts
+
+
+class AppendElement(_TextEdit):
+    """Add the expression ``text`` as the last element of a list or tuple literal."""
+
+
+class Concatenate(_TextEdit):
+    """Replace the expression ``e`` with ``e + text``."""
+
+
+@dataclass(frozen=True)
+class ImportName(Edit):
+    """Add ``name`` to a ``from ... import`` statement."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class AddKeyword(Edit):
+    """Add ``name=value`` as the last argument of a call."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Related:
+    """Another place a finding involves; ``role`` says how (e.g. a call site a fix feeds)."""
+
+    target: NodeRef
+    role: str
+
+
+# The role of a call whose arguments a finding's edits change (lp-fix counts them).
+CALL_SITE = "call site"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule violation: where, what, and the edits that fix it.
+
+    ``edits`` is empty when no safe fix exists; ``manual`` then (or
+    additionally) says what a person has to do, and where.
+    """
+
+    code: str
+    line: int
+    col: int
+    message: str
+    edits: Tuple[Edit, ...] = ()
+    manual: Optional[str] = None
+    related: Tuple[Related, ...] = ()
+    end_line: Optional[int] = None  # where the reported node ends (None on Python 3.7)
+    end_col: Optional[int] = None
+
+    @property
+    def call_sites(self) -> Tuple[NodeRef, ...]:
+        """The calls whose arguments this finding's edits change."""
+        return tuple(r.target for r in self.related if r.role == CALL_SITE)

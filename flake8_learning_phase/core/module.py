@@ -1,0 +1,598 @@
+"""The module model: one pass over the ``ast`` tree that rules ask questions of.
+
+It records scopes with typed bindings (the pyflakes way), every call with the
+scope, visit order, enclosing blocks and enclosing ``with`` items it stands
+in, where results are kept, and what functions return.  It knows nothing of
+Keras or learning phases: rules ask it "what reaches this name here?",
+"which import path does this name stand for?" and "where is this called?".
+
+It walks the ``ast`` tree flake8 already built: a libcst parse costs about
+ten times ``ast.parse`` and libcst's scope metadata about ninety times.
+"""
+import ast
+import sys
+from typing import Dict, List, NamedTuple, Optional, Set, Tuple
+
+_FUNCTION_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+# -- bindings ----------------------------------------------------------------
+
+
+class Binding:
+    """One event that binds or extends a name (or a ``self`` attribute).
+
+    ``seq`` orders events in visit order; ``blocks`` names the conditional
+    blocks (if/for/while/try/match bodies) it sits in; ``value`` is the bound
+    expression where there is one.
+    """
+
+    __slots__ = ("seq", "blocks", "scope", "node", "value")
+    augments = False  # True for kinds that add to the name instead of replacing it
+
+    def __init__(self, seq, blocks, scope, node, value=None):
+        self.seq = seq
+        self.blocks = blocks
+        self.scope = scope
+        self.node = node
+        self.value = value
+
+
+class Assignment(Binding):
+    """``name = value`` (also ``name: T = value``, ``(name := value)``, tuple targets)."""
+
+
+class Augmentation(Binding):
+    """``name += value``."""
+
+    augments = True
+
+
+class Append(Binding):
+    """``name.append(value)`` / ``name.insert(i, value)``."""
+
+    augments = True
+
+
+class Extend(Binding):
+    """``name.extend(value)``."""
+
+    augments = True
+
+
+class Parameter(Binding):
+    """A parameter of a function; ``node`` is the ``ast.arg``, ``value`` its default."""
+
+
+class Import(Binding):
+    """An import; ``qualified`` is the full path the local name stands for."""
+
+    __slots__ = ("qualified",)
+
+    def __init__(self, seq, blocks, scope, node, qualified):
+        super().__init__(seq, blocks, scope, node)
+        self.qualified = qualified
+
+
+class FunctionDefinition(Binding):
+    """``def name(...)``; ``node`` is the FunctionDef."""
+
+
+class ClassDefinition(Binding):
+    """``class name(...)``; ``node`` is the ClassDef."""
+
+
+class Unknown(Binding):
+    """A binding whose value cannot be seen: loop and with targets, unpacking, ``except as``."""
+
+
+# -- what the pass records ---------------------------------------------------------
+
+
+class WithItem(NamedTuple):
+    """One ``with`` item enclosing a call: its context expression and ``as`` target."""
+
+    context: ast.expr
+    target: Optional[ast.expr]
+    seq: int
+
+
+class CallRecord(NamedTuple):
+    """A call, with where it stands: scope, visit order, blocks and ``with`` items."""
+
+    node: ast.Call
+    scope: "Scope"
+    seq: int
+    blocks: tuple
+    withs: Tuple[WithItem, ...]
+
+
+class Kept(NamedTuple):
+    """Where a value is kept: ``"name"`` / ``"attr"`` (``self.<name>``) / ``"return"``."""
+
+    how: str
+    name: Optional[str]
+    scope: "Scope"
+
+
+class ClassInfo:
+    """A class body: its methods, and the ``self.<attr>`` bindings and calls of all of them."""
+
+    __slots__ = ("node", "methods", "attr_bindings", "attr_calls")
+
+    def __init__(self, node):
+        self.node = node
+        self.methods: Dict[str, "Scope"] = {}
+        self.attr_bindings: Dict[str, List[Binding]] = {}
+        self.attr_calls: Dict[str, List[CallRecord]] = {}
+
+
+class Scope:
+    """A module, function or class body: its bindings, calls of names, returns, reads."""
+
+    __slots__ = ("node", "parent", "cls", "self_name", "bindings", "calls", "returns", "reads")
+
+    def __init__(self, node, parent, cls=None, self_name=None):
+        self.node = node
+        self.parent = parent
+        self.cls = cls  # ClassInfo when this is a method
+        self.self_name = self_name  # first parameter of a method
+        self.bindings: Dict[str, List[Binding]] = {}
+        self.calls: Dict[str, List[CallRecord]] = {}  # calls of a plain name, by name
+        self.returns: List[Tuple[ast.Return, int, tuple]] = []
+        self.reads: Dict[str, int] = {}  # name -> how often an expression here mentions it
+
+    @property
+    def is_module(self) -> bool:
+        return self.parent is None
+
+    @property
+    def is_function(self) -> bool:
+        return isinstance(self.node, _FUNCTION_DEFS)
+
+    def lookup(self, name: str) -> Optional["Scope"]:
+        """The nearest scope binding ``name`` (class bodies are skipped, as Python does)."""
+        scope = self
+        while scope is not None:
+            if name in scope.bindings and (scope is self or not isinstance(scope.node, ast.ClassDef)):
+                return scope
+            scope = scope.parent
+        return None
+
+
+class ModuleModel:
+    """Everything rules look up, built by :func:`build`."""
+
+    def __init__(self, tree):
+        self.tree = tree
+        self.module = Scope(tree, None)
+        self.scopes: List[Scope] = [self.module]
+        self.attribute_calls: Dict[str, List[CallRecord]] = {}  # calls of ``<x>.attr``, by attr
+        self.kept: Dict[int, Kept] = {}  # id(value expression) -> where it is kept
+        self.classes: Dict[int, ClassInfo] = {}  # id(ClassDef) -> info
+        self.function_scopes: Dict[int, Scope] = {}  # id(FunctionDef) -> its scope
+        self.imported_as: Dict[str, Set[str]] = {}  # last part of an imported path -> local names
+
+    def calls_of(self, name: str) -> List[CallRecord]:
+        """Calls that may reach something called ``name``, in visit order.
+
+        Those whose callee is ``name`` or ends in ``.name``, and calls of a
+        local name imported as ``name`` (``from m import name as other``).
+        """
+        found = list(self.attribute_calls.get(name, ()))
+        names = {name} | self.imported_as.get(name, set())
+        for scope in self.scopes:
+            for local in names.intersection(scope.calls):
+                found.extend(scope.calls[local])
+        found.sort(key=lambda record: record.seq)
+        return found
+
+
+def build(tree: ast.Module) -> ModuleModel:
+    model = ModuleModel(tree)
+    _Builder(model).run(tree)
+    return model
+
+
+# -- questions ---------------------------------------------------------------------
+
+
+def reaching(scope: Scope, name: str, seq: int, blocks: tuple) -> List[Binding]:
+    """The bindings of ``name`` that may reach a use at ``seq`` in ``scope``.
+
+    Walks back from the use: every augmentation counts, and so does every
+    assignment up to and including the last one that surely ran (one in the
+    use's own block or an enclosing one).  Conditional assignments before it
+    are unioned: rules ask what holds "on some path".  A name the scope does
+    not bind is looked up in the enclosing scopes, all of whose bindings
+    have run by the time a function body executes.
+    """
+    owner = scope.lookup(name)
+    if owner is None:
+        return []
+    if owner is not scope:
+        seq, blocks = sys.maxsize, ()
+    found = []
+    for binding in reversed(owner.bindings[name]):
+        if binding.seq >= seq:
+            continue
+        found.append(binding)
+        if not binding.augments and blocks[: len(binding.blocks)] == binding.blocks:
+            break
+    found.reverse()
+    return found
+
+
+def dotted(node) -> Optional[str]:
+    """``a.b.c`` for a chain of attributes on a name, else None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+_MAX_ALIAS_DEPTH = 5
+
+
+def qualified_name(node: ast.expr, scope: Scope, seq: int = sys.maxsize, blocks: tuple = (), depth: int = 0):
+    """The import path ``node`` stands for where it is used (``K.function`` -> ``keras.backend.function``).
+
+    The name is resolved by the bindings that reach the use; None unless they
+    all agree on one import (or an alias assigned from one: ``K = tf.keras.backend``).
+    """
+    text = dotted(node)
+    if text is None or depth > _MAX_ALIAS_DEPTH:
+        return None
+    root, dot, rest = text.partition(".")
+    bindings = [b for b in reaching(scope, root, seq, blocks) if not b.augments]
+    bases = set()
+    for binding in bindings:
+        if isinstance(binding, Import):
+            bases.add(binding.qualified)
+        elif isinstance(binding, Assignment) and dotted(binding.value) is not None:
+            bases.add(qualified_name(binding.value, binding.scope, binding.seq, binding.blocks, depth + 1))
+        else:
+            return None
+    if len(bases) != 1:
+        return None
+    base = bases.pop()
+    return None if base is None else base + dot + rest
+
+
+def call_name(record: CallRecord) -> Optional[str]:
+    """The import path of the callee where the call stands, or None."""
+    return qualified_name(record.node.func, record.scope, record.seq, record.blocks)
+
+
+# -- the pass ----------------------------------------------------------------------
+
+
+class _Builder:
+    def __init__(self, model: ModuleModel):
+        self.model = model
+        self.scope = model.module
+        self.blocks: Tuple[int, ...] = ()
+        self.withs: Tuple[WithItem, ...] = ()
+        self.seq = 0
+        self.block_ids = 0
+
+    def _next(self) -> int:
+        self.seq += 1
+        return self.seq
+
+    def _bind(self, name, kind, node, value=None):
+        binding = kind(self._next(), self.blocks, self.scope, node, value)
+        self.scope.bindings.setdefault(name, []).append(binding)
+        return binding
+
+    def _bind_attr(self, attr, kind, node, value=None):
+        binding = kind(self._next(), self.blocks, self.scope, node, value)
+        self.scope.cls.attr_bindings.setdefault(attr, []).append(binding)
+
+    def _self_attr(self, node) -> Optional[str]:
+        """``attr`` when ``node`` is ``self.attr`` inside a method."""
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and self.scope.self_name is not None
+            and node.value.id == self.scope.self_name
+        ):
+            return node.attr
+        return None
+
+    def _body(self, stmts, conditional):
+        saved = self.blocks
+        if conditional:
+            self.block_ids += 1
+            self.blocks = saved + (self.block_ids,)
+        for stmt in stmts:
+            self.stmt(stmt)
+        self.blocks = saved
+
+    def run(self, tree):
+        for stmt in tree.body:
+            self.stmt(stmt)
+
+    # -- expressions -----------------------------------------------------
+
+    def expr(self, node):
+        if node is None:
+            return
+        stack = [node]
+        calls = []
+        reads = self.scope.reads
+        while stack:
+            current = stack.pop()
+            kind = type(current)
+            if kind is ast.Name:
+                reads[current.id] = reads.get(current.id, 0) + 1
+                continue
+            if kind is ast.Call:
+                calls.append(current)
+            elif kind is _NAMED_EXPR:
+                self._bind(current.target.id, Assignment, current, current.value)
+            for field in _child_fields(kind):
+                value = getattr(current, field, None)
+                if type(value) is list:
+                    stack.extend(value)
+                elif value is not None:
+                    stack.append(value)
+        # Record in source order so that "before" means what a reader expects.
+        calls.sort(key=_position)
+        for call in calls:
+            self._call(call)
+
+    def _call(self, call):
+        record = CallRecord(call, self.scope, self._next(), self.blocks, self.withs)
+        func = call.func
+        if isinstance(func, ast.Name):
+            self.scope.calls.setdefault(func.id, []).append(record)
+            return
+        if not isinstance(func, ast.Attribute):
+            return
+        attr = func.attr
+        self.model.attribute_calls.setdefault(attr, []).append(record)
+        owner = self._self_attr(func)
+        if owner is not None:
+            self.scope.cls.attr_calls.setdefault(owner, []).append(record)
+            return
+        if attr in ("append", "insert", "extend") and call.args:
+            kind = Extend if attr == "extend" else Append
+            value = call.args[-1]
+            target = func.value
+            if isinstance(target, ast.Name):
+                self._bind(target.id, kind, call, value)
+            else:
+                self_attr = self._self_attr(target)
+                if self_attr is not None:
+                    self._bind_attr(self_attr, kind, call, value)
+
+    # -- statements ------------------------------------------------------
+
+    def stmt(self, node):
+        handler = getattr(self, "stmt_" + type(node).__name__, None)
+        if handler is not None:
+            handler(node)
+        else:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    self.expr(child)
+
+    def _target(self, target, value, node):
+        if isinstance(target, ast.Name):
+            self._bind(target.id, Assignment if value is not None else Unknown, node, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            values = None
+            if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
+                values = value.elts
+            for position, element in enumerate(target.elts):
+                if isinstance(element, ast.Starred):
+                    self._target(element.value, None, node)
+                else:
+                    self._target(element, values[position] if values else None, node)
+        elif isinstance(target, ast.Attribute):
+            self.expr(target.value)
+            attr = self._self_attr(target)
+            if attr is not None:
+                self._bind_attr(attr, Assignment if value is not None else Unknown, node, value)
+        else:
+            self.expr(target)
+
+    def _keep(self, value, targets):
+        """Remember where a call's result is kept."""
+        if not isinstance(value, ast.Call) or len(targets) != 1:
+            return
+        target = targets[0]
+        if isinstance(target, ast.Name):
+            self.model.kept[id(value)] = Kept("name", target.id, self.scope)
+        else:
+            attr = self._self_attr(target)
+            if attr is not None:
+                self.model.kept[id(value)] = Kept("attr", attr, self.scope)
+
+    def stmt_Assign(self, node):
+        self.expr(node.value)
+        self._keep(node.value, node.targets)
+        for target in node.targets:
+            self._target(target, node.value, node)
+
+    def stmt_AnnAssign(self, node):
+        self.expr(node.value)
+        if node.value is not None:
+            self._keep(node.value, [node.target])
+        self._target(node.target, node.value, node)
+
+    def stmt_AugAssign(self, node):
+        self.expr(node.value)
+        kind = Augmentation if isinstance(node.op, ast.Add) else Unknown
+        target = node.target
+        if isinstance(target, ast.Name):
+            self._bind(target.id, kind, node, node.value)
+        else:
+            attr = self._self_attr(target)
+            if attr is not None:
+                self._bind_attr(attr, kind, node, node.value)
+            else:
+                self.expr(target)
+
+    def stmt_Return(self, node):
+        self.expr(node.value)
+        if node.value is not None:
+            if isinstance(node.value, ast.Call):
+                self.model.kept[id(node.value)] = Kept("return", None, self.scope)
+            self.scope.returns.append((node, self._next(), self.blocks))
+
+    def _import(self, local, qualified, node):
+        binding = Import(self._next(), self.blocks, self.scope, node, qualified)
+        self.scope.bindings.setdefault(local, []).append(binding)
+        self.model.imported_as.setdefault(qualified.rpartition(".")[2], set()).add(local)
+
+    def stmt_Import(self, node):
+        for alias in node.names:
+            if alias.asname:
+                self._import(alias.asname, alias.name, node)
+            else:
+                top = alias.name.split(".")[0]
+                self._import(top, top, node)
+
+    def stmt_ImportFrom(self, node):
+        if node.level or not node.module:
+            return  # relative imports are resolved by whoever knows the file's place
+        for alias in node.names:
+            if alias.name != "*":
+                self._import(alias.asname or alias.name, node.module + "." + alias.name, node)
+
+    def _function(self, node):
+        for decorator in node.decorator_list:
+            self.expr(decorator)
+        args = node.args
+        for default in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
+            self.expr(default)
+        self._bind(node.name, FunctionDefinition, node)
+        parent = self.scope
+        cls = None
+        self_name = None
+        params = list(getattr(args, "posonlyargs", [])) + list(args.args)
+        if isinstance(parent.node, ast.ClassDef):
+            cls = self.model.classes[id(parent.node)]
+            if params and not _is_static(node):
+                self_name = params[0].arg
+        scope = Scope(node, parent, cls, self_name)
+        if cls is not None:
+            cls.methods[node.name] = scope
+        self.model.scopes.append(scope)
+        self.model.function_scopes[id(node)] = scope
+        saved = self.scope, self.blocks, self.withs
+        self.scope, self.blocks, self.withs = scope, (), ()
+        all_params = params + list(args.kwonlyargs)
+        for extra in (args.vararg, args.kwarg):
+            if extra is not None:
+                all_params.append(extra)
+        for param in all_params:
+            self._bind(param.arg, Parameter, param)
+        for stmt in node.body:
+            self.stmt(stmt)
+        self.scope, self.blocks, self.withs = saved
+
+    stmt_FunctionDef = _function
+    stmt_AsyncFunctionDef = _function
+
+    def stmt_ClassDef(self, node):
+        for expr in list(node.bases) + [k.value for k in node.keywords] + list(node.decorator_list):
+            self.expr(expr)
+        self._bind(node.name, ClassDefinition, node)
+        self.model.classes[id(node)] = ClassInfo(node)
+        scope = Scope(node, self.scope)
+        self.model.scopes.append(scope)
+        saved = self.scope, self.blocks, self.withs
+        self.scope, self.blocks, self.withs = scope, (), ()
+        for stmt in node.body:
+            self.stmt(stmt)
+        self.scope, self.blocks, self.withs = saved
+
+    def stmt_If(self, node):
+        self.expr(node.test)
+        self._body(node.body, True)
+        self._body(node.orelse, True)
+
+    def stmt_While(self, node):
+        self.expr(node.test)
+        self._body(node.body, True)
+        self._body(node.orelse, True)
+
+    def _for(self, node):
+        self.expr(node.iter)
+        self._target(node.target, None, node)
+        self._body(node.body, True)
+        self._body(node.orelse, True)
+
+    stmt_For = _for
+    stmt_AsyncFor = _for
+
+    def _with(self, node):
+        saved = self.withs
+        for item in node.items:
+            self.expr(item.context_expr)
+            if item.optional_vars is not None:
+                self._target(item.optional_vars, None, node)
+            self.withs = self.withs + (WithItem(item.context_expr, item.optional_vars, self._next()),)
+        self._body(node.body, False)
+        self.withs = saved
+
+    stmt_With = _with
+    stmt_AsyncWith = _with
+
+    def _try(self, node):
+        self._body(node.body, True)
+        for handler in node.handlers:
+            self.expr(handler.type)
+            if handler.name:
+                self._bind(handler.name, Unknown, handler)
+            self._body(handler.body, True)
+        self._body(node.orelse, True)
+        self._body(node.finalbody, False)
+
+    stmt_Try = _try
+    stmt_TryStar = _try
+
+    def stmt_Match(self, node):
+        self.expr(node.subject)
+        for case in node.cases:
+            self.expr(case.guard)
+            self._body(case.body, True)
+
+
+_NAMED_EXPR = getattr(ast, "NamedExpr", None)
+# Fields that never hold a sub-expression worth visiting: contexts, operators, names.
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "kind", "conversion", "is_async", "type_comment"})
+_CONSTANTS = frozenset({"Constant", "Num", "Str", "Bytes", "NameConstant"})
+_FIELDS_CACHE: Dict[type, Tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> Tuple[str, ...]:
+    """The fields of a class that can hold child nodes; none for non-nodes (cached per class).
+
+    ``ast.iter_child_nodes`` costs a generator per node and yields every
+    ``Load``/``Store`` context; this walk is the plugin's main cost (see
+    docs/performance.md).
+    """
+    fields = _FIELDS_CACHE.get(kind)
+    if fields is None:
+        if not issubclass(kind, ast.AST) or kind.__name__ in _CONSTANTS:
+            fields = ()
+        else:
+            fields = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
+        _FIELDS_CACHE[kind] = fields
+    return fields
+
+
+def _position(node):
+    return (node.lineno, node.col_offset)
+
+
+def _is_static(node) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)

@@ -1,0 +1,161 @@
+"""The rule registry: every front end and the docs generator read the rules from here.
+
+A rule is one unit (the Fixit and pyupgrade habit): its code, message,
+quick-fix title, documentation, valid and invalid examples (they feed the
+tests and the generated rule pages), a cheap text prefilter and its check.
+The built-in rules live one per module in :mod:`flake8_learning_phase.rules`;
+:func:`register` adds another.
+"""
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Iterable, Optional, Pattern, Tuple, Union
+
+# Where the rule pages are published (also setup.cfg's url): SARIF help links point here.
+HOMEPAGE = "https://github.com/flake8-learning-phase/flake8-learning-phase"
+
+
+@dataclass(frozen=True)
+class Prefilter:
+    """A text test that every file the rule can report on passes.
+
+    ``words``: at least one occurs in the text (a C-speed ``in``); then, when
+    given, ``pattern`` must match too.  Both are tried on ``str`` and ``bytes``.
+    """
+
+    words: Tuple[str, ...]
+    pattern: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        if not self.words:
+            raise ValueError("a prefilter needs at least one word")
+
+
+@dataclass(frozen=True)
+class Example:
+    """Source that must (``invalid``) or must not trigger the rule; ``fixed`` is lp-fix's output."""
+
+    source: str
+    invalid: bool
+    fixed: Optional[str] = None
+
+
+def invalid(source: str, fixed: Optional[str] = None) -> Example:
+    return Example(source, True, fixed)
+
+
+def valid(source: str) -> Example:
+    return Example(source, False)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One code and everything about it."""
+
+    code: str
+    title: str  # a short noun phrase: the rule page's heading and SARIF's short description
+    message: str  # str.format template; the finding's message is "<code> <message>"
+    fix_title: str  # the editor's quick-fix title
+    detects: str  # rule page sections (Markdown)
+    why: str
+    fix: str
+    silence: str
+    examples: Tuple[Example, ...]
+    prefilter: Prefilter
+    check: Callable[["object"], Iterable["object"]] = field(compare=False)  # RuleContext -> findings
+
+    @property
+    def help_uri(self) -> str:
+        return "{}/blob/main/docs/rules/{}.md".format(HOMEPAGE, self.code)
+
+    def format(self, **fields) -> str:
+        return "{} {}".format(self.code, self.message.format(**fields))
+
+
+_RULES: Dict[str, Rule] = {}
+_BUILTINS_LOADED = []
+
+
+def _load_builtins() -> None:
+    if not _BUILTINS_LOADED:
+        _BUILTINS_LOADED.append(True)
+        from flake8_learning_phase.rules import BUILTIN
+
+        for rule in BUILTIN:
+            register(rule)
+
+
+def register(rule: Rule) -> Rule:
+    """Add ``rule``; every front end reports and fixes it from then on."""
+    _load_builtins()
+    if not re.match(r"^[A-Z]+[0-9]+$", rule.code):
+        raise ValueError("a rule code is letters then digits, like LP100: {!r}".format(rule.code))
+    if rule.code in _RULES and _RULES[rule.code] is not rule:
+        raise ValueError("{} is registered already".format(rule.code))
+    _RULES[rule.code] = rule
+    _compiled.clear()
+    return rule
+
+
+def unregister(code: str) -> None:
+    _RULES.pop(code, None)
+    _compiled.clear()
+
+
+def rules() -> Tuple[Rule, ...]:
+    """Every registered rule, by code."""
+    _load_builtins()
+    return tuple(_RULES[code] for code in sorted(_RULES))
+
+
+def get(code: str) -> Rule:
+    _load_builtins()
+    return _RULES[code]
+
+
+def codes() -> Tuple[str, ...]:
+    return tuple(rule.code for rule in rules())
+
+
+# -- the one prefilter entry point ---------------------------------------------
+
+_compiled: Dict[Tuple[str, ...], Tuple[Tuple, Tuple]] = {}
+
+
+def _tests(selected: Tuple[str, ...]):
+    """Per selected rule: (words, pattern) compiled for str and for bytes (cached)."""
+    cached = _compiled.get(selected)
+    if cached is None:
+        as_str, as_bytes = [], []
+        for code in selected:
+            prefilter = _RULES[code].prefilter
+            pattern: Optional[str] = prefilter.pattern
+            as_str.append((prefilter.words, re.compile(pattern) if pattern else None))
+            as_bytes.append(
+                (
+                    tuple(w.encode("utf-8") for w in prefilter.words),
+                    re.compile(pattern.encode("utf-8")) if pattern else None,
+                )
+            )
+        cached = _compiled[selected] = (tuple(as_str), tuple(as_bytes))
+    return cached
+
+
+def _passes(text, words, pattern: Optional[Pattern]) -> bool:
+    return any(word in text for word in words) and (pattern is None or pattern.search(text) is not None)
+
+
+def might_matter(text: Union[str, bytes], selected: Optional[Iterable[str]] = None) -> bool:
+    """True when some selected rule (default: all) could report on ``text``.
+
+    Most files end here: one substring search per rule, no parse.
+    """
+    return bool(matching_codes(text, selected))
+
+
+def matching_codes(text: Union[str, bytes], selected: Optional[Iterable[str]] = None) -> Tuple[str, ...]:
+    """The selected codes whose prefilter ``text`` passes."""
+    _load_builtins()
+    chosen = tuple(sorted(_RULES)) if selected is None else tuple(sorted(c for c in selected if c in _RULES))
+    as_str, as_bytes = _tests(chosen)
+    tests = as_bytes if isinstance(text, bytes) else as_str
+    return tuple(code for code, (words, pattern) in zip(chosen, tests) if _passes(text, words, pattern))

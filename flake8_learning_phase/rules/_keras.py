@@ -1,0 +1,48 @@
+"""Which expressions name the Keras backend, resolved from the module's imports.
+
+``K.function`` is the backend only when ``K`` was imported as one;
+``tf.function``, ``theano.function`` or a local ``function`` are not: the
+name is resolved through the imports that reach it, never by its spelling.
+"""
+import ast
+import sys
+from typing import Optional
+
+from flake8_learning_phase.core.module import CallRecord, Scope, qualified_name
+
+# Every module path under which TF 1.x-era code reaches a Keras backend.
+BACKEND_MODULES = frozenset(
+    {
+        "keras.backend",
+        "keras.backend.tensorflow_backend",
+        "keras.backend.theano_backend",
+        "keras.backend.cntk_backend",
+        "tensorflow.keras.backend",
+        "tensorflow.python.keras.backend",
+        "tensorflow.python.keras._impl.keras.backend",
+        "tensorflow.compat.v1.keras.backend",
+        "tensorflow.compat.v2.keras.backend",
+        "tensorflow.contrib.keras.backend",
+        "tensorflow.contrib.keras.api.keras.backend",
+    }
+)
+PHASE_FUNCTIONS = ("learning_phase", "symbolic_learning_phase")
+
+
+def backend_member(node: ast.expr, scope: Scope, seq: int = sys.maxsize, blocks: tuple = ()) -> Optional[str]:
+    """``function`` for ``K.function`` when ``K`` is a Keras backend module where it is used."""
+    name = qualified_name(node, scope, seq, blocks)
+    if name is None:
+        return None
+    module, _, member = name.rpartition(".")
+    return member if module in BACKEND_MODULES else None
+
+
+def calls_backend(record: CallRecord, member: str) -> bool:
+    """True when ``record`` calls the backend's ``member`` (``K.function``, ``function``, ...)."""
+    return backend_member(record.node.func, record.scope, record.seq, record.blocks) == member
+
+
+def is_phase_call(node: ast.expr, scope: Scope, seq: int = sys.maxsize, blocks: tuple = ()) -> bool:
+    """``K.learning_phase()`` / ``K.symbolic_learning_phase()`` in any spelling."""
+    return isinstance(node, ast.Call) and backend_member(node.func, scope, seq, blocks) in PHASE_FUNCTIONS
