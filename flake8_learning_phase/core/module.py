@@ -118,13 +118,14 @@ class Kept(NamedTuple):
 class ClassInfo:
     """A class body: its methods, and the ``self.<attr>`` bindings and calls of all of them."""
 
-    __slots__ = ("node", "methods", "attr_bindings", "attr_calls")
+    __slots__ = ("node", "methods", "attr_bindings", "attr_calls", "attr_reads")
 
     def __init__(self, node):
         self.node = node
         self.methods: Dict[str, "Scope"] = {}
         self.attr_bindings: Dict[str, List[Binding]] = {}
         self.attr_calls: Dict[str, List[CallRecord]] = {}
+        self.attr_reads: Dict[str, int] = {}  # attr -> how often a method reads ``self.attr``
 
 
 class Scope:
@@ -325,13 +326,19 @@ class _Builder:
         stack = [node]
         calls = []
         reads = self.scope.reads
+        self_name = self.scope.self_name
+        attr_reads = self.scope.cls.attr_reads if self_name is not None else None
         while stack:
             current = stack.pop()
             kind = type(current)
             if kind is ast.Name:
                 reads[current.id] = reads.get(current.id, 0) + 1
                 continue
-            if kind is ast.Call:
+            if kind is ast.Attribute and attr_reads is not None:
+                owner = current.value
+                if type(owner) is ast.Name and owner.id == self_name and type(current.ctx) is ast.Load:
+                    attr_reads[current.attr] = attr_reads.get(current.attr, 0) + 1
+            elif kind is ast.Call:
                 calls.append(current)
             elif kind is _NAMED_EXPR:
                 self._bind(current.target.id, Assignment, current, current.value)

@@ -1,10 +1,11 @@
 """LP100: a training step whose inputs lack the learning phase."""
 import ast
-from typing import Iterator, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import (
     CALL_SITE,
+    AddKeyword,
     AppendElement,
     Concatenate,
     Edit,
@@ -22,13 +23,12 @@ from flake8_learning_phase.rules._steps import (
     argument,
     feed,
     feed_edit,
+    parameter_arguments,
     site_context,
     steps,
+    takes_feed_dict,
 )
-from flake8_learning_phase.rules._values import PHASE, literal_items
-
-# What lp-fix prints for a step whose callers it cannot see.
-OUTSIDE_CALLERS = "callers outside this file must feed True as the last value"
+from flake8_learning_phase.rules._values import PARAMETER, PHASE, flatten, literal_items
 
 _BAD = '''\
 from keras import backend as K
@@ -54,12 +54,29 @@ def fit(model, x, y, loss, optimizer, batches):
 
 def check(context: RuleContext) -> Iterator[Finding]:
     for step in steps(context):
-        if (
-            not step.phase_is_int
-            and not any(t.kind == PHASE for t in step.input_terms)
-            and not any(t.kind in OPAQUE_INPUTS for t in step.input_terms)
-        ):
+        terms = step.input_terms
+        if step.phase_is_int or any(t.kind in OPAQUE_INPUTS or t.kind == PHASE for t in terms):
+            continue
+        if any(kw.arg == "feed_dict" for kw in step.record.node.keywords):
+            continue  # fed by the step itself (what lp-fix writes), or by a dict we cannot see into
+        if all(_parameter_lacks_phase(context, t) for t in terms if t.kind == PARAMETER):
             yield _finding(context, step)
+
+
+def _parameter_lacks_phase(context: RuleContext, term) -> bool:
+    """True when every call of the enclosing function in this file passes inputs without the phase.
+
+    A parameter whose callers cannot all be seen may already hold it (a
+    caller that extended the list with the learning phase): say nothing.
+    """
+    arguments = parameter_arguments(context.model, term)
+    if not arguments:
+        return False
+    for argument_node, where in arguments:
+        terms = flatten(argument_node, where)
+        if any(t.kind in OPAQUE_INPUTS or t.kind in (PHASE, PARAMETER) for t in terms):
+            return False
+    return True
 
 
 def _finding(context: RuleContext, step: Step) -> Finding:
@@ -67,27 +84,48 @@ def _finding(context: RuleContext, step: Step) -> Finding:
     spelling = _phase_spelling(record, context.settings.learning_phase)
     if spelling is None:
         shown = "K.{}()".format(context.settings.learning_phase)
-        manual = "cannot tell how to spell the backend here"
+        manual = "cannot tell how to spell the backend here: add the learning phase to line {}".format(
+            record.node.lineno
+        )
         return context.finding(RULE, record.node, manual=manual, phase=shown)
-    phase, import_edit = spelling
-    edits = [_inputs_edit(context, step, phase)]
-    if import_edit is not None:
-        edits.append(ImportName(context.ref(import_edit), context.settings.learning_phase))
+    phase, import_from = spelling
+    edits: List[Edit] = []
+    if import_from is not None:
+        edits.append(ImportName(context.ref(import_from), context.settings.learning_phase))
+    feeds = _feed_edits(context, step)
+    if feeds is not None and not any(t.kind == PARAMETER for t in step.input_terms):
+        # Every caller is in this file and can be fed: the phase becomes an input, fed True.
+        edits.insert(0, _inputs_edit(context, step, phase))
+        related = []
+        for site, edit in feeds:
+            edits.append(edit)
+            related.append(Related(context.ref(site.node), CALL_SITE))
+        return context.finding(RULE, record.node, edits, None, related, phase=phase)
+    if takes_feed_dict(step.record):
+        # Some caller cannot be edited (another file, a wrapper, a container): the step
+        # feeds the phase itself, so the fix takes effect without them.
+        edits.append(AddKeyword(context.ref(record.node), "feed_dict", "{%s: True}" % phase))
+        return context.finding(RULE, record.node, edits, phase=phase)
+    manual = "add {} to the inputs at line {} and feed True last in every call".format(phase, record.node.lineno)
+    return context.finding(RULE, record.node, manual=manual, phase=phase)
+
+
+def _feed_edits(context: RuleContext, step: Step) -> Optional[List[Tuple[object, Edit]]]:
+    """An edit per call site that appends True to its feed; None when some caller cannot be fed."""
+    if step.escapes:
+        return None
     known_inputs = literal_items(step.inputs, step.context, classify=False)
-    manual = OUTSIDE_CALLERS if step.escapes else None
-    related = []
+    edits = []
     for site in step.sites:
         fed = feed(site.node)
         if fed is None:
-            manual = "a call of this step passes no list to extend; feed True as the last value"
-            continue
+            return None
         where = site_context(site)
         fed_items = literal_items(fed, where, classify=False)
         if known_inputs is not None and fed_items is not None and len(fed_items) > len(known_inputs):
             continue  # already feeds one value more than the inputs: it becomes the phase
-        edits.append(feed_edit(context, fed, where))
-        related.append(Related(context.ref(site.node), CALL_SITE))
-    return context.finding(RULE, record.node, edits, manual, related, phase=phase)
+        edits.append((site, feed_edit(context, fed, where)))
+    return edits
 
 
 def _phase_spelling(record, name: str) -> Optional[Tuple[str, Optional[ast.ImportFrom]]]:

@@ -1,10 +1,20 @@
 """LP200: a training step whose updates lack the trained model's own updates."""
-from typing import Iterator
+import ast
+from typing import Iterator, Optional, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import Concatenate, Finding
+from flake8_learning_phase.core.module import dotted, reaching
 from flake8_learning_phase.core.registry import Rule, invalid, valid
-from flake8_learning_phase.rules._steps import OPAQUE_UPDATES, PREFILTER, steps
+from flake8_learning_phase.rules._dataflow import applications, sources
+from flake8_learning_phase.rules._steps import (
+    OPAQUE_UPDATES,
+    PREFILTER,
+    Step,
+    loss_argument,
+    parameter_arguments,
+    steps,
+)
 from flake8_learning_phase.rules._values import MODEL_UPDATES
 
 _BAD = '''\
@@ -24,12 +34,101 @@ def check(context: RuleContext) -> Iterator[Finding]:
     for step in steps(context):
         terms = step.update_terms
         if (
-            step.model is not None
-            and not any(t.kind == MODEL_UPDATES for t in terms)
-            and not any(t.kind in OPAQUE_UPDATES for t in terms)
+            step.model is None
+            or any(t.kind == MODEL_UPDATES for t in terms)
+            or any(t.kind in OPAQUE_UPDATES for t in terms)
         ):
-            edit = Concatenate(context.ref(step.updates), step.model + ".updates")
-            yield context.finding(RULE, step.record.node, [edit], model=step.model)
+            continue
+        updates, manual = _model_updates(context, step)
+        edits = [Concatenate(context.ref(step.updates), updates)] if manual is None else []
+        yield context.finding(RULE, step.record.node, edits, manual, model=step.model)
+
+
+def _model_updates(context: RuleContext, step: Step) -> Tuple[str, Optional[str]]:
+    """The updates the loss needs, or a manual note saying where to look.
+
+    ``model.updates`` is right when the loss is computed from the model's own
+    graph (``model.output``); a model applied to another tensor (``netD(fake)``)
+    needs ``netD.get_updates_for(fake)``: its ``updates`` read its own Input
+    placeholder, which the step never feeds (InvalidArgumentError at the first
+    call, measured on tensorflow 1.15.5 and keras 2.3.1).
+    """
+    model = step.model
+    own, applied, complete = False, [], True
+    for term in step.optimizer_terms:
+        loss = loss_argument(term.node)
+        if loss is None:
+            complete = False
+            continue
+        found = sources(
+            context.model, loss, term.context, parameter_arguments, stop=lambda o: _applies(o.node, model)
+        )
+        complete = complete and found.complete
+        own = own or any(_own_graph(origin.node, model) for origin in found.origins)
+        applied.extend(applications(found.origins, model))
+    pieces = ["{}.updates".format(model)] if own else []
+    for application in sorted(applied, key=lambda a: (a.node.lineno, a.node.col_offset)):
+        tensor = _same_value_at(application, step)
+        if tensor is None:
+            return "", (
+                "{m} is applied to a tensor at line {a} that the step cannot name: "
+                "add {m}.get_updates_for(<that tensor>) to the updates at line {s}"
+            ).format(m=model, a=application.node.lineno, s=step.record.node.lineno)
+        piece = "{}.get_updates_for({})".format(model, tensor)
+        if piece not in pieces:
+            pieces.append(piece)
+    if not pieces and not _applied_anywhere(context, model):
+        # The loss could not be followed all the way, but this module never applies
+        # the model to another tensor: only its own graph can hold its updates.
+        pieces = ["{}.updates".format(model)]
+    if not pieces or not complete and not own and applied:
+        return "", (
+            "cannot tell whether the loss uses {m}'s own graph: add {m}.updates (own graph) "
+            "or {m}.get_updates_for(t) (for {m}(t)) to the updates at line {s}"
+        ).format(m=model, s=step.record.node.lineno)
+    return " + ".join(pieces), None
+
+
+def _applies(node: ast.expr, model: str) -> bool:
+    return isinstance(node, ast.Call) and dotted(node.func) == model
+
+
+def _applied_anywhere(context: RuleContext, model: str) -> bool:
+    """True when the module calls ``<model>(...)`` somewhere."""
+    name = model.rpartition(".")[2]
+    return any(_applies(record.node, model) for record in context.model.calls_of(name))
+
+
+_OWN_GRAPH = ("output", "outputs", "input", "inputs", "layers", "get_layer", "get_output_at", "output_shape")
+
+
+def _own_graph(node: ast.expr, model: str) -> bool:
+    """``model.output``, ``model.outputs[0]``, ``model.layers[-1].output``, ``model.get_layer(...)``."""
+    return isinstance(node, ast.Attribute) and node.attr in _OWN_GRAPH and dotted(node.value) == model
+
+
+def _same_value_at(application, step: Step) -> Optional[str]:
+    """The text of the tensor ``model(t)`` is applied to, when the step can name the same value.
+
+    ``t`` must be a name (or ``self.<attr>``) whose bindings at the application
+    are the ones that reach the ``function(...)`` call.
+    """
+    call = application.node
+    if len(call.args) != 1 or call.keywords:
+        return None
+    tensor = call.args[0]
+    where = application.context
+    if isinstance(tensor, ast.Name):
+        here = reaching(where.scope, tensor.id, where.seq, where.blocks)
+        there = reaching(step.context.scope, tensor.id, step.context.seq, step.context.blocks)
+        return tensor.id if here and here == there else None
+    text = dotted(tensor)
+    if text is not None and text.count(".") == 1 and where.scope.cls is not None:
+        owner = text.split(".")[0]
+        if owner == where.scope.self_name and step.context.scope.cls is where.scope.cls:
+            bindings = where.scope.cls.attr_bindings.get(text.split(".")[1], ())
+            return text if len(bindings) == 1 else None
+    return None
 
 
 RULE = Rule(
