@@ -75,11 +75,19 @@ class Import(Binding):
 
 
 class FunctionDefinition(Binding):
-    """``def name(...)``; ``node`` is the FunctionDef."""
+    """``def name(...)``; ``node`` is the FunctionDef, ``body`` the scope of its body."""
+
+    __slots__ = ("body",)
 
 
 class ClassDefinition(Binding):
     """``class name(...)``; ``node`` is the ClassDef."""
+
+
+class Unpacking(Binding):
+    """``a, b = value``: element ``index`` of ``count`` of an iterable whose elements are not shown."""
+
+    __slots__ = ("index", "count")
 
 
 class Unknown(Binding):
@@ -222,6 +230,41 @@ def reaching(scope: Scope, name: str, seq: int, blocks: tuple) -> List[Binding]:
             break
     found.reverse()
     return found
+
+
+def unpacked(binding: Unpacking) -> List[Tuple[ast.expr, Scope, int, tuple]]:
+    """What ``a, b = f(...)`` binds ``a`` to, when ``f`` is defined here and returns tuples.
+
+    One ``(element, scope, seq, blocks)`` per ``return`` of ``f``; empty when
+    ``f`` is not seen or some return is not a tuple display of the right length.
+    """
+    call = binding.value
+    if not isinstance(call, ast.Call):
+        return []
+    body = None
+    func = call.func
+    if isinstance(func, ast.Name):
+        found = [b for b in reaching(binding.scope, func.id, binding.seq, binding.blocks) if not b.augments]
+        if len(found) == 1 and isinstance(found[0], FunctionDefinition):
+            body = found[0].body
+    elif (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and binding.scope.cls is not None
+        and func.value.id == binding.scope.self_name
+    ):
+        body = binding.scope.cls.methods.get(func.attr)
+    if body is None or not body.returns:
+        return []
+    elements = []
+    for ret, seq, blocks in body.returns:
+        value = ret.value
+        if not isinstance(value, (ast.Tuple, ast.List)) or len(value.elts) != binding.count:
+            return []
+        if any(isinstance(e, ast.Starred) for e in value.elts):
+            return []
+        elements.append((value.elts[binding.index], body, seq, blocks))
+    return elements
 
 
 def dotted(node) -> Optional[str]:
@@ -396,9 +439,13 @@ class _Builder:
             values = None
             if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
                 values = value.elts
+            starred = any(isinstance(element, ast.Starred) for element in target.elts)
             for position, element in enumerate(target.elts):
                 if isinstance(element, ast.Starred):
                     self._target(element.value, None, node)
+                elif values is None and value is not None and not starred and isinstance(element, ast.Name):
+                    binding = self._bind(element.id, Unpacking, node, value)
+                    binding.index, binding.count = position, len(target.elts)
                 else:
                     self._target(element, values[position] if values else None, node)
         elif isinstance(target, ast.Attribute):
@@ -479,7 +526,7 @@ class _Builder:
         args = node.args
         for default in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
             self.expr(default)
-        self._bind(node.name, FunctionDefinition, node)
+        definition = self._bind(node.name, FunctionDefinition, node)
         parent = self.scope
         cls = None
         self_name = None
@@ -489,6 +536,7 @@ class _Builder:
             if params and not _is_static(node):
                 self_name = params[0].arg
         scope = Scope(node, parent, cls, self_name)
+        definition.body = scope
         if cls is not None:
             cls.methods[node.name] = scope
         self.model.scopes.append(scope)

@@ -9,7 +9,7 @@ function in this file.
 import ast
 from typing import Iterable, List, NamedTuple, Tuple
 
-from flake8_learning_phase.core.module import ModuleModel, Parameter, dotted, reaching
+from flake8_learning_phase.core.module import ModuleModel, Parameter, Unpacking, dotted, reaching, unpacked
 from flake8_learning_phase.rules._values import Context, Term
 
 # Enough for any loss seen in real training code; beyond it the answer is "cannot tell".
@@ -56,6 +56,8 @@ def sources(model: ModuleModel, node: ast.expr, context: Context, parameter_argu
                 inner = Context(binding.scope, binding.seq, binding.blocks)
                 if isinstance(binding, Parameter):
                     stack.extend(parameter_arguments(model, Term("parameter", binding.node, inner)))
+                elif isinstance(binding, Unpacking):
+                    stack.extend((e, Context(sc, sq, bl)) for e, sc, sq, bl in unpacked(binding))
                 elif binding.value is not None:
                     stack.append((binding.value, inner))
             continue
@@ -72,6 +74,29 @@ def sources(model: ModuleModel, node: ast.expr, context: Context, parameter_argu
             if isinstance(child, ast.expr):
                 stack.append((child, where))
     return Sources(origins, computed)
+
+
+def same_value(name: str, here: Context, there: Context) -> bool:
+    """True when ``name`` holds the same object at both places.
+
+    The bindings that reach each use are compared after looking through
+    ``a, b = f(...)`` into the names ``f`` returns (the GAN shape:
+    ``real, fake, d_loss = losses(netG, netD)``).
+    """
+    first, second = _origins(name, here, 0), _origins(name, there, 0)
+    return bool(first) and first == second
+
+
+def _origins(name: str, where: Context, depth: int) -> frozenset:
+    found = set()
+    for binding in reaching(where.scope, name, where.seq, where.blocks):
+        elements = unpacked(binding) if isinstance(binding, Unpacking) and depth < 3 else []
+        if elements and all(isinstance(e, ast.Name) for e, _, _, _ in elements):
+            for element, scope, seq, blocks in elements:
+                found |= _origins(element.id, Context(scope, seq, blocks), depth + 1)
+        else:
+            found.add(id(binding))
+    return frozenset(found)
 
 
 def _is_self_attribute(node, where: Context) -> bool:

@@ -4,9 +4,9 @@ from typing import Iterator, Optional, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import Concatenate, Finding
-from flake8_learning_phase.core.module import dotted, reaching
+from flake8_learning_phase.core.module import dotted
 from flake8_learning_phase.core.registry import Rule, invalid, valid
-from flake8_learning_phase.rules._dataflow import applications, sources
+from flake8_learning_phase.rules._dataflow import applications, same_value, sources
 from flake8_learning_phase.rules._steps import (
     OPAQUE_UPDATES,
     PREFILTER,
@@ -35,6 +35,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
         terms = step.update_terms
         if (
             step.model is None
+            or step.phase_is_int  # the phase is pinned: statistics are batch or moving everywhere
             or any(t.kind == MODEL_UPDATES for t in terms)
             or any(t.kind in OPAQUE_UPDATES for t in terms)
         ):
@@ -119,9 +120,7 @@ def _same_value_at(application, step: Step) -> Optional[str]:
     tensor = call.args[0]
     where = application.context
     if isinstance(tensor, ast.Name):
-        here = reaching(where.scope, tensor.id, where.seq, where.blocks)
-        there = reaching(step.context.scope, tensor.id, step.context.seq, step.context.blocks)
-        return tensor.id if here and here == there else None
+        return tensor.id if same_value(tensor.id, where, step.context) else None
     text = dotted(tensor)
     if text is not None and text.count(".") == 1 and where.scope.cls is not None:
         owner = text.split(".")[0]
