@@ -152,7 +152,7 @@ def _trained(model, tape: _Tape) -> Set[str]:
     for record in model.attribute_calls.get("gradient", ()):
         func = record.node.func
         if isinstance(func.value, ast.Name) and func.value.id == tape.name and record.scope is tape.scope \
-                and record.seq > tape.item.seq:
+                and record.seq > tape.item.seq and _is_this_tape(tape, record):
             gradients.append(record)
             sources = record.node.args[1] if len(record.node.args) > 1 else _keyword(record.node, "sources")
             if sources is not None:
@@ -170,6 +170,13 @@ def _trained(model, tape: _Tape) -> Set[str]:
         if _is_gradient(grads, gradient_nodes, record):
             found |= _models_of(variables, record.scope, record.seq, record.blocks, 0)
     return found
+
+
+def _is_this_tape(tape: _Tape, record: CallRecord) -> bool:
+    """The tape name at ``record`` is the one this ``with`` item bound (not a later tape of the same name)."""
+    bindings = reaching(record.scope, tape.name, record.seq, record.blocks)
+    # the ``as`` target is bound just before its with item is recorded
+    return any(b.seq == tape.item.seq - 1 for b in bindings)
 
 
 def _is_gradient(node, gradient_nodes: Set[int], record: CallRecord) -> bool:
