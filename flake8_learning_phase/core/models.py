@@ -32,6 +32,7 @@ module outside the project) makes the model *unseen* unless a
 phase-dependent layer was found anyway.
 """
 import ast
+import os
 import sys
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
@@ -192,6 +193,13 @@ class Resolver:
             return UNSEEN
         return facts.info()
 
+    def _same(self, mod: Optional[project.ModuleInfo]) -> Optional[project.ModuleInfo]:
+        """The analyzed module itself when another module's import leads back to its file."""
+        if mod is not None and mod.path is not None and self.root.path is not None \
+                and os.path.abspath(mod.path) == os.path.abspath(self.root.path):
+            return self.root
+        return mod
+
     def _spend(self):
         self.budget -= 1
         if self.budget < 0:
@@ -259,11 +267,11 @@ class Resolver:
         relative = mod.relative.get(name)
         if relative is not None:
             level, module, imported = relative
-            target = project.resolve_relative(mod, level, module)
+            target = self._same(project.resolve_relative(mod, level, module))
             if target is None:
                 return [_UNSEEN_VALUE]
             if target.model.module.lookup(imported) is None and not target.stars:
-                sub = project.resolve_submodule(target, imported)
+                sub = self._same(project.resolve_submodule(target, imported))
                 if sub is not None:
                     return [Value("module", sub)]
             return self.global_values(target, imported)
@@ -272,7 +280,8 @@ class Resolver:
                 if name[:1].isupper():
                     return [Value("lib", module + "." + name)]
                 continue
-            target = project.resolve_relative(mod, level, module) if level else self._absolute_module(mod, module)
+            target = self._same(project.resolve_relative(mod, level, module)) if level \
+                else self._absolute_module(mod, module)
             if target is not None and target is not mod and target.model.module.lookup(name) is not None:
                 return self.global_values(target, name)
         return [_UNSEEN_VALUE]
@@ -281,7 +290,7 @@ class Resolver:
         found = project.resolve_absolute(mod, module)
         if found is None or found[1]:
             return None
-        return found[0]
+        return self._same(found[0])
 
     def global_values(self, mod: project.ModuleInfo, name: str) -> List[Value]:
         frame = Frame(mod, mod.model.module, sys.maxsize, (), ())
@@ -292,6 +301,7 @@ class Resolver:
         if found is None:
             return [Value("lib", qualified)]
         target, rest = found
+        target = self._same(target)
         if not rest:
             return [Value("module", target)]
         values = self.global_values(target, rest[0])

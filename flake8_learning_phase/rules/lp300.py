@@ -301,9 +301,29 @@ def _passes_training(call: ast.Call, info: ModelInfo) -> bool:
     return len(call.args) > position
 
 
+def _guarded_by_training_check(record: CallRecord) -> bool:
+    """The call sits under an ``if`` that asks whether the model takes ``training`` at all.
+
+    Keras 3's own ``train_step``: ``if self._call_has_training_arg: self(x,
+    training=True) else: self(x)``.
+    """
+    node = record.node
+    for statement in ast.walk(record.scope.node):
+        if not isinstance(statement, ast.If):
+            continue
+        if not any("training" in (getattr(n, "id", None) or getattr(n, "attr", None) or "")
+                   for n in ast.walk(statement.test)):
+            continue
+        if any(n is node for n in ast.walk(statement)):
+            return True
+    return False
+
+
 def _finding(context: RuleContext, record: CallRecord, where: CallRecord) -> Optional[Finding]:
     call = record.node
     if any(k.arg == "training" or k.arg is None for k in call.keywords):
+        return None
+    if _guarded_by_training_check(record):
         return None
     info = resolve_model(context, call.func, record.scope, record.seq, record.blocks)
     if _passes_training(call, info):
