@@ -21,6 +21,12 @@ from flake8_learning_phase.core.registry import Prefilter, Rule, invalid, valid
 # Where a tape shows which model it trains: tape.gradient(loss, <model>.<one of these>).
 TRAINABLE = ("trainable_variables", "trainable_weights")
 _MAX_HELPER_DEPTH = 2
+# A training step opens a tape (``GradientTape(``) and takes a gradient from it (``.gradient(``);
+# the words come first (a C-speed ``in``), the pattern only for files that have one.
+PREFILTER = Prefilter(
+    words=("GradientTape", "train_step"),
+    pattern=r"(?s)\A(?=.*?GradientTape\s*\()(?=.*?\.\s*gradient\s*\()",
+)
 
 _BAD = '''\
 import tensorflow as tf
@@ -393,6 +399,6 @@ RULE = Rule(
         valid(_VALID_NO_PHASE_LAYERS),
         valid(_VALID_EVALUATION),
     ),
-    prefilter=Prefilter(words=("GradientTape", "train_step")),
+    prefilter=PREFILTER,
     check=check,
 )
