@@ -14,12 +14,17 @@ class RuleContext:
 
     ``shared`` lets rules that look at the same thing (the LP1xx/LP200 rules
     all start from the module's training steps) compute it once per module.
+    ``path`` is the analyzed file's path when the front end knows it (None for
+    standard input and plain source): the model resolver
+    (:mod:`~flake8_learning_phase.core.models`) reads the project's other
+    modules from its location.
     """
 
-    def __init__(self, model: ModuleModel, lines: Sequence[str], settings: Settings):
+    def __init__(self, model: ModuleModel, lines: Sequence[str], settings: Settings, path: Optional[str] = None):
         self.model = model
         self.lines = lines
         self.settings = settings
+        self.path = path
         self.columns = Columns(lines)
         self._shared: Dict[object, object] = {}
 
@@ -54,13 +59,18 @@ def analyze(
     lines: Sequence[str],
     settings: Settings = Settings(),
     codes: Optional[Iterable[str]] = None,
+    path: Optional[str] = None,
 ) -> List[Finding]:
-    """Findings of the selected rules (default: all) whose prefilter the text passes, in source order."""
+    """Findings of the selected rules (default: all) whose prefilter the text passes, in source order.
+
+    ``path``: the file the tree was parsed from, if known (lets the model
+    resolver follow imports of the project's own modules).
+    """
     selected = registry.matching_codes("".join(lines), codes)
     if not selected:
         return []
     try:
-        context = RuleContext(build(tree), lines, settings)
+        context = RuleContext(build(tree), lines, settings, path)
         findings = [f for code in selected for f in registry.get(code).check(context)]
     except RecursionError:
         # A pathologically deep tree: no finding rather than a crashed lint run.
@@ -70,9 +80,12 @@ def analyze(
 
 
 def check_source(
-    source: str, settings: Settings = Settings(), codes: Optional[Iterable[str]] = None
+    source: str,
+    settings: Settings = Settings(),
+    codes: Optional[Iterable[str]] = None,
+    path: Optional[str] = None,
 ) -> List[Finding]:
     """Findings for Python source text.  Raises SyntaxError/ValueError for unparsable text."""
     if not registry.might_matter(source, codes):
         return []
-    return analyze(ast.parse(source), split_lines(source), settings, codes)
+    return analyze(ast.parse(source), split_lines(source), settings, codes, path)

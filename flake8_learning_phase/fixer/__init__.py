@@ -30,19 +30,21 @@ def fix_source(
     settings: Settings = Settings(),
     codes: Optional[Collection[str]] = None,
     keep: Callable[[Finding], bool] = lambda finding: True,
+    path: Optional[str] = None,
 ) -> FixResult:
     """Fix every finding in ``source`` of the selected ``codes`` (default: all) that ``keep`` accepts.
 
     Raises SyntaxError (or ValueError, for a null byte) for text that cannot
     be parsed.  A finding is fixed whole or not at all: a step's inputs and
     its feeds must agree.  libcst is imported only when there is something
-    to fix.
+    to fix.  ``path`` is the file's path, if known (the model resolver reads
+    the project's other modules from there).
     """
     findings: Tuple[Finding, ...] = ()
     if might_matter(source, codes):
         tree = ast.parse(source)
         lines = split_lines(source)
-        findings = tuple(f for f in analyze(tree, lines, settings, codes) if keep(f))
+        findings = tuple(f for f in analyze(tree, lines, settings, codes, path) if keep(f))
     fixable = [f for f in findings if f.edits]
     fixed: Tuple[Finding, ...] = ()
     new_source = source

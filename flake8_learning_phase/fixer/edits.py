@@ -140,7 +140,59 @@ def _add_keyword(edit: AddKeyword, node: cst.CSTNode) -> cst.CSTNode:
         keyword=cst.Name(edit.name),
         equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
     )
-    return node.with_changes(args=_append(node.args, argument, False))
+    return node.with_changes(args=_append_argument(node, argument))
+
+
+def _append_argument(call: cst.Call, new: cst.Arg) -> list:
+    """The call's arguments plus ``new`` last, in the call's layout.
+
+    A call with one argument per line gets the new one on its own line, with
+    the same indentation; a comment after the last argument stays there; a
+    trailing comma stays; the closing parenthesis keeps its place.
+    """
+    args = list(call.args)
+    if not args:
+        return [new]
+    last = args[-1]
+    comma = last.comma
+    indent = _argument_indent(call, args)
+    if isinstance(comma, cst.Comma):
+        if _breaks_line(comma):
+            after = comma.whitespace_after
+            separator = comma.with_changes(whitespace_after=_line_break(after.first_line, after.empty_lines, indent))
+            trailing = cst.Comma(whitespace_after=after.with_changes(first_line=cst.TrailingWhitespace(),
+                                                                       empty_lines=[]))
+        else:
+            separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            trailing = comma
+        args[-1] = last.with_changes(comma=separator)
+        args.append(new.with_changes(comma=trailing))
+        return args
+    closing = last.whitespace_after_arg
+    if indent is not None and isinstance(closing, cst.ParenthesizedWhitespace):
+        separator = cst.Comma(whitespace_after=_line_break(cst.TrailingWhitespace(), [], indent))
+    else:
+        separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    args[-1] = last.with_changes(comma=separator, whitespace_after_arg=cst.SimpleWhitespace(""))
+    args.append(new.with_changes(whitespace_after_arg=closing))
+    return args
+
+
+def _argument_indent(call: cst.Call, args: list):
+    """The line break before an argument of a one-per-line call (a ParenthesizedWhitespace), else None."""
+    for arg in reversed(args[:-1]):
+        if isinstance(arg.comma, cst.Comma) and _breaks_line(arg.comma):
+            return arg.comma.whitespace_after
+    opening = call.whitespace_before_args
+    return opening if isinstance(opening, cst.ParenthesizedWhitespace) else None
+
+
+def _line_break(first_line, empty_lines, template):
+    if template is None:
+        return cst.SimpleWhitespace(" ")
+    return cst.ParenthesizedWhitespace(
+        first_line=first_line, empty_lines=empty_lines, indent=template.indent, last_line=template.last_line
+    )
 
 
 # The one table the fixer dispatches on: edit type -> its libcst applier.

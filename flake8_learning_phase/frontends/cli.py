@@ -171,7 +171,7 @@ def process(path: str, raw: bytes, options: Options) -> Outcome:
         return outcome
     try:
         source = _files.decode(raw)
-        result = fix_source(source.text, options.settings, options.codes)
+        result = fix_source(source.text, options.settings, options.codes, path=None if path == STDIN else path)
         new_raw = _files.encode(source, result.source)
     except _files.SourceError as error:
         outcome.error = "cannot parse: {}".format(error)

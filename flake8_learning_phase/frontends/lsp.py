@@ -40,9 +40,19 @@ def _range(lines: List[str], line: int, col: int, end_line: Optional[int], end_c
     )
 
 
-def diagnostics(source: str, settings: Settings) -> list:
+def _file_path(uri: str) -> Optional[str]:
+    """The local path of a ``file:`` URI (the model resolver reads the project from there)."""
+    if not uri.startswith("file:"):
+        return None
+    from urllib.parse import unquote, urlparse
+    from urllib.request import url2pathname
+
+    return url2pathname(unquote(urlparse(uri).path))
+
+
+def diagnostics(source: str, settings: Settings, path: Optional[str] = None) -> list:
     try:
-        findings = check_source(source, settings)
+        findings = check_source(source, settings, path=path)
     except (SyntaxError, ValueError, RecursionError):
         return []  # the editor shows the syntax error already
     lines = split_lines(source)
@@ -78,8 +88,9 @@ def text_edits(old: str, new: str) -> list:
 
 def code_actions(uri: str, source: str, start_line: int, end_line: int, settings: Settings) -> list:
     """A quick fix for each fixable finding on lines ``start_line..end_line`` (0-based), and fix-all."""
+    path = _file_path(uri)
     try:
-        findings = [f for f in check_source(source, settings) if f.edits]
+        findings = [f for f in check_source(source, settings, path=path) if f.edits]
     except (SyntaxError, ValueError, RecursionError):
         return []
     lines = split_lines(source)
@@ -87,12 +98,12 @@ def code_actions(uri: str, source: str, start_line: int, end_line: int, settings
     for finding in findings:
         if not start_line <= finding.line - 1 <= end_line:
             continue
-        fixed = fix_source(source, settings, keep=lambda f, chosen=finding: f == chosen)
+        fixed = fix_source(source, settings, keep=lambda f, chosen=finding: f == chosen, path=path)
         if fixed.changed:
             title = get(finding.code).fix_title
             actions.append(_action(title, uri, source, fixed.source, [_diagnostic(lines, finding)]))
     if findings:
-        fixed = fix_source(source, settings)
+        fixed = fix_source(source, settings, path=path)
         if fixed.changed:
             action = _action(FIX_ALL, uri, source, fixed.source, [_diagnostic(lines, f) for f in fixed.fixed])
             action.kind = lsp.CodeActionKind.SourceFixAll
@@ -114,7 +125,7 @@ def make_server(settings: Settings = Settings()):
 
     def publish(uri: str) -> None:
         document = server.workspace.get_text_document(uri)
-        server.publish_diagnostics(uri, diagnostics(document.source, settings))
+        server.publish_diagnostics(uri, diagnostics(document.source, settings, _file_path(uri)))
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params):

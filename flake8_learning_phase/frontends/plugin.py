@@ -18,9 +18,10 @@ class LearningPhaseChecker:
     version = __version__
     settings = Settings()
 
-    def __init__(self, tree, lines: List[str]):
+    def __init__(self, tree, lines: List[str], filename: str = "-"):
         self.tree = tree
         self.lines = lines
+        self.filename = filename
 
     @classmethod
     def add_options(cls, option_manager) -> None:
@@ -37,5 +38,10 @@ class LearningPhaseChecker:
         cls.settings = Settings(learning_phase=options.lp_learning_phase)
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
-        for finding in analyze(self.tree, self.lines, self.settings):
+        for finding in analyze(self.tree, self.lines, self.settings, path=_path(self.filename)):
             yield finding.line, finding.col, finding.message, type(self)
+
+
+def _path(filename: str):
+    """The file's path for the model resolver; None for standard input."""
+    return None if filename in ("-", "stdin", "") else filename

@@ -1,0 +1,875 @@
+"""The model resolver: where a Keras model is built, and what it runs.
+
+Rule-neutral (it knows Keras layers, not rules).  Given an expression that
+stands for a model where it is used, :func:`resolve_model` follows it back to
+where the model is built and says what the rules need:
+
+- ``Sequential([...])`` and its ``.add(...)`` calls;
+- functional graphs: ``Model(inputs, outputs)`` followed back from the
+  outputs through layer calls (``x = BatchNormalization()(x)``), block
+  functions, ``base.output`` of another model, lists and operators;
+- builder functions and methods that return a model (``self.build()``),
+  ``keras.applications`` constructors, models stored on ``self`` in one
+  method and used in another;
+- subclassed models and custom layers of the project: the layers assigned to
+  ``self`` (or appended to a list on ``self``), whether ``call`` reads the
+  ``training`` flag, ``self.add_update``; a subclass without ``call`` built
+  as ``Subclass(inputs, outputs)`` is followed as a functional model;
+- across the project's own modules (absolute, relative and star imports,
+  resolved from the analyzed file's location by :mod:`.project`), and
+  through parameters: the calls of the enclosing function or constructor in
+  this module and in the project's modules that mention it, and functions
+  handed to another function as a value (``main(build, train)``, where
+  ``main`` calls ``train(build(), ...)``).
+
+Layers are recognised by the qualified name of their class through the
+imports (``keras.layers``, ``tensorflow.keras.layers``, ``tf.keras.layers``,
+``keras.src...``, ``from keras.layers import *``), never by spelling alone.
+
+Precision first: whatever cannot be followed (a library builder, a hub
+layer, a parameter whose callers are not visible, an unknown base class, a
+module outside the project) makes the model *unseen* unless a
+phase-dependent layer was found anyway.
+"""
+import ast
+import os
+import sys
+from typing import Dict, List, NamedTuple, Optional, Tuple
+
+from flake8_learning_phase.core import project
+from flake8_learning_phase.core.module import (
+    Append,
+    Assignment,
+    ClassDefinition,
+    Extend,
+    FunctionDefinition,
+    Import,
+    Parameter,
+    Scope,
+    reaching,
+)
+
+
+class ModelInfo(NamedTuple):
+    """What :func:`resolve_model` found out about a model."""
+
+    seen: bool  # False when nothing (or not enough) of the model's construction is visible
+    phase_dependent: bool  # runs phase-dependent layers not called with their own explicit training=
+    owns_updates: bool  # owns update ops (BatchNormalization) whose statistics are read
+    training_position: Optional[int]  # call(self, x, training): the positional index of training (1), else None
+    origin: Optional[Tuple[Optional[str], int]] = None  # (path or None for this file, line) where it is built
+
+
+UNSEEN = ModelInfo(False, False, False, None, None)
+
+# -- Keras knowledge -------------------------------------------------------------------
+
+_KERAS_ROOTS = ("keras", "tensorflow.keras", "tensorflow.python.keras", "tf_keras", "tensorflow.compat.v1.keras",
+                "tensorflow.compat.v2.keras", "tensorflow.contrib.keras", "tensorflow.contrib.keras.api.keras")
+BATCH_NORMALIZATION = frozenset({"BatchNormalization", "SyncBatchNormalization", "BatchNormalizationV1",
+                                 "BatchNormalizationV2"})
+DROPOUT = frozenset({"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise",
+                     "GaussianDropout", "AlphaDropout"})
+RNN = frozenset({"LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "LSTMCell", "GRUCell",
+                 "SimpleRNNCell", "RNN", "StackedRNNCells"})
+WRAPPERS = frozenset({"Bidirectional", "TimeDistributed"})
+MODEL_CLASSES = frozenset({"Model", "Functional"})
+SEQUENTIAL = "Sequential"
+_MAX_DEPTH = 12
+_BUDGET = 4000
+
+
+def keras_path(qualified: Optional[str]) -> Optional[str]:
+    """The part of ``qualified`` after a Keras root (``layers.Dropout``), or None for other libraries."""
+    if not qualified:
+        return None
+    for root in _KERAS_ROOTS:
+        if qualified.startswith(root + "."):
+            rest = qualified[len(root) + 1:]
+            return rest[4:] if rest.startswith("src.") else rest
+    return None
+
+
+def keras_kind(qualified: Optional[str]) -> Optional[str]:
+    """``layer`` / ``model`` / ``sequential`` / ``applications`` / ``input`` for a Keras callable, else None."""
+    rest = keras_path(qualified)
+    if rest is None:
+        return None
+    parts = rest.split(".")
+    name = parts[-1]
+    if "applications" in parts[:-1]:
+        return "applications" if name[:1].isupper() else None
+    if name == SEQUENTIAL:
+        return "sequential"
+    if name in MODEL_CLASSES:
+        return "model"
+    if name in ("Input", "InputLayer"):
+        return "input"
+    if "layers" in parts[:-1] and name[:1].isupper():
+        return "layer"
+    return None
+
+
+def _is_keras_layers_module(qualified: str) -> bool:
+    rest = keras_path(qualified + ".X")
+    return rest is not None and "layers" in rest.split(".")[:-1]
+
+
+# -- values --------------------------------------------------------------------------
+
+
+class Frame(NamedTuple):
+    """Where an expression is evaluated: module, scope, visit order, blocks, known parameter values."""
+
+    mod: project.ModuleInfo
+    scope: Scope
+    seq: int
+    blocks: tuple
+    envs: tuple  # ((id(function scope), {parameter name: [(expr, Frame)]}), ...)
+
+
+class Value(NamedTuple):
+    """One thing an expression may stand for."""
+
+    kind: str  # lib, module, func, class, keras, instance, unseen
+    a: object = None
+    b: object = None
+    c: object = None
+
+
+_UNSEEN_VALUE = Value("unseen")
+
+
+def _env(frame: Frame, scope: Scope) -> Optional[dict]:
+    for key, mapping in frame.envs:
+        if key == id(scope):
+            return mapping
+    return None
+
+
+class _Facts:
+    __slots__ = ("pd", "owns", "opaque", "seen", "position", "origin")
+
+    def __init__(self):
+        self.pd = False
+        self.owns = False
+        self.opaque = False
+        self.seen = False
+        self.position = None
+        self.origin = None
+
+    def info(self) -> ModelInfo:
+        seen = self.pd or (self.seen and not self.opaque)
+        if not seen:
+            return UNSEEN
+        return ModelInfo(True, self.pd, self.owns, self.position, self.origin)
+
+
+class Resolver:
+    """Resolution state for one analyzed module (memoised; shared by the rules through the context)."""
+
+    def __init__(self, model, path: Optional[str], text: str = ""):
+        self.root = project.ModuleInfo(path, model, text)
+        self.memo: Dict[tuple, List[Value]] = {}
+        self.budget = 0
+        self.depth = 0
+        self._calls: Dict[int, list] = {}
+        self._alive: Dict[int, tuple] = {}
+
+    # -- entry point ---------------------------------------------------------
+
+    def resolve(self, node: ast.expr, scope: Scope, seq: int, blocks: tuple) -> ModelInfo:
+        self.budget = _BUDGET
+        frame = Frame(self.root, scope, seq, blocks, ())
+        facts = _Facts()
+        try:
+            values = self.values(node, frame)
+            if not values:
+                return UNSEEN
+            for value in values:
+                self.model_facts(value, facts, set())
+        except (RecursionError, _OutOfBudget):
+            self.memo.clear()  # half-computed entries must not answer later questions
+            return UNSEEN
+        return facts.info()
+
+    def _same(self, mod: Optional[project.ModuleInfo]) -> Optional[project.ModuleInfo]:
+        """The analyzed module itself when another module's import leads back to its file."""
+        if mod is not None and mod.path is not None and self.root.path is not None \
+                and os.path.abspath(mod.path) == os.path.abspath(self.root.path):
+            return self.root
+        return mod
+
+    def _spend(self):
+        self.budget -= 1
+        if self.budget < 0:
+            raise _OutOfBudget()
+
+    # -- what an expression stands for -----------------------------------------------
+
+    def values(self, node, frame: Frame) -> List[Value]:
+        if node is None:
+            return [_UNSEEN_VALUE]
+        if frame.envs:
+            self._alive[id(frame.envs)] = frame.envs  # keeps ids in memo keys unique
+        key = (id(node), id(frame.scope), frame.seq, frame.envs and id(frame.envs))
+        if key in self.memo:
+            return self.memo[key]
+        if self.depth > _MAX_DEPTH:
+            return [_UNSEEN_VALUE]
+        self._spend()
+        self.memo[key] = []  # a cycle contributes nothing
+        self.depth += 1
+        try:
+            found = self._values(node, frame)
+        finally:
+            self.depth -= 1
+        self.memo[key] = found
+        return found
+
+    def _values(self, node, frame: Frame) -> List[Value]:
+        if isinstance(node, ast.Name):
+            return self.name_values(node.id, frame)
+        if isinstance(node, ast.Attribute):
+            return self.attribute_values(node, frame)
+        if isinstance(node, ast.Call):
+            return self.call_values(node, frame)
+        if isinstance(node, ast.IfExp):
+            return self.values(node.body, frame) + self.values(node.orelse, frame)
+        return [_UNSEEN_VALUE]
+
+    def name_values(self, name: str, frame: Frame) -> List[Value]:
+        scope = frame.scope
+        if scope.self_name == name and scope.cls is not None and scope.lookup(name) is scope:
+            return [Value("instance", scope.cls.node, frame.mod, None)]
+        bindings = [b for b in reaching(scope, name, frame.seq, frame.blocks) if not b.augments]
+        if not bindings:
+            return self._unbound(name, frame.mod)
+        found: List[Value] = []
+        for binding in bindings:
+            if isinstance(binding, Assignment):
+                where = Frame(frame.mod, binding.scope, binding.seq, binding.blocks, frame.envs)
+                found.extend(self.values(binding.value, where))
+            elif isinstance(binding, Parameter):
+                found.extend(self.parameter_values(binding, frame))
+            elif isinstance(binding, Import):
+                found.extend(self.import_values(binding.qualified, frame.mod))
+            elif isinstance(binding, FunctionDefinition):
+                found.append(Value("func", binding.node, frame.mod, None))
+            elif isinstance(binding, ClassDefinition):
+                found.append(Value("class", binding.node, frame.mod))
+            else:
+                found.append(_UNSEEN_VALUE)
+        return found
+
+    def _unbound(self, name: str, mod: project.ModuleInfo) -> List[Value]:
+        """A name no binding reaches: a relative import, a star import, or a builtin."""
+        relative = mod.relative.get(name)
+        if relative is not None:
+            level, module, imported = relative
+            target = self._same(project.resolve_relative(mod, level, module))
+            if target is None:
+                return [_UNSEEN_VALUE]
+            if target.model.module.lookup(imported) is None and not target.stars:
+                sub = self._same(project.resolve_submodule(target, imported))
+                if sub is not None:
+                    return [Value("module", sub)]
+            return self.global_values(target, imported)
+        for level, module in mod.stars:
+            if not level and _is_keras_layers_module(module):
+                if name[:1].isupper():
+                    return [Value("lib", module + "." + name)]
+                continue
+            target = self._same(project.resolve_relative(mod, level, module)) if level \
+                else self._absolute_module(mod, module)
+            if target is not None and target is not mod and target.model.module.lookup(name) is not None:
+                return self.global_values(target, name)
+        return [_UNSEEN_VALUE]
+
+    def _absolute_module(self, mod, module: str) -> Optional[project.ModuleInfo]:
+        found = project.resolve_absolute(mod, module)
+        if found is None or found[1]:
+            return None
+        return self._same(found[0])
+
+    def global_values(self, mod: project.ModuleInfo, name: str) -> List[Value]:
+        frame = Frame(mod, mod.model.module, sys.maxsize, (), ())
+        return self.name_values(name, frame)
+
+    def import_values(self, qualified: str, mod: project.ModuleInfo) -> List[Value]:
+        found = project.resolve_absolute(mod, qualified) if mod.path is not None else None
+        if found is None:
+            return [Value("lib", qualified)]
+        target, rest = found
+        target = self._same(target)
+        if not rest:
+            return [Value("module", target)]
+        values = self.global_values(target, rest[0])
+        for attr in rest[1:]:
+            values = [v for value in values for v in self._member(value, attr)]
+        return values
+
+    def attribute_values(self, node: ast.Attribute, frame: Frame) -> List[Value]:
+        found: List[Value] = []
+        for value in self.values(node.value, frame):
+            found.extend(self._member(value, node.attr, frame))
+        return found
+
+    def _member(self, value: Value, attr: str, frame: Optional[Frame] = None) -> List[Value]:
+        if value.kind == "lib":
+            return [Value("lib", value.a + "." + attr)]
+        if value.kind == "module":
+            return self.global_values(value.a, attr)
+        if value.kind in ("instance", "class"):
+            return self.class_member(value.a, value.b, attr, value.c if value.kind == "instance" else None)
+        return [_UNSEEN_VALUE]
+
+    def class_member(self, cdef, mod, attr: str, construction) -> List[Value]:
+        info = mod.model.classes.get(id(cdef))
+        if info is None:
+            return [_UNSEEN_VALUE]
+        if attr in info.methods:
+            return [Value("func", info.methods[attr].node, mod, Value("instance", cdef, mod, construction))]
+        bindings = info.attr_bindings.get(attr)
+        if not bindings:
+            for base in self._project_bases(cdef, mod):
+                return self.class_member(base.a, base.b, attr, construction)
+            return [_UNSEEN_VALUE]
+        envs = self._init_envs(info, mod, construction)
+        found: List[Value] = []
+        for binding in bindings:
+            if binding.augments:
+                continue
+            if isinstance(binding, Assignment):
+                found.extend(self.values(binding.value, Frame(mod, binding.scope, binding.seq, binding.blocks, envs)))
+            else:
+                found.append(_UNSEEN_VALUE)
+        return found
+
+    def _init_envs(self, info, mod, construction) -> tuple:
+        init = info.methods.get("__init__")
+        if init is None or construction is None:
+            return ()
+        call, frame = construction
+        return frame.envs + ((id(init), self._bind_arguments(init.node, call, frame, True)),)
+
+    def call_values(self, call: ast.Call, frame: Frame) -> List[Value]:
+        found: List[Value] = []
+        for callee in self.values(call.func, frame):
+            if callee.kind == "lib":
+                kind = keras_kind(callee.a)
+                found.append(Value("keras", callee.a, call, frame) if kind else _UNSEEN_VALUE)
+            elif callee.kind == "func":
+                found.extend(self.returned_values(callee, call, frame))
+            elif callee.kind == "class":
+                found.append(Value("instance", callee.a, callee.b, (call, frame)))
+            else:
+                found.append(_UNSEEN_VALUE)
+        return found
+
+    def _function_scope(self, fdef, mod) -> Optional[Scope]:
+        return mod.model.function_scopes.get(id(fdef))
+
+    def returned_values(self, callee: Value, call: ast.Call, frame: Frame) -> List[Value]:
+        fdef, mod, bound = callee.a, callee.b, callee.c
+        scope = self._function_scope(fdef, mod)
+        if scope is None or not scope.returns:
+            return [_UNSEEN_VALUE]
+        mapping = self._bind_arguments(fdef, call, frame, bound is not None)
+        envs = frame.envs + ((id(scope), mapping),)
+        if bound is not None and bound.c is None and scope.cls is not None:
+            pass  # ``self`` stays the class itself
+        found: List[Value] = []
+        for ret, seq, blocks in scope.returns:
+            found.extend(self.values(ret.value, Frame(mod, scope, seq, blocks, envs)))
+        return found
+
+    def _bind_arguments(self, fdef, call: ast.Call, frame: Frame, skip_first: bool) -> dict:
+        """Parameter name -> [(argument expression, frame)] for one call of ``fdef``."""
+        args = fdef.args
+        params = [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
+        if skip_first and params:
+            params = params[1:]
+        mapping: Dict[str, list] = {}
+        for index, arg in enumerate(call.args):
+            if isinstance(arg, ast.Starred):
+                break
+            if index < len(params):
+                mapping[params[index]] = [(arg, frame)]
+        for keyword in call.keywords:
+            if keyword.arg is not None:
+                mapping[keyword.arg] = [(keyword.value, frame)]
+        return mapping
+
+    # -- parameters: who calls the function --------------------------------------------
+
+    def parameter_values(self, binding: Parameter, frame: Frame) -> List[Value]:
+        scope = binding.scope
+        name = binding.node.arg
+        mapping = _env(frame, scope)
+        if mapping is not None:
+            if name in mapping:
+                return [v for expr, where in mapping[name] for v in self.values(expr, where)]
+            return self.values(binding.value, Frame(frame.mod, scope.parent, sys.maxsize, (), frame.envs)) \
+                if binding.value is not None else [_UNSEEN_VALUE]
+        fdef = scope.node
+        if not isinstance(fdef, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return [_UNSEEN_VALUE]
+        found: List[Value] = []
+        for call, where, bound in self.invocations(fdef, frame.mod, scope):
+            mapping = self._bind_arguments(fdef, call, where, bound)
+            if name in mapping:
+                expr, arg_frame = mapping[name][0]
+                found.extend(self.values(expr, arg_frame))
+            elif any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+                found.append(_UNSEEN_VALUE)
+            elif binding.value is not None:
+                found.extend(self.values(binding.value, Frame(frame.mod, scope.parent, sys.maxsize, (), ())))
+        return found or [_UNSEEN_VALUE]
+
+    def all_calls(self, mod) -> list:
+        cached = self._calls.get(id(mod))
+        if cached is None:
+            cached = [r for s in mod.model.scopes for records in s.calls.values() for r in records]
+            cached += [r for records in mod.model.attribute_calls.values() for r in records]
+            self._calls[id(mod)] = cached
+        return cached
+
+    def _frame(self, mod, record, envs=()) -> Frame:
+        return Frame(mod, record.scope, record.seq, record.blocks, envs)
+
+    def _calls_reaching(self, mod, target_kind: str, target_node, name: str):
+        """Calls in ``mod`` whose callee stands for ``target_node`` (a def or class of some module)."""
+        for record in mod.model.calls_of(name):
+            frame = self._frame(mod, record)
+            if any(v.kind == target_kind and v.a is target_node for v in self.values(record.node.func, frame)):
+                yield record, frame
+
+    def invocations(self, fdef, mod, scope: Scope, depth: int = 0):
+        """(call, frame of its arguments, bound to an instance) for every visible call of ``fdef``."""
+        found = []
+        if scope.cls is not None:
+            cls = scope.cls
+            for record in cls.attr_calls.get(fdef.name, ()):
+                found.append((record.node, self._frame(mod, record), True))
+            if fdef.name == "__init__":
+                cdef = cls.node
+                for other in [mod] + list(self._importers(mod, cdef.name)):
+                    for record, frame in self._calls_reaching(other, "class", cdef, cdef.name):
+                        found.append((record.node, frame, True))
+            return found
+        for other in [mod] + list(self._importers(mod, fdef.name)):
+            for record, frame in self._calls_reaching(other, "func", fdef, fdef.name):
+                found.append((record.node, frame, False))
+        # handed to another function as a value: ``main(build, train)``
+        for record in self.all_calls(mod):
+            for index, arg in enumerate(record.node.args):
+                if isinstance(arg, ast.Name) and arg.id == fdef.name:
+                    frame = self._frame(mod, record)
+                    if not any(v.kind == "func" and v.a is fdef for v in self.name_values(arg.id, frame)):
+                        continue
+                    found.extend(self._calls_of_value(record.node, index, frame, depth))
+        return found
+
+    def _calls_of_value(self, call, index: int, frame: Frame, depth: int):
+        """Calls of the function passed as argument ``index`` of ``call``, inside the callee."""
+        if depth > 3:
+            return []
+        found = []
+        for callee in self.values(call.func, frame):
+            if callee.kind != "func":
+                continue
+            gdef, gmod = callee.a, callee.b
+            gscope = self._function_scope(gdef, gmod)
+            if gscope is None:
+                continue
+            params = [a.arg for a in list(getattr(gdef.args, "posonlyargs", [])) + list(gdef.args.args)]
+            if callee.c is not None:
+                params = params[1:]
+            if index >= len(params):
+                continue
+            pname = params[index]
+            envs = frame.envs + ((id(gscope), self._bind_arguments(gdef, call, frame, callee.c is not None)),)
+            for record in gscope.calls.get(pname, ()):
+                found.append((record.node, self._frame(gmod, record, envs), False))
+            for record in self.all_calls(gmod):
+                if record.scope is not gscope:
+                    continue
+                for position, arg in enumerate(record.node.args):
+                    if isinstance(arg, ast.Name) and arg.id == pname:
+                        found.extend(self._calls_of_value(record.node, position, self._frame(gmod, record, envs),
+                                                          depth + 1))
+        return found
+
+    def _importers(self, mod, name: str):
+        if mod.path is None:
+            return
+        stem = mod.path.replace("\\", "/").rsplit("/", 1)[-1][:-3]
+        if stem == "__init__":
+            stem = mod.path.replace("\\", "/").rsplit("/", 2)[-2]
+        for other in project.files_mentioning(mod, name):
+            if stem in other.text:
+                yield other
+
+    # -- what a model runs ------------------------------------------------------------
+
+    def model_facts(self, value: Value, facts: _Facts, visited: set) -> None:
+        self._spend()
+        if value.kind == "keras":
+            self.keras_facts(value, facts, visited)
+        elif value.kind == "instance":
+            self.class_facts(value.a, value.b, value.c, facts, visited)
+        else:
+            facts.opaque = True
+
+    def _origin(self, facts: _Facts, node, mod) -> None:
+        if facts.origin is None and hasattr(node, "lineno"):
+            facts.origin = (None if mod is self.root else mod.path, node.lineno)
+
+    def keras_facts(self, value: Value, facts: _Facts, visited: set) -> None:
+        qualified, call, frame = value.a, value.b, value.c
+        key = ("keras", id(call), frame.envs and id(frame.envs))
+        if key in visited:
+            return
+        visited.add(key)
+        kind = keras_kind(qualified)
+        facts.seen = True
+        self._origin(facts, call, frame.mod)
+        if kind == "applications":
+            facts.pd = facts.owns = True
+        elif kind == "layer":
+            self.layer_facts(qualified, call, frame, facts, visited)
+        elif kind == "sequential":
+            layers = call.args[0] if call.args else _keyword(call, "layers")
+            if layers is not None:
+                if isinstance(layers, (ast.List, ast.Tuple)):
+                    for element in layers.elts:
+                        self.component_facts(element, frame, facts, visited)
+                else:
+                    facts.opaque = True
+            for record, where in self._added(call, frame):
+                if record.node.args:
+                    self.component_facts(record.node.args[0], where, facts, visited)
+        elif kind == "model":
+            outputs = call.args[1] if len(call.args) > 1 else _keyword(call, "outputs")
+            if outputs is None:
+                facts.opaque = True
+            else:
+                self.trace(outputs, frame, facts, visited)
+
+    def _added(self, call, frame: Frame):
+        """``m.add(layer)`` calls on the name or ``self`` attribute a Sequential is kept in."""
+        kept = frame.mod.model.kept.get(id(call))
+        if kept is None or kept.how == "return":
+            return
+        for record in frame.mod.model.attribute_calls.get("add", ()):
+            target = record.node.func.value
+            if kept.how == "name" and isinstance(target, ast.Name) and target.id == kept.name \
+                    and record.scope is kept.scope:
+                yield record, self._frame(frame.mod, record, frame.envs)
+            elif kept.how == "attr" and isinstance(target, ast.Attribute) and target.attr == kept.name \
+                    and isinstance(target.value, ast.Name) and record.scope.self_name == target.value.id \
+                    and record.scope.cls is not None and record.scope.cls is kept.scope.cls:
+                yield record, self._frame(frame.mod, record, frame.envs)
+
+    def layer_facts(self, qualified: str, call: ast.Call, frame: Frame, facts: _Facts, visited: set) -> None:
+        name = qualified.rpartition(".")[2]
+        if name in BATCH_NORMALIZATION:
+            facts.pd = facts.owns = True
+        elif name in DROPOUT:
+            facts.pd = True
+        elif name in RNN:
+            for keyword in call.keywords:
+                if keyword.arg in ("dropout", "recurrent_dropout") and not _is_zero(keyword.value):
+                    facts.pd = True
+            if name in ("RNN", "StackedRNNCells") and call.args:
+                self.component_facts(call.args[0], frame, facts, visited)
+        elif name in WRAPPERS:
+            inner = call.args[0] if call.args else _keyword(call, "layer")
+            if inner is not None:
+                self.component_facts(inner, frame, facts, visited)
+
+    def component_facts(self, node, frame: Frame, facts: _Facts, visited: set) -> None:
+        """A layer or sub-model given to a Sequential (or wrapped): everything it runs counts."""
+        if isinstance(node, (ast.List, ast.Tuple)):
+            for element in node.elts:
+                self.component_facts(element, frame, facts, visited)
+            return
+        for value in self.values(node, frame):
+            if value.kind == "keras" and keras_kind(value.a) == "input":
+                continue
+            self.model_facts(value, facts, visited)
+
+    def trace(self, outputs, frame: Frame, facts: _Facts, visited: set) -> None:
+        """Follow a functional model's outputs back through the layer calls that made them."""
+        stack = [(outputs, frame)]
+        while stack:
+            node, where = stack.pop()
+            key = ("trace", id(node), id(where.scope), where.seq, where.envs and id(where.envs))
+            if key in visited:
+                continue
+            visited.add(key)
+            self._spend()
+            if isinstance(node, ast.Call):
+                for callee in self.values(node.func, where):
+                    if callee.kind in ("keras", "instance"):
+                        if callee.kind == "keras" and keras_kind(callee.a) == "input":
+                            continue
+                        if not _pinned(node, callee, self):
+                            self.model_facts(callee, facts, visited)
+                    elif callee.kind == "func":
+                        scope = self._function_scope(callee.a, callee.b)
+                        if scope is None or not scope.returns:
+                            facts.opaque = True
+                            continue
+                        mapping = self._bind_arguments(callee.a, node, where, callee.c is not None)
+                        envs = where.envs + ((id(scope), mapping),)
+                        for ret, seq, blocks in scope.returns:
+                            stack.append((ret.value, Frame(callee.b, scope, seq, blocks, envs)))
+                    elif callee.kind == "lib":
+                        if keras_kind(callee.a) is not None:
+                            continue  # the call builds a layer: its arguments are configuration
+                    else:
+                        facts.opaque = True
+                args = list(node.args) + [k.value for k in node.keywords if k.arg != "training"]
+                for arg in args:
+                    stack.append((arg.value if isinstance(arg, ast.Starred) else arg, where))
+            elif isinstance(node, ast.Name):
+                if where.scope.self_name == node.id:
+                    continue
+                for binding in reaching(where.scope, node.id, where.seq, where.blocks):
+                    if isinstance(binding, (Assignment, Append, Extend)) and binding.value is not None:
+                        stack.append((binding.value, Frame(where.mod, binding.scope, binding.seq, binding.blocks,
+                                                           where.envs)))
+                    elif isinstance(binding, Parameter):
+                        mapping = _env(where, binding.scope)
+                        if mapping is not None and node.id in mapping:
+                            stack.extend(mapping[node.id])
+            elif isinstance(node, ast.Attribute):
+                if node.attr in ("output", "outputs"):
+                    for value in self.values(node.value, where):
+                        self.model_facts(value, facts, visited)
+                else:
+                    stack.append((node.value, where))
+            elif isinstance(node, ast.expr):
+                for child in ast.iter_child_nodes(node):
+                    if isinstance(child, ast.expr):
+                        stack.append((child, where))
+
+    # -- subclassed models and custom layers -----------------------------------------
+
+    def _project_bases(self, cdef, mod) -> List[Value]:
+        frame = Frame(mod, mod.model.module, sys.maxsize, (), ())
+        scope = self._class_scope(cdef, mod)
+        if scope is not None:
+            frame = Frame(mod, scope, sys.maxsize, (), ())
+        return [v for base in cdef.bases for v in self.values(base, frame) if v.kind == "class"]
+
+    def _class_scope(self, cdef, mod) -> Optional[Scope]:
+        for scope in mod.model.scopes:
+            if scope.node is cdef:
+                return scope.parent
+        return None
+
+    def class_facts(self, cdef, mod, construction, facts: _Facts, visited: set) -> None:
+        key = ("class", id(cdef), construction and id(construction[0]))
+        if key in visited:
+            return
+        visited.add(key)
+        info = mod.model.classes.get(id(cdef))
+        if info is None:
+            facts.opaque = True
+            return
+        scope = self._class_scope(cdef, mod) or mod.model.module
+        frame = Frame(mod, scope, sys.maxsize, (), ())
+        keras_base = None
+        project_bases = []
+        unknown_base = False
+        for base in cdef.bases:
+            for value in self.values(base, frame):
+                if value.kind == "lib" and keras_path(value.a) is not None:
+                    keras_base = value.a.rpartition(".")[2]
+                elif value.kind == "class":
+                    project_bases.append(value)
+                else:
+                    unknown_base = True
+        if keras_base is None and not project_bases:
+            facts.opaque = True  # not a Keras model or layer we can see
+            return
+        facts.seen = True
+        self._origin(facts, cdef, mod)
+        call_method = info.methods.get("call")
+        if call_method is not None:
+            if facts.position is None:
+                facts.position = _training_position(call_method.node)
+            if _reads_training(call_method.node):
+                facts.pd = True
+        if "add_update" in info.attr_calls:
+            facts.pd = facts.owns = True
+        self._sublayer_facts(info, mod, construction, facts, visited)
+        has_call = call_method is not None
+        for base in project_bases:
+            sub = _Facts()
+            self.class_facts(base.a, base.b, construction, sub, visited)
+            _merge(facts, sub)
+            if self._defines_call(base.a, base.b):
+                has_call = True
+        if unknown_base:
+            facts.opaque = True
+        if not has_call and keras_base in MODEL_CLASSES:
+            self._functional_instances(cdef, mod, construction, facts, visited)
+
+    def _defines_call(self, cdef, mod, depth: int = 0) -> bool:
+        info = mod.model.classes.get(id(cdef))
+        if info is None or depth > 5:
+            return False
+        if "call" in info.methods:
+            return True
+        return any(self._defines_call(b.a, b.b, depth + 1) for b in self._project_bases(cdef, mod))
+
+    def _functional_instances(self, cdef, mod, construction, facts, visited) -> None:
+        """A Model subclass without ``call``, built as ``Subclass(inputs, outputs)``."""
+        if construction is not None:
+            constructions = [construction]
+        else:
+            constructions = [(record.node, frame) for record, frame in
+                             self._calls_reaching(mod, "class", cdef, cdef.name)]
+        found = False
+        for call, frame in constructions:
+            outputs = call.args[1] if len(call.args) > 1 else _keyword(call, "outputs")
+            if outputs is not None:
+                found = True
+                self.trace(outputs, frame, facts, visited)
+        if not found:
+            facts.opaque = True
+
+    def _sublayer_facts(self, info, mod, construction, facts: _Facts, visited: set) -> None:
+        envs = self._init_envs(info, mod, construction)
+        for attr, bindings in info.attr_bindings.items():
+            called = info.attr_calls.get(attr, ())
+            is_list = any(isinstance(b, (Append, Extend)) or isinstance(b.value, (ast.List, ast.Tuple))
+                          for b in bindings)
+            if not called and not is_list:
+                continue
+            if called and all(_constant_training(record.node, 1) for record in called):
+                continue  # every call pins the phase itself
+            for binding in bindings:
+                if binding.value is None:
+                    facts.opaque = True
+                    continue
+                frame = Frame(mod, binding.scope, binding.seq, binding.blocks, envs)
+                value = binding.value
+                if isinstance(binding, Extend) or isinstance(value, (ast.List, ast.Tuple)):
+                    if isinstance(value, (ast.List, ast.Tuple)):
+                        for element in value.elts:
+                            self._sublayer(element, frame, facts, visited)
+                    continue
+                self._sublayer(value, frame, facts, visited)
+
+    def _sublayer(self, node, frame: Frame, facts: _Facts, visited: set) -> None:
+        for value in self.values(node, frame):
+            if value.kind in ("keras", "instance"):
+                self.model_facts(value, facts, visited)
+            elif value.kind == "lib":
+                continue  # a loss, an optimizer, a function of a library
+            elif value.kind in ("func", "class", "module"):
+                continue
+            else:
+                facts.opaque = True
+
+
+class _OutOfBudget(Exception):
+    pass
+
+
+def _keyword(call: ast.Call, name: str):
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None
+
+
+def _is_constant(node) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    return type(node).__name__ in ("NameConstant", "Num")
+
+
+def _is_zero(node) -> bool:
+    value = getattr(node, "value", getattr(node, "n", None))
+    return _is_constant(node) and (value == 0 or value is None or value is False)
+
+
+def _constant_training(call: ast.Call, position: Optional[int]) -> bool:
+    """The call passes a literal training flag (``training=True``, ``training=0``, or positionally)."""
+    flag = _keyword(call, "training")
+    if flag is None and position is not None and len(call.args) > position:
+        flag = call.args[position]
+    return flag is not None and _is_constant(flag)
+
+
+def _pinned(call: ast.Call, callee: Value, resolver: Resolver) -> bool:
+    """A layer or model applied with its own literal training flag."""
+    position = None
+    if callee.kind == "keras":
+        name = callee.a.rpartition(".")[2]
+        if name in BATCH_NORMALIZATION or name in DROPOUT:
+            position = 1
+    elif callee.kind == "instance":
+        info = callee.b.model.classes.get(id(callee.a))
+        method = info.methods.get("call") if info is not None else None
+        if method is not None:
+            position = _training_position(method.node)
+    return _constant_training(call, position)
+
+
+def _training_position(fdef) -> Optional[int]:
+    params = [a.arg for a in list(getattr(fdef.args, "posonlyargs", [])) + list(fdef.args.args)]
+    if "training" in params[1:]:
+        return params.index("training") - 1
+    return None
+
+
+def _reads_training(fdef) -> bool:
+    """``call`` uses its ``training`` flag other than by handing it to a sub-layer."""
+    if not any(a.arg == "training" for a in list(fdef.args.args) + list(fdef.args.kwonlyargs)):
+        return False
+    handed = set()
+    for node in ast.walk(fdef):
+        if isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                if keyword.arg == "training" and isinstance(keyword.value, ast.Name):
+                    handed.add(id(keyword.value))
+            if len(node.args) > 1 and isinstance(node.args[1], ast.Name) and node.args[1].id == "training":
+                handed.add(id(node.args[1]))
+    for node in ast.walk(fdef):
+        if isinstance(node, ast.Name) and node.id == "training" and isinstance(node.ctx, ast.Load) \
+                and id(node) not in handed:
+            return True
+    return False
+
+
+def _merge(facts: _Facts, other: _Facts) -> None:
+    facts.pd = facts.pd or other.pd
+    facts.owns = facts.owns or other.owns
+    facts.opaque = facts.opaque or other.opaque
+    facts.seen = facts.seen or other.seen
+    if facts.position is None:
+        facts.position = other.position
+    if facts.origin is None:
+        facts.origin = other.origin
+
+
+def resolver(context) -> Resolver:
+    """The module's resolver (one per analyzed module, shared by every rule)."""
+    return context.shared(Resolver, lambda c: Resolver(c.model, getattr(c, "path", None), "".join(c.lines)))
+
+
+def resolve_model(context, node: ast.expr, scope: Scope, seq: int = sys.maxsize, blocks: tuple = ()) -> ModelInfo:
+    """What the model ``node`` stands for (where it is used: ``scope``, ``seq``, ``blocks``) runs.
+
+    ``context`` is the rule's :class:`~flake8_learning_phase.core.engine.RuleContext`
+    (its module model and ``path``).  Returns :data:`UNSEEN` when nothing
+    certain can be said.
+    """
+    return resolver(context).resolve(node, scope, seq, blocks)

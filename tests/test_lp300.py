@@ -1,0 +1,125 @@
+"""LP300 beyond the labelled cases (tests/test_lp300_cases.py): messages, fixes, library shapes."""
+from flake8_learning_phase import check_source, fix_source
+
+HEAD = '''import tensorflow as tf
+
+model = tf.keras.Sequential([tf.keras.layers.Dense(4), tf.keras.layers.Dropout(0.5)])
+
+
+def step(x, y, opt):
+    with tf.GradientTape() as tape:
+'''
+TAIL = '''    opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+'''
+
+
+def program(body):
+    return HEAD + body + TAIL
+
+
+def lines(source):
+    return [(f.line, f.code) for f in check_source(source, codes=["LP300"])]
+
+
+def fixed(body):
+    return fix_source(program(body), codes=["LP300"]).source[len(HEAD):-len(TAIL)]
+
+
+def test_fix_keeps_a_comment_after_the_call():
+    assert fixed("        loss = model(x)  # forward\n") == "        loss = model(x, training=True)  # forward\n"
+
+
+def test_fix_puts_the_keyword_on_its_own_line_in_a_one_per_line_call_with_trailing_comma():
+    body = "        loss = model(\n            x,  # the batch\n        )\n"
+    assert fixed(body) == "        loss = model(\n            x,  # the batch\n            training=True,\n        )\n"
+
+
+def test_fix_keeps_the_closing_parenthesis_on_its_line():
+    body = "        loss = model(\n            x\n        )\n"
+    assert fixed(body) == "        loss = model(\n            x,\n            training=True\n        )\n"
+
+
+def test_fix_keeps_a_single_line_trailing_comma():
+    assert fixed("        loss = model(x, mask=None,)\n") == "        loss = model(x, mask=None, training=True,)\n"
+
+
+def test_message_names_dropout_for_a_seen_model():
+    (finding,) = check_source(program("        loss = model(x)\n"), codes=["LP300"])
+    assert finding.message.startswith("LP300 model(...) called in a training step without training=True")
+    assert "Dropout" in finding.message
+
+
+def test_unseen_model_message_says_when_the_fix_matters():
+    source = program("        loss = model(x)\n").replace(
+        "model = tf.keras.Sequential([tf.keras.layers.Dense(4), tf.keras.layers.Dropout(0.5)])",
+        "import zoo\nmodel = zoo.build()",
+    )
+    (finding,) = check_source(source, codes=["LP300"])
+    assert "if it has BatchNormalization or Dropout" in finding.message
+
+
+def test_training_passed_by_keyword_variable_or_kwargs_is_silent():
+    for call in ("model(x, training=flag)", "model(x, training=False)", "model(x, **options)"):
+        assert lines(program("        loss = {}\n".format(call))) == []
+
+
+def test_second_positional_argument_of_a_keras_model_is_the_training_flag():
+    assert lines(program("        loss = model(x, True)\n")) == []
+
+
+def test_keras3_guard_on_the_training_argument_is_silent():
+    source = '''import tensorflow as tf
+from tensorflow import keras
+
+
+class M(keras.Model):
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as tape:
+            if self._call_has_training_arg:
+                y_pred = self(x, training=True)
+            else:
+                y_pred = self(x)
+            loss = self.compute_loss(y=y, y_pred=y_pred)
+        return tape.gradient(loss, self.trainable_variables)
+'''
+    assert lines(source) == []
+
+
+def test_helper_method_of_the_class_called_in_the_tape_is_followed():
+    source = '''import tensorflow as tf
+
+
+class Agent:
+    def __init__(self):
+        self.net = tf.keras.Sequential([tf.keras.layers.BatchNormalization()])
+
+    def loss(self, x):
+        return tf.reduce_mean(self.net(x))
+
+    def learn(self, x, opt):
+        with tf.GradientTape() as tape:
+            value = self.loss(x)
+        opt.apply_gradients(zip(tape.gradient(value, self.net.trainable_variables), self.net.trainable_variables))
+'''
+    assert lines(source) == [(9, "LP300")]
+
+
+def test_gradient_through_apply_gradients_zip_when_the_sources_are_opaque():
+    source = program("        loss = model(x)\n").replace(
+        TAIL.strip("\n"),
+        "    grads = tape.gradient(loss, collect())\n    opt.apply_gradients(zip(grads, model.trainable_variables))",
+    )
+    assert lines(source) == [(8, "LP300")]
+
+
+def test_a_tape_of_another_library_is_not_a_gradient_tape():
+    source = program("        loss = model(x)\n").replace("tf.GradientTape()", "other.GradientTape()")
+    assert lines(source) == []
+
+
+def test_a_rebound_tape_name_belongs_to_its_own_with():
+    source = program("        a = model(x)\n        loss = a\n    other = tape.gradient(loss, [x])\n").replace(
+        TAIL, "    with tf.GradientTape() as tape:\n        loss = model(x, training=True)\n" + TAIL
+    )
+    assert lines(source) == []

@@ -1,0 +1,266 @@
+"""The model resolver (core/models.py): one behaviour per test.
+
+Each source marks the model call to resolve with ``# probe``; the resolver is
+asked what the callee stands for there.  Multi-file projects live under
+tests/fixtures/models/.
+"""
+import ast
+
+from conftest import FIXTURES
+
+from flake8_learning_phase.core import Settings, split_lines
+from flake8_learning_phase.core.engine import RuleContext
+from flake8_learning_phase.core.models import UNSEEN, keras_kind, resolve_model
+from flake8_learning_phase.core.module import build
+
+MODELS = FIXTURES / "models"
+
+
+def resolve(source, path=None):
+    tree = ast.parse(source)
+    module = build(tree)
+    context = RuleContext(module, split_lines(source), Settings(), path)
+    line = next(n for n, text in enumerate(split_lines(source), 1) if "# probe" in text)
+    records = [r for s in module.scopes for rs in s.calls.values() for r in rs]
+    records += [r for rs in module.attribute_calls.values() for r in rs]
+    (record,) = [r for r in records if r.node.lineno == line and "probe" not in ast.dump(r.node.func)]
+    return resolve_model(context, record.node.func, record.scope, record.seq, record.blocks)
+
+
+def resolve_file(path):
+    return resolve(path.read_text(encoding="utf-8"), str(path))
+
+
+TF = "import tensorflow as tf\n"
+
+
+def test_sequential_with_batch_normalization_is_phase_dependent_and_owns_updates():
+    info = resolve(TF + "m = tf.keras.Sequential([tf.keras.layers.Dense(2), tf.keras.layers.BatchNormalization()])\n"
+                   "m(x)  # probe\n")
+    assert info.seen and info.phase_dependent and info.owns_updates
+
+
+def test_sequential_of_dense_layers_is_seen_and_not_phase_dependent():
+    info = resolve(TF + "m = tf.keras.Sequential([tf.keras.layers.Dense(2), tf.keras.layers.Dense(1)])\n"
+                   "m(x)  # probe\n")
+    assert info.seen and not info.phase_dependent and not info.owns_updates
+
+
+def test_dropout_is_phase_dependent_without_updates():
+    info = resolve(TF + "m = tf.keras.Sequential([tf.keras.layers.Dropout(0.5)])\nm(x)  # probe\n")
+    assert info.phase_dependent and not info.owns_updates
+
+
+def test_sequential_add_is_followed():
+    info = resolve(TF + "m = tf.keras.Sequential()\nm.add(tf.keras.layers.Dense(3))\n"
+                   "m.add(tf.keras.layers.GaussianNoise(0.1))\nm(x)  # probe\n")
+    assert info.seen and info.phase_dependent
+
+
+def test_functional_chain_is_followed_back_from_the_outputs():
+    source = TF + (
+        "i = tf.keras.Input((3,))\nh = tf.keras.layers.Dense(4)(i)\nh = tf.keras.layers.BatchNormalization()(h)\n"
+        "o = tf.keras.layers.Dense(1)(h)\nm = tf.keras.Model(i, o)\nm(x)  # probe\n"
+    )
+    assert resolve(source).owns_updates
+
+
+def test_layer_applied_with_its_own_literal_training_is_pinned():
+    source = TF + (
+        "i = tf.keras.Input((3,))\nh = tf.keras.layers.Dropout(0.3)(i, training=True)\n"
+        "m = tf.keras.Model(inputs=i, outputs=h)\nm(x)  # probe\n"
+    )
+    info = resolve(source)
+    assert info.seen and not info.phase_dependent
+
+
+def test_layer_forwarding_a_training_variable_stays_phase_dependent():
+    source = TF + (
+        "def make(flag):\n    i = tf.keras.Input((3,))\n    h = tf.keras.layers.Dropout(0.3)(i, training=flag)\n"
+        "    return tf.keras.Model(i, h)\nm = make(True)\nm(x)  # probe\n"
+    )
+    assert resolve(source).phase_dependent
+
+
+def test_block_function_in_a_functional_chain_is_entered():
+    source = TF + (
+        "def block(x):\n    x = tf.keras.layers.Conv2D(4, 3)(x)\n    return tf.keras.layers.BatchNormalization()(x)\n"
+        "i = tf.keras.Input((8, 8, 3))\nm = tf.keras.Model(i, block(i))\nm(x)  # probe\n"
+    )
+    assert resolve(source).owns_updates
+
+
+def test_rnn_with_dropout_is_phase_dependent_and_without_is_not():
+    with_dropout = resolve(TF + "m = tf.keras.Sequential([tf.keras.layers.LSTM(4, recurrent_dropout=0.2)])\n"
+                           "m(x)  # probe\n")
+    without = resolve(TF + "m = tf.keras.Sequential([tf.keras.layers.LSTM(4, dropout=0.0)])\nm(x)  # probe\n")
+    assert with_dropout.phase_dependent and without.seen and not without.phase_dependent
+
+
+def test_applications_model_is_phase_dependent_and_owns_updates():
+    info = resolve(TF + "m = tf.keras.applications.ResNet50(weights=None)\nm(x)  # probe\n")
+    assert info.seen and info.phase_dependent and info.owns_updates
+
+
+def test_base_model_output_in_a_functional_head_counts():
+    source = TF + (
+        "base = tf.keras.applications.MobileNetV2(include_top=False)\n"
+        "o = tf.keras.layers.Dense(1)(base.output)\nm = tf.keras.Model(base.input, o)\nm(x)  # probe\n"
+    )
+    assert resolve(source).owns_updates
+
+
+def test_library_builder_is_unseen():
+    assert resolve("import segmentation_models as sm\nm = sm.Unet('resnet34')\nm(x)  # probe\n") == UNSEEN
+
+
+def test_hub_layer_is_unseen():
+    assert resolve("import tensorflow_hub as hub\nm = hub.KerasLayer('u')\nm(x)  # probe\n") == UNSEEN
+
+
+def test_unknown_layer_in_a_sequential_makes_a_model_without_phase_layers_unseen():
+    source = TF + "import lib\nm = tf.keras.Sequential([tf.keras.layers.Dense(2), lib.Block()])\nm(x)  # probe\n"
+    assert not resolve(source).seen
+
+
+def test_spelling_alone_does_not_make_a_layer():
+    source = "from mylib import BatchNormalization, Sequential\nm = Sequential([BatchNormalization()])\nm(x)  # probe\n"
+    assert resolve(source) == UNSEEN
+
+
+def test_star_import_of_keras_layers_counts():
+    source = "from keras.layers import *\nfrom keras.models import Sequential\nm = Sequential([Dropout(0.1)])\n" \
+             "m(x)  # probe\n"
+    assert resolve(source).phase_dependent
+
+
+def test_builder_function_returning_a_model():
+    source = TF + "def get():\n    return tf.keras.Sequential([tf.keras.layers.BatchNormalization()])\n" \
+                  "m = get()\nm(x)  # probe\n"
+    assert resolve(source).owns_updates
+
+
+def test_parameter_resolved_through_the_callers_in_the_file():
+    source = TF + (
+        "def step(net, x):\n    return net(x)  # probe\n"
+        "step(tf.keras.Sequential([tf.keras.layers.Dropout(0.2)]), 1)\n"
+    )
+    assert resolve(source).phase_dependent
+
+
+def test_parameter_without_visible_callers_is_unseen():
+    assert resolve("def step(net, x):\n    return net(x)  # probe\n") == UNSEEN
+
+
+SUBCLASS = TF + '''
+class Net(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.fc = tf.keras.layers.Dense(4)
+        {extra}
+
+    def call(self, x, training=None):
+        {body}
+'''
+
+
+def subclass(extra, body):
+    return SUBCLASS.format(extra=extra, body=body) + "net = Net()\nnet(x)  # probe\n"
+
+
+def test_subclassed_model_with_batch_normalization_in_init():
+    info = resolve(subclass("self.bn = tf.keras.layers.BatchNormalization()",
+                            "return self.bn(self.fc(x), training=training)"))
+    assert info.seen and info.owns_updates and info.training_position == 1
+
+
+def test_subclassed_model_whose_layers_are_pinned_is_not_phase_dependent():
+    info = resolve(subclass("self.drop = tf.keras.layers.Dropout(0.5)", "return self.drop(self.fc(x), training=False)"))
+    assert info.seen and not info.phase_dependent
+
+
+def test_subclassed_model_reading_training_is_phase_dependent():
+    info = resolve(subclass("pass", "return tf.nn.dropout(self.fc(x), 0.5) if training else self.fc(x)"))
+    assert info.phase_dependent
+
+
+def test_training_position_is_none_without_a_training_parameter():
+    source = TF + "class Net(tf.keras.Model):\n    def call(self, x):\n        return x\nnet = Net()\nnet(x)  # probe\n"
+    info = resolve(source)
+    assert info.seen and info.training_position is None
+
+
+def test_custom_layer_of_the_project_adding_updates_is_phase_dependent():
+    source = TF + (
+        "class Norm(tf.keras.layers.Layer):\n    def call(self, x):\n        self.add_update(x)\n        return x\n"
+        "m = tf.keras.Sequential([Norm()])\nm(x)  # probe\n"
+    )
+    info = resolve(source)
+    assert info.phase_dependent and info.owns_updates
+
+
+def test_layers_appended_to_a_list_on_self_count():
+    source = TF + (
+        "class Net(tf.keras.Model):\n    def __init__(self):\n        super().__init__()\n        self.blocks = []\n"
+        "        for _ in range(2):\n            self.blocks.append(tf.keras.layers.BatchNormalization())\n"
+        "    def call(self, x, training=None):\n        for b in self.blocks:\n            x = b(x, training=training)\n"
+        "        return x\nnet = Net()\nnet(x)  # probe\n"
+    )
+    assert resolve(source).owns_updates
+
+
+def test_model_stored_on_self_in_one_method_used_in_another():
+    source = TF + (
+        "class Agent:\n    def __init__(self):\n        self.model = self.build()\n"
+        "    def build(self):\n        return tf.keras.Sequential([tf.keras.layers.Dropout(0.1)])\n"
+        "    def train(self, x):\n        self.model(x)  # probe\n"
+    )
+    assert resolve(source).phase_dependent
+
+
+def test_subclass_without_call_built_functionally():
+    source = TF + (
+        "class Custom(tf.keras.Model):\n    def train_step(self, data):\n        self(data)  # probe\n"
+        "i = tf.keras.Input((2,))\nm = Custom(i, tf.keras.layers.BatchNormalization()(i))\n"
+    )
+    assert resolve(source).owns_updates
+
+
+def test_class_with_an_unknown_base_is_unseen():
+    source = "import lib\nclass Net(lib.Base):\n    def call(self, x):\n        return x\nnet = Net()\nnet(x)  # probe\n"
+    assert resolve(source) == UNSEEN
+
+
+def test_keras_kind_knows_models_layers_and_applications():
+    assert keras_kind("tensorflow.keras.Sequential") == "sequential"
+    assert keras_kind("keras.src.models.Model") == "model"
+    assert keras_kind("keras.layers.normalization.batch_normalization.BatchNormalization") == "layer"
+    assert keras_kind("keras.applications.resnet50.ResNet50") == "applications"
+    assert keras_kind("keras.applications.resnet50.preprocess_input") is None
+    assert keras_kind("torch.nn.BatchNorm1d") is None
+
+
+# -- across the project's modules -------------------------------------------------------
+
+
+def test_relative_import_of_a_builder_in_the_package():
+    info = resolve_file(MODELS / "pkg_relative" / "app" / "train.py")
+    assert info.owns_updates and info.origin[0].endswith("nets.py")
+
+
+def test_star_import_of_a_project_module_and_of_keras_layers_in_it():
+    assert resolve_file(MODELS / "pkg_star" / "train.py").phase_dependent
+
+
+def test_constructor_argument_from_another_module():
+    assert resolve_file(MODELS / "deep_rl" / "actor.py").owns_updates
+
+
+def test_function_handed_to_another_module_as_a_value():
+    info = resolve_file(MODELS / "harness_handoff" / "program.py")
+    assert info.seen and not info.phase_dependent
+
+
+def test_without_a_path_other_modules_are_not_read():
+    source = (MODELS / "pkg_relative" / "app" / "train.py").read_text(encoding="utf-8")
+    assert resolve(source) == UNSEEN

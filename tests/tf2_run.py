@@ -1,0 +1,45 @@
+"""Runs proof programs in one Python process (one TensorFlow import): ``tf2_run.py MAIN:MODE ...``.
+
+Each argument is a program's main file (an original or a copy) and a harness
+mode (``loop``, ``reference``, ``both``).  The programs run one after the other
+as ``__main__`` with their own folder first on ``sys.path``; modules imported
+from a program's folder are forgotten before the next one, so a copy's own
+``network.py`` is the one it gets.  Prints one JSON list, one result per argument.
+"""
+import contextlib
+import io
+import json
+import os
+import runpy
+import sys
+
+
+def _forget_modules_under(folder):
+    folder = os.path.abspath(folder) + os.sep
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None) or ""
+        if path and os.path.abspath(path).startswith(folder):
+            del sys.modules[name]
+
+
+def main(arguments):
+    import tf2harness
+
+    results = []
+    for argument in arguments:
+        path, mode = argument.rsplit(":", 1)
+        folder = os.path.dirname(os.path.abspath(path))
+        sys.path.insert(0, folder)
+        sys.argv = [path, mode]
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                runpy.run_path(path, run_name="__main__")
+            results.append(tf2harness.RESULTS.pop())
+        finally:
+            sys.path.remove(folder)
+            _forget_modules_under(folder)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
