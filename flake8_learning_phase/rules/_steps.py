@@ -9,6 +9,7 @@ import ast
 from typing import List, NamedTuple, Optional, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
+from flake8_learning_phase.core.models import UNSEEN, ModelInfo, resolve_model
 from flake8_learning_phase.core.findings import AppendElement, Concatenate, Edit, StarAppend
 from flake8_learning_phase.core.module import (
     Assignment,
@@ -20,6 +21,7 @@ from flake8_learning_phase.core.module import (
     reaching,
 )
 from flake8_learning_phase.core.registry import Prefilter
+from flake8_learning_phase.rules._dataflow import Origin, sources
 from flake8_learning_phase.rules._keras import backend_module, calls_backend
 from flake8_learning_phase.rules._values import (
     ATTRIBUTE,
@@ -57,6 +59,7 @@ class Step(NamedTuple):
     update_terms: List[Term]
     optimizer_terms: List[Term]  # the ``<optimizer>.get_updates(...)`` calls among the updates
     model: Optional[str]  # the trained model's expression, when there is exactly one
+    model_term: Optional[Term]  # that expression where it is used, for the model resolver
     sites: List[CallRecord]  # calls of the step that this file shows
     escapes: bool  # callers outside this file may exist (returned, or no call seen)
     phase_is_int: bool  # the module calls set_learning_phase: the phase is a Python int
@@ -106,11 +109,12 @@ def _step(model: ModuleModel, record: CallRecord, phase_is_int: bool) -> Optiona
     if inputs is None or updates is None:
         return None
     context = Context(record.scope, record.seq, record.blocks)
-    update_terms = flatten(updates, context)
+    update_terms = expand_parameters(model, flatten(updates, context))
     optimizer_terms = [t for t in update_terms if t.kind == OPTIMIZER]
     if not optimizer_terms:
         return None  # not a training step: no optimizer updates
     sites, escapes = _call_sites(model, record)
+    trained, trained_term = _trained_model(model, optimizer_terms)
     return Step(
         record=record,
         inputs=inputs,
@@ -119,7 +123,8 @@ def _step(model: ModuleModel, record: CallRecord, phase_is_int: bool) -> Optiona
         input_terms=flatten(inputs, context),
         update_terms=update_terms,
         optimizer_terms=optimizer_terms,
-        model=_trained_model(optimizer_terms),
+        model=trained,
+        model_term=trained_term,
         sites=sites,
         escapes=escapes,
         phase_is_int=phase_is_int,
@@ -129,21 +134,100 @@ def _step(model: ModuleModel, record: CallRecord, phase_is_int: bool) -> Optiona
 # -- the trained model ---------------------------------------------------------------
 
 
-def _trained_model(optimizer_terms) -> Optional[str]:
-    """The model whose weights ``get_updates`` trains, when there is exactly one."""
-    models = set()
+def expand_parameters(model: ModuleModel, terms: List[Term], depth: int = 2) -> List[Term]:
+    """``terms`` with each parameter replaced by what the calls in this file pass for it.
+
+    A parameter stays a PARAMETER term when some call cannot be read or none is seen.
+    """
+    expanded: List[Term] = []
+    for term in terms:
+        arguments = parameter_arguments(model, term) if term.kind == PARAMETER and depth else []
+        if not arguments:
+            expanded.append(term)
+            continue
+        for argument_node, where in arguments:
+            expanded.extend(expand_parameters(model, flatten(argument_node, where), depth - 1))
+    return expanded
+
+
+def _trained_model(module: ModuleModel, optimizer_terms) -> Tuple[Optional[str], Optional[Term]]:
+    """The model whose weights ``get_updates`` trains, when there is exactly one.
+
+    Its expression's text, and a term for the expression itself (for the model
+    resolver: where the model is used).
+    """
+    models = {}
     for term in optimizer_terms:
         params = _params_argument(term.node)
         if params is None:
-            return None
-        for piece in flatten(params, term.context):
+            return None, None
+        for piece in expand_parameters(module, flatten(params, term.context)):
             if piece.kind != ATTRIBUTE or piece.node.attr not in WEIGHT_ATTRIBUTES:
-                return None
+                return None, None
             base = dotted(piece.node.value)
             if base is None:
-                return None
-            models.add(base)
-    return models.pop() if len(models) == 1 else None
+                return None, None
+            models.setdefault(base, Term(ATTRIBUTE, piece.node.value, piece.context))
+    if len(models) != 1:
+        return None, None
+    return next(iter(models.items()))
+
+
+def model_info(context: RuleContext, step: "Step") -> ModelInfo:
+    """What the model resolver says of the trained model (UNSEEN when there is none)."""
+    if step.model_term is None:
+        return UNSEEN
+    where = step.model_term.context
+    return resolve_model(context, step.model_term.node, where.scope, where.seq, where.blocks)
+
+
+def phase_matters(context: RuleContext, step: "Step") -> Optional[bool]:
+    """Whether the learning phase changes what the step computes.
+
+    True when the trained model, or a model the loss applies (``netD(fake)``),
+    runs phase-dependent layers without their own ``training=``; False when
+    every such model is seen and none does; None when the trained model
+    cannot be seen (the rules then report, saying when it matters).
+    """
+    trained = model_info(context, step)
+    if trained.seen and trained.phase_dependent:
+        return True
+    for origin in loss_origins(context, step):
+        node = origin.node
+        if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
+            where = origin.context
+            info = resolve_model(context, node.func, where.scope, where.seq, where.blocks)
+            if info.seen and info.phase_dependent:
+                return True
+    return False if trained.seen else None
+
+
+def loss_origins(context: RuleContext, step: "Step") -> List[Origin]:
+    """Every expression the step's losses are computed from (computed once per step)."""
+    return context.shared(("loss origins", id(step.record.node)), lambda c: _loss_sources(c, step)[0])
+
+
+def loss_sources_complete(context: RuleContext, step: "Step") -> bool:
+    return context.shared(("loss complete", id(step.record.node)), lambda c: _loss_sources(c, step)[1])
+
+
+def _loss_sources(context: RuleContext, step: "Step") -> Tuple[List[Origin], bool]:
+    origins: List[Origin] = []
+    complete = True
+    for term in step.optimizer_terms:
+        loss = loss_argument(term.node)
+        if loss is None:
+            complete = False
+            continue
+        found = sources(context.model, loss, term.context, parameter_arguments, stop=_applies_model(step.model))
+        complete = complete and found.complete
+        origins.extend(found.origins)
+    return origins, complete
+
+
+def _applies_model(model: Optional[str]):
+    """Do not look inside ``model(t)``: its argument says nothing of the model's own graph."""
+    return lambda origin: isinstance(origin.node, ast.Call) and model is not None and dotted(origin.node.func) == model
 
 
 def _get_updates_argument(call: ast.Call, name: str) -> Optional[ast.expr]:

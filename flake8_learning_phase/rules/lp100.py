@@ -24,6 +24,7 @@ from flake8_learning_phase.rules._steps import (
     feed,
     feed_edit,
     parameter_arguments,
+    phase_matters,
     site_context,
     steps,
     takes_feed_dict,
@@ -59,6 +60,8 @@ def check(context: RuleContext) -> Iterator[Finding]:
             continue
         if any(kw.arg == "feed_dict" for kw in step.record.node.keywords):
             continue  # fed by the step itself (what lp-fix writes), or by a dict we cannot see into
+        if phase_matters(context, step) is False:
+            continue  # every model it runs is seen, and none has a phase-dependent layer
         if all(_parameter_lacks_phase(context, t) for t in terms if t.kind == PARAMETER):
             yield _finding(context, step)
 

@@ -5,7 +5,7 @@ from typing import Iterator
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import CALL_SITE, Finding, Related
 from flake8_learning_phase.core.registry import Rule, invalid, valid
-from flake8_learning_phase.rules._steps import PREFILTER, feed, feed_edit, site_context, steps
+from flake8_learning_phase.rules._steps import PREFILTER, feed, feed_edit, phase_matters, site_context, steps
 from flake8_learning_phase.rules._values import CALL, ITEM, PARAMETER, PHASE, flatten, literal_items
 
 _BAD = '''\
@@ -25,7 +25,7 @@ _GOOD = _BAD.replace("self.train_fn([xb, yb])", "self.train_fn([xb, yb, True])")
 
 def check(context: RuleContext) -> Iterator[Finding]:
     for step in steps(context):
-        if step.phase_is_int:
+        if step.phase_is_int or phase_matters(context, step) is False:
             continue
         items = literal_items(step.inputs, step.context)
         if items is not None:

@@ -6,13 +6,14 @@ from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import Concatenate, Finding
 from flake8_learning_phase.core.module import dotted
 from flake8_learning_phase.core.registry import Rule, invalid, valid
-from flake8_learning_phase.rules._dataflow import applications, same_value, sources
+from flake8_learning_phase.rules._dataflow import applications, same_value
 from flake8_learning_phase.rules._steps import (
     OPAQUE_UPDATES,
     PREFILTER,
     Step,
-    loss_argument,
-    parameter_arguments,
+    loss_origins,
+    loss_sources_complete,
+    model_info,
     steps,
 )
 from flake8_learning_phase.rules._values import MODEL_UPDATES
@@ -40,7 +41,16 @@ def check(context: RuleContext) -> Iterator[Finding]:
             or any(t.kind in OPAQUE_UPDATES for t in terms)
         ):
             continue
+        info = model_info(context, step)
+        if info.seen and not info.owns_updates:
+            continue  # no BatchNormalization whose moving statistics are ever read
         updates, manual = _model_updates(context, step)
+        if manual is None and step.model_term.context.scope is not step.context.scope:
+            # The model is named by a caller (``make_train_function(inputs, loss,
+            # model.trainable_weights, [])``): it may mean nothing where the step is built.
+            manual = "add {} to the updates at line {} (the model comes from the call at line {})".format(
+                updates, step.record.node.lineno, step.model_term.node.lineno
+            )
         edits = [Concatenate(context.ref(step.updates), updates)] if manual is None else []
         yield context.finding(RULE, step.record.node, edits, manual, model=step.model)
 
@@ -55,18 +65,10 @@ def _model_updates(context: RuleContext, step: Step) -> Tuple[str, Optional[str]
     call, measured on tensorflow 1.15.5 and keras 2.3.1).
     """
     model = step.model
-    own, applied, complete = False, [], True
-    for term in step.optimizer_terms:
-        loss = loss_argument(term.node)
-        if loss is None:
-            complete = False
-            continue
-        found = sources(
-            context.model, loss, term.context, parameter_arguments, stop=lambda o: _applies(o.node, model)
-        )
-        complete = complete and found.complete
-        own = own or any(_own_graph(origin.node, model) for origin in found.origins)
-        applied.extend(applications(found.origins, model))
+    origins = loss_origins(context, step)
+    complete = loss_sources_complete(context, step)
+    own = any(_own_graph(origin.node, model) for origin in origins)
+    applied = applications(origins, model)
     pieces = ["{}.updates".format(model)] if own else []
     for application in sorted(applied, key=lambda a: (a.node.lineno, a.node.col_offset)):
         tensor = _same_value_at(application, step)
