@@ -139,9 +139,12 @@ class ClassInfo:
 class Scope:
     """A module, function or class body: its bindings, calls of names, returns, reads."""
 
-    __slots__ = ("node", "parent", "cls", "self_name", "bindings", "calls", "returns", "reads")
+    __slots__ = ("node", "parent", "cls", "self_name", "bindings", "calls", "returns", "reads", "external")
 
     def __init__(self, node, parent, cls=None, self_name=None):
+        # On the module scope: a function naming what a name bound only through the
+        # project (star or relative imports) stands for; set by whoever knows the file.
+        self.external = None
         self.node = node
         self.parent = parent
         self.cls = cls  # ClassInfo when this is a method
@@ -292,6 +295,12 @@ def qualified_name(node: ast.expr, scope: Scope, seq: int = sys.maxsize, blocks:
     if text is None or depth > _MAX_ALIAS_DEPTH:
         return None
     root, dot, rest = text.partition(".")
+    if scope.lookup(root) is None:
+        module = scope
+        while module.parent is not None:
+            module = module.parent
+        base = module.external(root) if module.external is not None else None
+        return None if base is None else base + dot + rest
     bindings = [b for b in reaching(scope, root, seq, blocks) if not b.augments]
     bases = set()
     for binding in bindings:
