@@ -160,11 +160,7 @@ def _only_used_as_inputs(model: ModuleModel, scope: Scope, name: str) -> bool:
 RULE = Rule(
     code="LP100",
     title="training step without the learning phase",
-    message=(
-        "training step without the learning phase in its inputs: BatchNormalization "
-        "and Dropout run in inference mode, unlike model.fit(); add {phase} to the inputs "
-        "and feed True last (lp-fix does both)"
-    ),
+    message="training step inputs lack {phase}; add it and feed True last (lp-fix)",
     fix_title="Add the learning phase to this training step",
     detects=(
         "A Keras backend `function(inputs, outputs, updates)` whose updates come from an "

@@ -51,10 +51,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
 RULE = Rule(
     code="LP101",
     title="feed shorter than the step's inputs",
-    message=(
-        "feed shorter than the training step's inputs: K.function drops the missing "
-        "learning-phase value, which silently falls back to False; feed True last (lp-fix)"
-    ),
+    message="feed stops before the learning phase, so it is False; feed True last (lp-fix)",
     fix_title="Feed True as the last value",
     detects=(
         "A call of a training step whose inputs contain the learning phase, with a literal "

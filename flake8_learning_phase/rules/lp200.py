@@ -35,10 +35,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
 RULE = Rule(
     code="LP200",
     title="training step without the model's updates",
-    message=(
-        "training step without {model}.updates: BatchNormalization moving statistics "
-        "never change, unlike model.fit(); add + {model}.updates to the updates (lp-fix)"
-    ),
+    message="training step updates lack {model}.updates; add them (lp-fix)",
     fix_title="Add the model's updates to this training step",
     detects=(
         "A training step whose updates do not include the trained model's own updates "
