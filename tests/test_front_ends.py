@@ -324,7 +324,11 @@ def test_8_fixed_example_passes_flake8_at_its_default_line_length(tmp_path):
     assert done.returncode == 1, done.stderr.decode()
     linted = flake8(tmp_path)
     assert linted.returncode == 0, linted.stdout
-    wrapped = "    train_step = K.function(\n        [x, y, K.learning_phase()], [loss], updates=updates + model.updates\n    )\n"
+    wrapped = (
+        "    train_step = K.function(\n"
+        "        [x, y, K.learning_phase()], [loss], updates=updates + model.updates\n"
+        "    )\n"
+    )
     assert wrapped in read(path)
 
 
