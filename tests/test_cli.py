@@ -233,7 +233,7 @@ def test_diff_after_a_form_feed_line_applies_with_git(tmp_path):
     path.write_bytes(source.encode("utf-8"))
     subprocess.run(["git", "init", "-q"], cwd=str(tmp_path), check=True)
     done = subprocess.run(
-        [sys.executable, "-m", "flake8_learning_phase", "--diff", "train.py"],
+        [sys.executable, "-m", "flake8_learning_phase", "--diff", "--max-line-length", "120", "train.py"],
         cwd=str(tmp_path),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

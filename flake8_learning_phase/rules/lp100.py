@@ -24,6 +24,7 @@ from flake8_learning_phase.rules._steps import (
     feed,
     feed_edit,
     parameter_arguments,
+    UNSEEN_MODEL,
     phase_matters,
     site_context,
     steps,
@@ -60,10 +61,11 @@ def check(context: RuleContext) -> Iterator[Finding]:
             continue
         if any(kw.arg == "feed_dict" for kw in step.record.node.keywords):
             continue  # fed by the step itself (what lp-fix writes), or by a dict we cannot see into
-        if phase_matters(context, step) is False:
+        matters = phase_matters(context, step)
+        if matters is False:
             continue  # every model it runs is seen, and none has a phase-dependent layer
         if all(_parameter_lacks_phase(context, t) for t in terms if t.kind == PARAMETER):
-            yield _finding(context, step)
+            yield _finding(context, step, "" if matters else UNSEEN_MODEL)
 
 
 def _parameter_lacks_phase(context: RuleContext, term) -> bool:
@@ -82,7 +84,7 @@ def _parameter_lacks_phase(context: RuleContext, term) -> bool:
     return True
 
 
-def _finding(context: RuleContext, step: Step) -> Finding:
+def _finding(context: RuleContext, step: Step, unseen: str) -> Finding:
     record = step.record
     spelling = _phase_spelling(record, context.settings.learning_phase)
     if spelling is None:
@@ -90,7 +92,7 @@ def _finding(context: RuleContext, step: Step) -> Finding:
         manual = "cannot tell how to spell the backend here: add the learning phase to line {}".format(
             record.node.lineno
         )
-        return context.finding(RULE, record.node, manual=manual, phase=shown)
+        return context.finding(RULE, record.node, manual=manual, phase=shown, unseen=unseen)
     phase, import_from = spelling
     edits: List[Edit] = []
     if import_from is not None:
@@ -103,14 +105,14 @@ def _finding(context: RuleContext, step: Step) -> Finding:
         for site, edit in feeds:
             edits.append(edit)
             related.append(Related(context.ref(site.node), CALL_SITE))
-        return context.finding(RULE, record.node, edits, None, related, phase=phase)
+        return context.finding(RULE, record.node, edits, None, related, phase=phase, unseen=unseen)
     if takes_feed_dict(step.record):
         # Some caller cannot be edited (another file, a wrapper, a container): the step
         # feeds the phase itself, so the fix takes effect without them.
         edits.append(AddKeyword(context.ref(record.node), "feed_dict", "{%s: True}" % phase))
-        return context.finding(RULE, record.node, edits, phase=phase)
+        return context.finding(RULE, record.node, edits, phase=phase, unseen=unseen)
     manual = "add {} to the inputs at line {} and feed True last in every call".format(phase, record.node.lineno)
-    return context.finding(RULE, record.node, manual=manual, phase=phase)
+    return context.finding(RULE, record.node, manual=manual, phase=phase, unseen=unseen)
 
 
 def _feed_edits(context: RuleContext, step: Step) -> Optional[List[Tuple[object, Edit]]]:
@@ -201,17 +203,19 @@ def _only_used_as_inputs(model: ModuleModel, scope: Scope, name: str) -> bool:
 RULE = Rule(
     code="LP100",
     title="training step without the learning phase",
-    message=(
-        "training step without the learning phase in its inputs: BatchNormalization "
-        "and Dropout run in inference mode, unlike model.fit(); add {phase} to the inputs "
-        "and feed True last (lp-fix does both)"
-    ),
+    message="training step inputs lack {phase}{unseen}; add it and feed True last (lp-fix)",
     fix_title="Add the learning phase to this training step",
     detects=(
         "A Keras backend `function(inputs, outputs, updates)` whose updates come from an "
         "optimizer's `get_updates(...)` (a training step), and whose inputs do not contain "
-        "`K.learning_phase()` or `K.symbolic_learning_phase()`. Reported at the first line "
-        "of the `K.function(...)` call."
+        "`K.learning_phase()` or `K.symbolic_learning_phase()`, when the phase matters: the "
+        "trained model, or a model the loss applies (`netD(fake)`), runs BatchNormalization, "
+        "Dropout (and its variants), GaussianNoise or an RNN with dropout without its own "
+        "`training=`. When the trained model's construction cannot be seen (a library "
+        "builder, a loaded model), it is reported too, and the message says it matters if "
+        "the model has BatchNormalization or Dropout. Inputs that come from a parameter are "
+        "judged by what the calls of the function in the same file pass. Reported at the "
+        "first line of the `K.function(...)` call."
     ),
     why=(
         "`model.fit()` feeds the learning phase as True at every step. A step without it "
@@ -221,19 +225,26 @@ RULE = Rule(
         "tensorflow 1.15.5: see [Why your custom loop diverges](../why-your-loop-diverges.md))."
     ),
     fix=(
-        "`lp-fix` adds the learning phase as the last input, spelled the way the file spells "
+        "When every call of the step is in the file and each feed can be extended, `lp-fix` "
+        "adds the learning phase as the last input, spelled the way the file spells "
         "`function` (`K.learning_phase()`, `tf.keras.backend.learning_phase()`, or "
         "`learning_phase()` added to a `from ... import function`), and appends `True` to "
-        "the feed of every call of the step that the file shows. Callers in other files "
-        "are not guessed at: lp-fix prints `path:line: callers outside this file must feed "
-        "True as the last value`. Until they do, K.function ignores the missing trailing "
-        "value and they behave as before."
+        "every feed: in a literal list, as `feed + [True]` for a list, `[*feed, True]` for a "
+        "tuple or a feed of unknown type. When some caller cannot be edited (the step is "
+        "returned, kept in a container, handed to a wrapper, called from another file) or the "
+        "inputs come from a parameter, it adds `feed_dict={K.learning_phase(): True}` to the "
+        "`K.function(...)` call instead (tf.keras, and standalone keras 2.1.0 or later on "
+        "TensorFlow), so the step feeds the phase itself. Where neither is possible (Theano, "
+        "a `**kwargs` call), the finding stays, with a note naming the line to edit."
     ),
     silence=(
-        "Stays silent when the module calls `set_learning_phase(...)` (the phase is then a "
-        "Python int and cannot be an input), when the inputs get the learning phase on some "
-        "path (`inputs += [K.learning_phase()]` under an `if`, `.append(...)`), and when the "
-        "inputs come from a call it cannot see into. Silence one line with `# noqa: LP100`."
+        "Stays silent when every model the step runs is seen and none has a phase-dependent "
+        "layer without its own `training=`, when the module calls `set_learning_phase(...)` "
+        "(the phase is then a Python int), when the inputs get the learning phase on some "
+        "path (`inputs += [K.learning_phase()]` under an `if`, `.append(...)`), when the call "
+        "passes `feed_dict=`, when the inputs come from a call it cannot see into, and when "
+        "they come from a parameter whose callers are not in the file (a caller may have added "
+        "the phase). Silence one line with `# noqa: LP100`."
     ),
     examples=(invalid(_BAD, fixed=_GOOD), valid(_GOOD)),
     prefilter=PREFILTER,

@@ -5,7 +5,15 @@ from typing import Iterator
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import CALL_SITE, Finding, Related
 from flake8_learning_phase.core.registry import Rule, invalid, valid
-from flake8_learning_phase.rules._steps import PREFILTER, feed, feed_edit, phase_matters, site_context, steps
+from flake8_learning_phase.rules._steps import (
+    PREFILTER,
+    UNSEEN_MODEL,
+    feed,
+    feed_edit,
+    phase_matters,
+    site_context,
+    steps,
+)
 from flake8_learning_phase.rules._values import CALL, ITEM, PARAMETER, PHASE, flatten, literal_items
 
 _BAD = '''\
@@ -25,16 +33,18 @@ _GOOD = _BAD.replace("self.train_fn([xb, yb])", "self.train_fn([xb, yb, True])")
 
 def check(context: RuleContext) -> Iterator[Finding]:
     for step in steps(context):
-        if step.phase_is_int or phase_matters(context, step) is False:
+        matters = phase_matters(context, step)
+        if step.phase_is_int or matters is False:
             continue
+        unseen = "" if matters else UNSEEN_MODEL
         items = literal_items(step.inputs, step.context)
         if items is not None:
-            yield from _short_literal_feeds(context, step, items)
+            yield from _short_literal_feeds(context, step, items, unseen)
         elif step.input_terms and step.input_terms[-1].kind == PHASE:
-            yield from _feeds_without_phase(context, step)
+            yield from _feeds_without_phase(context, step, unseen)
 
 
-def _short_literal_feeds(context: RuleContext, step, items) -> Iterator[Finding]:
+def _short_literal_feeds(context: RuleContext, step, items, unseen: str) -> Iterator[Finding]:
     """Calls whose literal feed stops before the learning phase's position."""
     phase_at = next((i for i, t in enumerate(items) if t.kind == PHASE), None)
     if phase_at is None:
@@ -49,12 +59,12 @@ def _short_literal_feeds(context: RuleContext, step, items) -> Iterator[Finding]
             continue
         if len(fed_items) == phase_at:
             edit = feed_edit(context, fed, where)
-            yield context.finding(RULE, site.node, [edit], None, [Related(context.ref(site.node), CALL_SITE)])
+            yield context.finding(RULE, site.node, [edit], None, [Related(context.ref(site.node), CALL_SITE)], unseen=unseen)
         else:
-            yield context.finding(RULE, site.node, manual="the feed misses more than the learning phase")
+            yield context.finding(RULE, site.node, manual="the feed misses more than the learning phase", unseen=unseen)
 
 
-def _feeds_without_phase(context: RuleContext, step) -> Iterator[Finding]:
+def _feeds_without_phase(context: RuleContext, step, unseen: str) -> Iterator[Finding]:
     """Inputs built at run time that end with the phase, fed a list that never holds it.
 
     The keras-rl2 DDPG shape: ``state_inputs + [K.learning_phase()]`` fed
@@ -71,7 +81,7 @@ def _feeds_without_phase(context: RuleContext, step) -> Iterator[Finding]:
         if not any(t.kind == ITEM for t in terms) or any(_could_be_phase(t) for t in terms):
             continue
         edit = feed_edit(context, fed, where)
-        yield context.finding(RULE, site.node, [edit], None, [Related(context.ref(site.node), CALL_SITE)])
+        yield context.finding(RULE, site.node, [edit], None, [Related(context.ref(site.node), CALL_SITE)], unseen=unseen)
 
 
 _PHASE_WORDS = ("train", "phase", "learning", "mode")
@@ -92,10 +102,7 @@ def _could_be_phase(term) -> bool:
 RULE = Rule(
     code="LP101",
     title="feed shorter than the step's inputs",
-    message=(
-        "feed shorter than the training step's inputs: K.function drops the missing "
-        "learning-phase value, which silently falls back to False; feed True last (lp-fix)"
-    ),
+    message="feed stops before the learning phase, so it is False{unseen}; feed True last (lp-fix)",
     fix_title="Feed True as the last value",
     detects=(
         "A call of a training step whose inputs contain the learning phase, with a literal "

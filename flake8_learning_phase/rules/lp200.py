@@ -13,6 +13,7 @@ from flake8_learning_phase.rules._steps import (
     Step,
     loss_origins,
     loss_sources_complete,
+    UNSEEN_MODEL,
     model_info,
     steps,
 )
@@ -44,6 +45,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
         info = model_info(context, step)
         if info.seen and not info.owns_updates:
             continue  # no BatchNormalization whose moving statistics are ever read
+        unseen = "" if info.seen else UNSEEN_MODEL
         updates, manual = _model_updates(context, step)
         if manual is None and step.model_term.context.scope is not step.context.scope:
             # The model is named by a caller (``make_train_function(inputs, loss,
@@ -52,7 +54,8 @@ def check(context: RuleContext) -> Iterator[Finding]:
                 updates, step.record.node.lineno, step.model_term.node.lineno
             )
         edits = [Concatenate(context.ref(step.updates), updates)] if manual is None else []
-        yield context.finding(RULE, step.record.node, edits, manual, model=step.model)
+        missing = updates if manual is None else "{}'s updates".format(step.model)
+        yield context.finding(RULE, step.record.node, edits, manual, updates=missing, unseen=unseen)
 
 
 def _model_updates(context: RuleContext, step: Step) -> Tuple[str, Optional[str]]:
@@ -135,27 +138,40 @@ def _same_value_at(application, step: Step) -> Optional[str]:
 RULE = Rule(
     code="LP200",
     title="training step without the model's updates",
-    message=(
-        "training step without {model}.updates: BatchNormalization moving statistics "
-        "never change, unlike model.fit(); add + {model}.updates to the updates (lp-fix)"
-    ),
+    message="training step updates lack {updates}{unseen}; add them (lp-fix)",
     fix_title="Add the model's updates to this training step",
     detects=(
         "A training step whose updates do not include the trained model's own updates "
-        "(`model.updates`, `model.get_updates_for(...)`). The trained model is the object "
-        "whose `trainable_weights`, `trainable_variables` or `weights` are passed to "
-        "`get_updates`. Reported at the first line of the `K.function(...)` call."
+        "(`model.updates`, `model.get_updates_for(...)`), when the model owns update ops whose "
+        "statistics are read: a BatchNormalization layer not forced with `training=` at every "
+        "call, or a model whose construction cannot be seen (the message then says it matters "
+        "if the model has BatchNormalization). The trained model is the object whose "
+        "`trainable_weights`, `trainable_variables` or `weights` are passed to `get_updates` "
+        "(followed through a caller in the same file). Reported at the first line of the "
+        "`K.function(...)` call."
     ),
     why=(
         "`model.fit()` runs `model.updates` at every step: the BatchNormalization moving "
         "mean and variance. Without them the moving statistics stay at their initial values "
         "(0 and 1), and the trained model evaluates and predicts with them."
     ),
-    fix="`lp-fix` adds `+ model.updates` to the updates argument of the `K.function(...)` call.",
+    fix=(
+        "`lp-fix` adds the updates of what the loss runs: `+ model.updates` when the loss is "
+        "computed from the model's own graph (`model.output`), `+ netD.get_updates_for(t)` for "
+        "each application `netD(t)` of the model to another tensor (a GAN's discriminator; "
+        "`netD.updates` would read netD's own Input placeholder, which the step never feeds, "
+        "and the first call would fail). When the tensor cannot be named where the step is "
+        "built (`netD(netG(noise))`), when the loss cannot be followed and the module applies "
+        "the model somewhere, or when the model comes from a caller, there is no edit: the "
+        "finding stays, with a note naming the line to edit."
+    ),
     silence=(
-        "Stays silent when the updates include a term it cannot see into (a parameter, an "
-        "attribute, the result of an unknown call), or when `get_updates` trains the weights "
-        "of several models. Silence one line with `# noqa: LP200`."
+        "Stays silent when the model is seen and owns no BatchNormalization whose statistics "
+        "are read, when the module calls `set_learning_phase(...)` (with the phase pinned, "
+        "the moving statistics are never read, or never updated), when the updates include a "
+        "term it cannot see into (a parameter whose callers are not in the file, an attribute, "
+        "the result of an unknown call), or when `get_updates` trains the weights of several "
+        "models. Silence one line with `# noqa: LP200`."
     ),
     examples=(invalid(_BAD, fixed=_GOOD), valid(_GOOD)),
     prefilter=PREFILTER,
