@@ -58,8 +58,7 @@ def _short_literal_feeds(context: RuleContext, step, items, unseen: str) -> Iter
         if fed_items is None or len(fed_items) > phase_at:
             continue
         if len(fed_items) == phase_at:
-            edit = feed_edit(context, fed, where)
-            yield context.finding(RULE, site.node, [edit], None, [Related(context.ref(site.node), CALL_SITE)], unseen=unseen)
+            yield _fed_true(context, site, fed, where, unseen)
         else:
             yield context.finding(RULE, site.node, manual="the feed misses more than the learning phase", unseen=unseen)
 
@@ -80,8 +79,13 @@ def _feeds_without_phase(context: RuleContext, step, unseen: str) -> Iterator[Fi
         terms = flatten(fed, where)
         if not any(t.kind == ITEM for t in terms) or any(_could_be_phase(t) for t in terms):
             continue
-        edit = feed_edit(context, fed, where)
-        yield context.finding(RULE, site.node, [edit], None, [Related(context.ref(site.node), CALL_SITE)], unseen=unseen)
+        yield _fed_true(context, site, fed, where, unseen)
+
+
+def _fed_true(context: RuleContext, site, fed, where, unseen: str) -> Finding:
+    """The finding at a call of the step, with the edit that feeds True last."""
+    edit = feed_edit(context, fed, where)
+    return context.finding(RULE, site.node, [edit], None, [Related(context.ref(site.node), CALL_SITE)], unseen=unseen)
 
 
 _PHASE_WORDS = ("train", "phase", "learning", "mode")
