@@ -3,16 +3,8 @@ import ast
 from typing import Iterator, List, Optional, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
-from flake8_learning_phase.core.findings import (
-    CALL_SITE,
-    AddKeyword,
-    AppendElement,
-    Concatenate,
-    Edit,
-    Finding,
-    ImportName,
-    Related,
-)
+from flake8_learning_phase.core.findings import CALL_SITE, AddKeyword, AppendElement, Concatenate, Edit
+from flake8_learning_phase.core.findings import Finding, ImportName, Related
 from flake8_learning_phase.core.module import Assignment, Import, ModuleModel, Scope, dotted, reaching
 from flake8_learning_phase.core.registry import Rule, invalid, valid
 from flake8_learning_phase.rules._keras import calls_backend

@@ -30,6 +30,20 @@ def make_step(model, x, y, loss, optimizer):
     return K.function([x, y, K.learning_phase()], [loss], updates=updates)
 '''
 _GOOD = _BAD.replace("updates=updates)", "updates=updates + model.updates)")
+_GAN_BAD = '''\
+from keras import backend as K
+from keras.optimizers import Adam
+
+
+def discriminator_step(netD, netG, real, noise):
+    fake = netG(noise)
+    loss = -K.mean(K.log(netD(real))) - K.mean(K.log(1 - netD(fake)))
+    updates = Adam(2e-4).get_updates(loss, netD.trainable_weights)
+    return K.function([real, noise, K.learning_phase()], [loss], updates)
+'''
+_GAN_GOOD = _GAN_BAD.replace(
+    "[loss], updates)", "[loss], updates + netD.get_updates_for(real) + netD.get_updates_for(fake))"
+)
 
 
 def check(context: RuleContext) -> Iterator[Finding]:
@@ -173,7 +187,7 @@ RULE = Rule(
         "the result of an unknown call), or when `get_updates` trains the weights of several "
         "models. Silence one line with `# noqa: LP200`."
     ),
-    examples=(invalid(_BAD, fixed=_GOOD), valid(_GOOD)),
+    examples=(invalid(_BAD, fixed=_GOOD), valid(_GOOD), invalid(_GAN_BAD, fixed=_GAN_GOOD), valid(_GAN_GOOD)),
     prefilter=PREFILTER,
     check=check,
 )
