@@ -51,8 +51,8 @@ process: binds nothing here), unknown magics
 code cell                                        accepts it in any cell; one module cannot)
 ==============================================  ==========================================
 
-A kept body that does not parse after ``pass;`` (``%time for ...:``) is masked
-whole.  Magics are recognised only at the start of a logical line (not inside
+When a cell with a kept body does not parse (``%time for ...:``), its
+kept-body magics are masked whole and it is parsed again.  Magics are recognised only at the start of a logical line (not inside
 brackets, strings or after a ``\\``), as IPython does.  Markdown and raw cells
 contribute nothing.  When the notebook's language (``metadata.language_info.name``
 or ``metadata.kernelspec.language``) is given and is not Python, every code cell
@@ -88,7 +88,6 @@ non-ASCII characters).  Whatever cannot be mapped back safely (a marker
 missing, moved or duplicated, text before the first cell, a masked line
 changed or removed) raises :class:`NotebookError`.
 """
-import difflib
 import io
 import json
 import json.decoder
@@ -660,7 +659,7 @@ class Notebook(object):
             out.extend(line + "\n" for line in cell.masked)
         self.source = "".join(out)  # type: str
         self.errors = tuple(errors)  # type: Tuple[CellError, ...]
-        self._ascii = text is not None and _escapes_non_ascii(text)
+        self._ascii_style = None  # type: Optional[bool]  # decided on the first rewrite
 
     # ---------------------------------------------------------------- reading
 
@@ -754,6 +753,12 @@ class Notebook(object):
         pieces.append(text[at:])
         return self._bom + "".join(pieces).encode("utf-8")
 
+    @property
+    def _ascii(self) -> bool:
+        if self._ascii_style is None:
+            self._ascii_style = self._text is not None and _escapes_non_ascii(self._text)
+        return self._ascii_style
+
     def _serialise(self, cell: _Cell, new_text: str) -> str:
         text = self._text
         start, end = cell.span
@@ -827,6 +832,8 @@ def _dumps(value: str, ensure_ascii: bool) -> str:
 
 def _restore(cell: _Cell, new: List[str], where: str) -> str:
     """The cell text for its edited module lines: masked lines back to their magic text."""
+    import difflib  # only when a cell changed: ~5 ms to import
+
     old = cell.masked
     out = []  # type: List[Tuple[str, Optional[str]]]
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
@@ -866,6 +873,8 @@ def _restore(cell: _Cell, new: List[str], where: str) -> str:
 
 def diff(old: Notebook, new_bytes: bytes, path: str) -> str:
     """A unified diff of the cells whose source differs, each headed ``path:cell_N``."""
+    import difflib
+
     new = load(new_bytes)
     if new.cell_count != old.cell_count:
         raise NotebookError("the notebooks have different cells: {} and {}".format(old.cell_count, new.cell_count))

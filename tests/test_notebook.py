@@ -460,3 +460,80 @@ def test_notebook_with_a_bom_rewrites_with_its_bom():
     data = b"\xef\xbb\xbf" + raw("tf2_tape.ipynb")
     nb = load(data)
     assert nb.rewrite(nb.source.replace("Adam(1e-3)", "Adam(1e-4)")).startswith(b"\xef\xbb\xbf{")
+
+
+# --------------------------------------------------------------------------- properties (hypothesis)
+
+BLOCKS = [
+    ["import numpy as np"], ["x = f(a, b)"], ["x = f(a, b)"], [""], ["# a comment"], ["%matplotlib inline"],
+    ["for i in range(3):", "    y = i * 2", "    x = f(a, b)"], ["!pip install keras"], ["files = !ls"],
+    ["np.sum?"], ["%time z = f(x)"], ["s = 'caf\u00e9'"], ["t = (1,", "     2)"],
+    ["u = \"\"\"", "%not magic", "\"\"\""], ["w = x \\", "    + 1"], ["print 'python 2'"],
+]
+
+
+def _cell_text(draw, st):
+    lines = [line for block in draw(st.lists(st.sampled_from(BLOCKS), max_size=5)) for line in block]
+    ending = draw(st.sampled_from(["\n", "\r\n"]))
+    return ending.join(lines) + draw(st.sampled_from(["", ending]))
+
+
+def _notebooks():
+    from hypothesis import strategies as st
+
+    @st.composite
+    def notebooks(draw):
+        string_style = draw(st.booleans())
+        cells = []
+        for _ in range(draw(st.integers(0, 5))):
+            kind = draw(st.sampled_from(["code", "code", "markdown"]))
+            text = _cell_text(draw, st)
+            cell = {"cell_type": kind, "metadata": {}, "source": text if string_style else text.splitlines(True)}
+            if kind == "code":
+                cell.update(execution_count=None, outputs=[])
+            cells.append(cell)
+        notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+        style = dict(indent=draw(st.sampled_from([None, 1, 2])), sort_keys=draw(st.booleans()),
+                     ensure_ascii=draw(st.booleans()))
+        return notebook, style, string_style
+
+    return notebooks()
+
+
+hypothesis = pytest.importorskip("hypothesis", reason="hypothesis is a test dependency (tox installs it)")
+
+
+@hypothesis.settings(max_examples=200, deadline=None)
+@hypothesis.given(_notebooks())
+def test_property_unchanged_source_gives_identical_bytes(case):
+    notebook, style, _ = case
+    data = json.dumps(notebook, **style).encode("utf-8")
+    nb = load(data)
+    assert nb.rewrite(nb.source) == data
+
+
+@hypothesis.settings(max_examples=200, deadline=None)
+@hypothesis.given(_notebooks(), hypothesis.strategies.data())
+def test_property_editing_a_python_line_rewrites_that_cell_only(case, data):
+    notebook, style, string_style = case
+    raw_bytes = json.dumps(notebook, **style).encode("utf-8")
+    nb = load(raw_bytes)
+    source = nb.source.split("\n")
+    editable = [n for n, line in enumerate(source, start=1) if line.startswith("x = f(a, b)")]
+    hypothesis.assume(editable)
+    line = data.draw(hypothesis.strategies.sampled_from(editable))
+    position = nb.position(line, 0)
+    if position.cell_index in {e.cell_index for e in nb.errors}:
+        return
+    source[line - 1] = "x = f(a, b, True)"
+    if nb.errors:
+        with pytest.raises(NotebookError):
+            nb.rewrite("\n".join(source))
+        return
+    new = nb.rewrite("\n".join(source))
+    old_lines = re.split(r"(\r\n|\r|\n)", nb.cell_text(position.cell_index))
+    old_lines[2 * (position.line - 1)] = "x = f(a, b, True)"
+    notebook["cells"][position.cell_index]["source"] = (
+        "".join(old_lines) if string_style else "".join(old_lines).splitlines(True)
+    )
+    assert new == json.dumps(notebook, **style).encode("utf-8")
