@@ -24,36 +24,36 @@ Masking (IPython syntax that is not Python)
 -------------------------------------------
 Every masked line keeps its place; a masked statement keeps its indentation.
 
-==============================================  ==========================================
-cell text                                       in ``source``
-==============================================  ==========================================
-``%matplotlib inline`` (any line magic)          ``pass`` (same indentation)
-``!pip install x``, ``!!ls``                     ``pass``
-``obj?``, ``obj.attr??``, ``?obj``, ``%magic?``  ``pass``
-``/f a``, ``,f a b``, ``;f a b`` (autocall)      ``pass``
-``files = !ls``, ``x = %sx ls``, ``y = %who_ls`` ``files = ...`` (the name stays bound)
-``%time x = f()``, ``%timeit f()``, ``%prun f()``  ``pass; x = f()`` (body kept, same columns;
-                                                the magic and its options become ``pass;``
-                                                padded with spaces)
-``x = %time f()``                                ``x =       f()`` (body kept, same columns)
-continuation lines of a masked line (``\\``     ``#``
-or open brackets)
-``%%time``, ``%%timeit``, ``%%prun``,              the magic line becomes ``#``; the body
-``%%capture``, ``%%debug`` (body is Python run   is kept (and its lines masked as above)
-in the kernel)
-any other ``%%`` cell magic: ``%%bash``,         every line of the cell becomes ``#``
-``%%sh``, ``%%html``, ``%%javascript``,
-``%%latex``, ``%%markdown``, ``%%writefile``
-(writes a file, runs nothing), ``%%script``,
-``%%python``/``%%python3`` (a separate
-process: binds nothing here), unknown magics
-``from __future__ import ...`` after the first   ``from _lp_future import ...`` (IPython
-code cell                                        accepts it in any cell; one module cannot)
-==============================================  ==========================================
+=================================================  ==============================================
+cell text                                          in ``source``
+=================================================  ==============================================
+``%matplotlib inline`` (any other line magic)      ``pass`` (same indentation)
+``!pip install x``, ``!!ls``                       ``pass``
+``obj?``, ``obj.attr??``, ``?obj``, ``%magic?``    ``pass``
+``/f a``, ``,f a b``, ``;f a b`` (autocall)        ``pass``
+``files = !ls``, ``x = %sx ls``, ``y = %who_ls``   ``files = ...`` (the name stays bound)
+``%time x = f()``, ``%timeit -n 3 f()``,           ``pass; x = f()``: the body is kept at its
+``%prun f()``                                      columns, the magic and its options become
+                                                   ``pass;`` padded with spaces
+``x = %time f()``                                  ``x =       f()`` (body kept, same columns)
+continuation lines of a masked line                ``#``
+(a final ``\\``, or brackets left open)
+``%%time``, ``%%timeit``, ``%%prun``,              the magic line becomes ``#``, the body is
+``%%capture``, ``%%debug``: Python run in the      kept (its lines masked as above)
+kernel
+every other cell magic: ``%%bash``, ``%%sh``,      every line of the cell becomes ``#``
+``%%html``, ``%%javascript``, ``%%latex``,
+``%%markdown``, ``%%writefile`` (writes a file,
+runs nothing), ``%%script``, ``%%python3`` (a
+separate process: binds nothing here), unknown
+``from __future__ import x`` after the first       ``from _lp_future import x`` (IPython accepts
+code cell                                          it in any cell; one module cannot)
+=================================================  ==============================================
 
 When a cell with a kept body does not parse (``%time for ...:``), its
-kept-body magics are masked whole and it is parsed again.  Magics are recognised only at the start of a logical line (not inside
-brackets, strings or after a ``\\``), as IPython does.  Markdown and raw cells
+kept-body magics are masked whole and it is parsed again.  Magics are
+recognised only at the start of a logical line (not inside brackets, strings
+or after a ``\\``), as IPython does.  Markdown and raw cells
 contribute nothing.  When the notebook's language (``metadata.language_info.name``
 or ``metadata.kernelspec.language``) is given and is not Python, every code cell
 is masked whole.
@@ -142,7 +142,7 @@ class CellError(NamedTuple):
     cell_number: int
     cell_id: Optional[str]
     line: int  # 1-based within the cell
-    col: int  # 1-based, as SyntaxError gives it (0 when unknown)
+    col: int  # 0-based, like CellPosition.col
     message: str
 
 
@@ -645,10 +645,9 @@ class Notebook(object):
                         _mask_cell(cell, False, not first_code)
                         error = _parses(cell.masked)
                     if error is not None:
-                        cell.error = CellError(
-                            cell.index, cell.index + 1, cell.cell_id, error.lineno or 0, error.offset or 0,
-                            error.msg if error.msg else str(error),
-                        )
+                        col = max(0, (error.offset or 1) - 1)
+                        message = error.msg or str(error)
+                        cell.error = CellError(cell.index, cell.index + 1, cell.cell_id, error.lineno or 0, col, message)
                         errors.append(cell.error)
                         cell.masked = [""] * len(cell.lines)
             first_code = False
