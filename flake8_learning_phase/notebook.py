@@ -647,7 +647,8 @@ class Notebook(object):
                     if error is not None:
                         col = max(0, (error.offset or 1) - 1)
                         message = error.msg or str(error)
-                        cell.error = CellError(cell.index, cell.index + 1, cell.cell_id, error.lineno or 0, col, message)
+                        line = error.lineno or 0
+                        cell.error = CellError(cell.index, cell.index + 1, cell.cell_id, line, col, message)
                         errors.append(cell.error)
                         cell.masked = [""] * len(cell.lines)
             first_code = False
