@@ -411,6 +411,9 @@ _ASSIGN_ESCAPE = re.compile(r"(\s*[^=!%#'\"\s][^=!%#]*?)(\s*=\s*)([!%])")
 _HELP_END = re.compile(r"%{0,2}(?!\d)[\w*]+(?:\.(?!\d)[\w*]+|\[-?[0-9]+\])*\?\??\Z")
 _MAGIC_NAME = re.compile(r"%%?([\w.]+)")
 _WORD = re.compile(r"\s+(\S+)")
+# A cell without any of these has no IPython syntax: a line starting with an escape,
+# an escape after "=", a final "?", a __future__ import.
+_MAYBE_IPYTHON = re.compile(r"(?:^|[\r\n])[ \t\f]*[%!?/,;]|=[ \t]*[!%]|\?[ \t]*(?:[\r\n]|\Z)|__future__")
 _FUTURE = re.compile(r"(\s*from\s+)__future__(?=\s+import\b)")
 
 
@@ -548,6 +551,9 @@ def _mask_cell(cell: _Cell, keep_bodies: bool, future: bool) -> bool:
     """Mask the cell's IPython syntax; True when a magic's Python body was kept."""
     kept_any = False
     lines = cell.lines
+    if _MAYBE_IPYTHON.search(cell.text) is None:  # most cells: nothing to scan
+        cell.masked, cell.heads = list(lines), [None] * len(lines)
+        return False
     masked = list(lines)
     heads = [None] * len(lines)  # type: List[Optional[Tuple[str, str]]]
     start = 0

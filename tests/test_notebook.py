@@ -474,7 +474,7 @@ BLOCKS = [
 
 def _cell_text(draw, st):
     lines = [line for block in draw(st.lists(st.sampled_from(BLOCKS), max_size=5)) for line in block]
-    ending = draw(st.sampled_from(["\n", "\r\n"]))
+    ending = draw(st.sampled_from(["\n", "\r\n", "\r"]))
     return ending.join(lines) + draw(st.sampled_from(["", ending]))
 
 
