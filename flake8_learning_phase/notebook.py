@@ -87,6 +87,17 @@ ones are escaped as the file was (``ensure_ascii`` when the file escapes
 non-ASCII characters).  Whatever cannot be mapped back safely (a marker
 missing, moved or duplicated, text before the first cell, a masked line
 changed or removed) raises :class:`NotebookError`.
+
+Front ends
+----------
+lp-fix and the flake8-style output: ``nb = load(data)``; report ``nb.errors``
+as ``path:cell_N:line:col+1: cannot parse: message``; run the core on
+``nb.source`` and print each finding at ``nb.position(line, col)`` as
+``path:cell_N:line:col+1``; fix with ``fix_source(nb.source)`` and write
+``nb.rewrite(result.source)`` only when the cells changed (``diff`` for
+``--diff``).  lp-lsp (LSP 3.17 notebook sync): ``from_cells`` over the
+notebook's cells, positions to each cell's document, and ``cell_edits`` for a
+quick fix's per-cell edits.
 """
 import io
 import json

@@ -419,6 +419,30 @@ def test_edit_of_a_compact_notebook_stays_compact():
     assert nb.rewrite(nb.source.replace("y = 2", "y = 3")) == json.dumps(notebook).encode()
 
 
+def test_notebook_with_windows_line_endings_between_json_tokens_keeps_them():
+    notebook = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                           "source": ["x = 1\n", "y = 2"]},
+                          {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": []}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+    data = json.dumps(notebook, indent=1).replace("\n", "\r\n").encode()
+    nb = load(data)
+    notebook["cells"][0]["source"] = ["x = 1\n", "y = 3"]
+    notebook["cells"][1]["source"] = ["z = 4"]
+    expected = json.dumps(notebook, indent=1).replace("\n", "\r\n").encode()
+    assert nb.rewrite(nb.source.replace("y = 2", "y = 3") + "z = 4\n") == expected
+
+
+def test_cells_from_an_editor_give_their_edits_by_cell():
+    nb = from_cells([("markdown", "# Title"), ("code", "%matplotlib inline\nx = f(a)"), ("code", "y = 1")])
+    assert nb.cell_edits(nb.source.replace("x = f(a)", "x = f(a, True)")) == {1: "%matplotlib inline\nx = f(a, True)"}
+
+
+def test_cells_from_an_editor_cannot_be_rewritten_as_json():
+    nb = from_cells([("code", "x = 1")])
+    with pytest.raises(NotebookError, match="cell_edits"):
+        nb.rewrite(nb.source)
+
+
 # --------------------------------------------------------------------------- diffs
 
 
@@ -469,11 +493,14 @@ BLOCKS = [
     ["for i in range(3):", "    y = i * 2", "    x = f(a, b)"], ["!pip install keras"], ["files = !ls"],
     ["np.sum?"], ["%time z = f(x)"], ["s = 'caf\u00e9'"], ["t = (1,", "     2)"],
     ["u = \"\"\"", "%not magic", "\"\"\""], ["w = x \\", "    + 1"], ["print 'python 2'"],
+    ["!pip install \\", "    keras"], ["%timeit -n 3 x = f(a, b)"],
 ]
 
 
 def _cell_text(draw, st):
     lines = [line for block in draw(st.lists(st.sampled_from(BLOCKS), max_size=5)) for line in block]
+    if draw(st.booleans()):
+        lines.insert(0, draw(st.sampled_from(["%%time", "%%capture out", "%%bash"])))
     ending = draw(st.sampled_from(["\n", "\r\n", "\r"]))
     return ending.join(lines) + draw(st.sampled_from(["", ending]))
 
@@ -519,20 +546,22 @@ def test_property_editing_a_python_line_rewrites_that_cell_only(case, data):
     raw_bytes = json.dumps(notebook, **style).encode("utf-8")
     nb = load(raw_bytes)
     source = nb.source.split("\n")
-    editable = [n for n, line in enumerate(source, start=1) if line.startswith("x = f(a, b)")]
+    editable = [n for n, line in enumerate(source, start=1) if "x = f(a, b)" in line]
     hypothesis.assume(editable)
     line = data.draw(hypothesis.strategies.sampled_from(editable))
     position = nb.position(line, 0)
     if position.cell_index in {e.cell_index for e in nb.errors}:
         return
-    source[line - 1] = "x = f(a, b, True)"
+    source[line - 1] = source[line - 1].replace("f(a, b)", "f(a, b, True)")
     if nb.errors:
         with pytest.raises(NotebookError):
             nb.rewrite("\n".join(source))
         return
     new = nb.rewrite("\n".join(source))
+    hypothesis.event("rewritten, in a %timeit body" if "pass;" in source[line - 1] else "rewritten")
     old_lines = re.split(r"(\r\n|\r|\n)", nb.cell_text(position.cell_index))
-    old_lines[2 * (position.line - 1)] = "x = f(a, b, True)"
+    k = 2 * (position.line - 1)
+    old_lines[k] = old_lines[k].replace("f(a, b)", "f(a, b, True)")
     notebook["cells"][position.cell_index]["source"] = (
         "".join(old_lines) if string_style else "".join(old_lines).splitlines(True)
     )
