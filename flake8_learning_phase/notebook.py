@@ -162,7 +162,7 @@ class _Cell(object):
 
     __slots__ = (
         "index", "cell_type", "cell_id", "text", "span", "items", "brace", "key",
-        "lines", "endings", "trailing", "masked", "heads", "whole", "first_line", "error",
+        "lines", "endings", "trailing", "masked", "heads", "whole", "first_line", "error", "mode",
     )
 
     def __init__(self, index, cell_type, cell_id, text, span, items, brace, key):
@@ -182,6 +182,7 @@ class _Cell(object):
         self.whole = None  # type: Optional[str]  # why the whole cell is masked
         self.first_line = 0  # line of the cell's first line in the module
         self.error = None  # type: Optional[CellError]
+        self.mode = (True, False)  # how it was masked: (keep magics' Python bodies, rename __future__)
 
 
 # --------------------------------------------------------------------------- JSON
@@ -655,11 +656,13 @@ class Notebook(object):
             if not python:
                 _mask_whole(cell, "a {} notebook".format(language))
             else:
-                kept = _mask_cell(cell, True, not first_code)
+                cell.mode = (True, not first_code)
+                kept = _mask_cell(cell, *cell.mode)
                 if cell.whole is None:
                     error = _parses(cell.masked)
                     if error is not None and kept:  # e.g. `%time for ...:`: mask those lines whole
-                        _mask_cell(cell, False, not first_code)
+                        cell.mode = (False, not first_code)
+                        _mask_cell(cell, *cell.mode)
                         error = _parses(cell.masked)
                     if error is not None:
                         col = max(0, (error.offset or 1) - 1)
@@ -848,41 +851,74 @@ def _dumps(value: str, ensure_ascii: bool) -> str:
 
 
 def _restore(cell: _Cell, new: List[str], where: str) -> str:
-    """The cell text for its edited module lines: masked lines back to their magic text."""
-    import difflib  # only when a cell changed: ~5 ms to import
+    """The cell text for its edited module lines: masked lines back to their magic text.
 
-    old = cell.masked
-    out = []  # type: List[Tuple[str, Optional[str]]]
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            out.extend((cell.lines[i], cell.endings[i] or None) for i in range(i1, i2))
-            continue
-        touched = [i for i in range(i1, i2) if cell.heads[i] is not None]
-        if touched:
-            if op != "replace" or i2 - i1 != j2 - j1:
-                raise NotebookError(
-                    "cannot map the edit back to {}: an IPython line was removed or moved".format(where)
-                )
-            for i, j in zip(range(i1, i2), range(j1, j2)):
-                if cell.heads[i] is None:
-                    out.append((new[j], None))
-                    continue
-                head, masked_head = cell.heads[i]
-                if masked_head == old[i] or not new[j].startswith(masked_head):
-                    raise NotebookError(
-                        "cannot map the edit back to {}: line {} is IPython syntax and was changed".format(where, i + 1)
-                    )
-                out.append((head + new[j][len(masked_head):], cell.endings[i] or None))
-            continue
-        out.extend((line, None) for line in new[j1:j2])
+    Lines are paired by position when the count is unchanged (a fixer edits
+    within lines), else by a diff whose insertions and deletions may not touch
+    a masked line.  The result is masked again and must give ``new`` exactly.
+    """
+    out = _by_position(cell, new)
+    if out is None:
+        out = _by_diff(cell, new, where)
     counts = Counter(e for e in cell.endings if e)
     usual = counts.most_common(1)[0][0] if counts else "\n"
     pieces = [content + (ending or usual) for content, ending in out]
     if pieces and not cell.trailing:
-        last, ending = out[-1]
-        pieces[-1] = last
-    return "".join(pieces)
+        pieces[-1] = out[-1][0]
+    text = "".join(pieces)
+    check = _Cell(cell.index, "code", None, text, None, None, None, None)
+    check.lines, check.endings = _split(text)
+    _mask_cell(check, *cell.mode)
+    if check.masked != new:
+        raise NotebookError("cannot map the edit back to {}: it changes how its IPython lines read".format(where))
+    return text
+
+
+def _unmask(cell: _Cell, i: int, line: str) -> Optional[str]:
+    """Line ``i`` of the cell as edited to ``line`` in the module; None when it cannot be."""
+    if cell.heads[i] is None:
+        return line
+    head, masked_head = cell.heads[i]
+    if line == cell.masked[i]:
+        return cell.lines[i]
+    if masked_head == cell.masked[i] or not line.startswith(masked_head):
+        return None  # a masked line changed, or the kept body's masked head did
+    return head + line[len(masked_head):]
+
+
+def _by_position(cell: _Cell, new: List[str]) -> Optional[List[Tuple[str, Optional[str]]]]:
+    if len(new) != len(cell.masked):
+        return None
+    out = []
+    for i, line in enumerate(new):
+        restored = _unmask(cell, i, line)
+        if restored is None:
+            return None
+        out.append((restored, cell.endings[i] or None))
+    return out
+
+
+def _by_diff(cell: _Cell, new: List[str], where: str) -> List[Tuple[str, Optional[str]]]:
+    import difflib  # only when a cell changed its line count: ~5 ms to import
+
+    old = cell.masked
+    out = []  # type: List[Tuple[str, Optional[str]]]
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.extend((cell.lines[i], cell.endings[i] or None) for i in range(i1, i2))
+        elif all(cell.heads[i] is None for i in range(i1, i2)):
+            out.extend((line, None) for line in new[j1:j2])
+        elif op == "replace" and i2 - i1 == j2 - j1:
+            for i, j in zip(range(i1, i2), range(j1, j2)):
+                restored = _unmask(cell, i, new[j])
+                if restored is None:
+                    raise NotebookError(
+                        "cannot map the edit back to {}: line {} is IPython syntax and was changed".format(where, i + 1)
+                    )
+                out.append((restored, cell.endings[i] or None))
+        else:
+            raise NotebookError("cannot map the edit back to {}: an IPython line was removed or moved".format(where))
+    return out
 
 
 # --------------------------------------------------------------------------- diffs

@@ -378,6 +378,19 @@ def test_edit_inside_a_kept_time_body_keeps_the_magic():
     assert cells_of(data)[0]["source"] == ["%timeit -n 3 train([xb, yb, True])"]
 
 
+def test_edit_of_one_of_two_identical_magic_lines_keeps_the_other():
+    # Found by hypothesis: a diff pairs the edited line with the wrong twin.
+    nb = from_cells([("code", "%timeit -n 3 x = f(a, b)\n%timeit -n 3 x = f(a, b)")])
+    edited = nb.source.replace("f(a, b)", "f(a, b, True)", 1)
+    assert nb.cell_edits(edited) == {0: "%timeit -n 3 x = f(a, b, True)\n%timeit -n 3 x = f(a, b)"}
+
+
+def test_line_added_into_a_continued_shell_line_raises():
+    nb = from_cells([("code", "!pip install \\\n    keras\nx = 1")])
+    with pytest.raises(NotebookError, match="IPython"):
+        nb.cell_edits(nb.source.replace("pass\n", "pass\ny = 2\n"))
+
+
 def test_edit_of_a_masked_line_raises():
     nb = load(raw("magics.ipynb"))
     with pytest.raises(NotebookError, match="IPython"):
