@@ -17,6 +17,7 @@ from flake8_learning_phase.core.module import (
     reaching,
 )
 from flake8_learning_phase.core.registry import Prefilter, Rule, invalid, valid
+from flake8_learning_phase.rules._keras import UNSEEN_MODEL
 
 # Where a tape shows which model it trains: tape.gradient(loss, <model>.<one of these>).
 TRAINABLE = ("trainable_variables", "trainable_weights")
@@ -337,22 +338,19 @@ def _finding(context: RuleContext, record: CallRecord, where: CallRecord) -> Opt
     if info.seen and not info.phase_dependent:
         return None
     if not info.seen:
-        effect = "if it has BatchNormalization or Dropout, they run in inference mode"
+        advice = UNSEEN_MODEL
     elif info.owns_updates:
-        effect = "its BatchNormalization runs in inference mode (batch statistics unused, moving statistics frozen)"
+        advice = "its BatchNormalization runs in inference mode"
     else:
-        effect = "its Dropout (or other phase-dependent layers) runs in inference mode"
+        advice = "its Dropout or noise layers run in inference mode"
     edit = AddKeyword(context.ref(call), "training", "True")
-    return context.finding(RULE, call, [edit], model=dotted(call.func) or "the model", effect=effect)
+    return context.finding(RULE, call, [edit], model=dotted(call.func) or "the model", advice=advice)
 
 
 RULE = Rule(
     code="LP300",
     title="model called in a training step without training=True",
-    message=(
-        "{model}(...) called in a training step without training=True: {effect}, unlike "
-        "model.fit(); pass training=True (lp-fix)"
-    ),
+    message="{model}(...) in a training step without training=True; {advice} (lp-fix)",
     fix_title="Pass training=True to this model call",
     detects=(
         "A call of a Keras model inside a TF2 / Keras 3 training step that passes no training "
