@@ -1,7 +1,7 @@
 """A hand-written Keras training step, as found in many TF 1.x repositories.
 
-Run `flake8 --select=LP examples/` to see what it misses compared to model.fit(),
-and `lp-fix --diff examples/train_loop.py` to see the fix.
+Run `flake8 --select=LP examples/` to see what it misses compared to
+model.fit(), and `lp-fix --diff examples/train_loop.py` to see the fix.
 """
 import numpy as np
 from keras import backend as K

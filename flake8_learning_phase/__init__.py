@@ -1,15 +1,16 @@
 """flake8-learning-phase: find and fix Keras training steps that skip the learning phase.
 
 The public surface is small: :func:`check_source` for findings, :func:`fix_source`
-for the rewritten text, :class:`Settings`, and the rule registry
-(:func:`register`, :func:`rules`).  The fixer (and libcst, ~0.3 s to import)
+for the rewritten text, :class:`Settings`, and :func:`register` to add a rule
+(the registry is :mod:`flake8_learning_phase.core.registry`; the built-in rules
+are the modules of :mod:`flake8_learning_phase.rules`).  The fixer (and libcst, ~0.3 s to import)
 loads only when it is used: flake8 imports this package in every run.
 """
-from flake8_learning_phase.core import Finding, Rule, Settings, check_source, register, rules
+from flake8_learning_phase.core import Finding, Rule, Settings, check_source, register
 
 __version__ = "0.1.0"
 
-__all__ = ["Finding", "FixResult", "Rule", "Settings", "check_source", "fix_source", "register", "rules", "__version__"]
+__all__ = ["Finding", "FixResult", "Rule", "Settings", "check_source", "fix_source", "register", "__version__"]
 
 
 def __getattr__(name):

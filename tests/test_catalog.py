@@ -3,7 +3,8 @@ import pathlib
 
 import pytest
 
-from flake8_learning_phase import check_source, fix_source, rules
+from flake8_learning_phase import check_source, fix_source
+from flake8_learning_phase.core import rules
 from flake8_learning_phase.frontends.rule_pages import render_page
 
 DOCS = pathlib.Path(__file__).parent.parent / "docs"

@@ -207,3 +207,18 @@ def test_full_tf_compat_v1_chain():
         "    train([x])\n"
     )
     assert found(source) == [(3, "LP100"), (3, "LP200")]
+
+
+PROJECTS = STEPS[0].parent.parent / "projects"
+
+
+@pytest.mark.parametrize("name, line", [("train.py", 7), ("train2.py", 8)])
+def test_backend_through_star_and_relative_imports_is_followed(name, line):
+    path = PROJECTS / "star_backend" / "pkg" / name
+    findings = check_source(read(path), path=str(path))
+    assert [(f.line, f.code) for f in findings] == [(line, "LP100"), (line, "LP200")]
+
+
+def test_backend_through_the_project_needs_the_path():
+    path = PROJECTS / "star_backend" / "pkg" / "train.py"
+    assert check_source(read(path)) == []

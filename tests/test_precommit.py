@@ -42,7 +42,9 @@ def env(tmp_path):
 
 def test_hook_fixes_then_passes(repository, env):
     shutil.copy(str(FIXTURES / "steps" / "updates_through_name.py"), str(repository / "train.py"))
-    git(repository, "add", "train.py")
+    # The fixture's lines (with their "# expect" comments) pass 79: lp-fix would wrap them.
+    (repository / ".flake8").write_text("[flake8]\nmax-line-length = 120\n")
+    git(repository, "add", "train.py", ".flake8")
     first = try_repo(repository, env)
     assert first.returncode == 1, first.stdout.decode()
     fixed = (FIXTURES / "steps" / "updates_through_name.fixed.py").read_text()

@@ -16,7 +16,7 @@ SCHEMA = json.loads((pathlib.Path(__file__).parent / "schemas" / "sarif-schema-2
 def project(tmp_path, monkeypatch):
     monkeypatch.chdir(str(tmp_path))
     shutil.copy(str(FIXTURES / "steps" / "updates_through_name.py"), "train.py")
-    shutil.copy(str(FIXTURES / "steps" / "returned_no_callers.py"), "lib.py")
+    shutil.copy(str(FIXTURES / "steps" / "gan_applied_inline.py"), "lib.py")
     pathlib.Path("broken.py").write_text("opt.get_updates(\n")
     return tmp_path
 
@@ -33,7 +33,7 @@ def test_json_has_one_record_per_finding(project, capsys):
     assert sorted(rows) == [("lib.py", "LP100"), ("lib.py", "LP200"), ("train.py", "LP100"), ("train.py", "LP200")]
     lp100 = rows[("train.py", "LP100")]
     assert (lp100["line"], lp100["column"], lp100["fix_applied"], lp100["call_sites_updated"]) == (7, 13, True, 1)
-    assert rows[("lib.py", "LP100")]["manual_edit"] == "callers outside this file must feed True as the last value"
+    assert rows[("lib.py", "LP200")]["manual_edit"].startswith("netD is applied to a tensor at line 19")
 
 
 def test_json_with_check_says_why_nothing_was_applied(project, capsys):
@@ -53,7 +53,7 @@ def test_sarif_validates_against_the_2_1_0_schema(project, capsys):
     (run_,) = report["runs"]
     assert [r["id"] for r in run_["tool"]["driver"]["rules"]] == ["LP100", "LP101", "LP200", "LP300"]
     assert all(r["helpUri"].endswith(r["id"] + ".md") and r["help"]["text"] for r in run_["tool"]["driver"]["rules"])
-    assert len(run_["results"]) == 4
+    assert len(run_["results"]) == 5
     location = run_["results"][0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {"uri": "train.py", "uriBaseId": "%SRCROOT%"}
     assert run_["invocations"][0]["executionSuccessful"] is False

@@ -15,6 +15,7 @@ from flake8_learning_phase.core.findings import (
     ImportName,
     NodeRef,
     Related,
+    StarAppend,
 )
 from flake8_learning_phase.core.registry import (
     Example,
@@ -50,6 +51,7 @@ __all__ = [
     "Rule",
     "RuleContext",
     "Settings",
+    "StarAppend",
     "analyze",
     "check_source",
     "codes",

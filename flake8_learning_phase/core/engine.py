@@ -2,7 +2,7 @@
 import ast
 from typing import Callable, Dict, Iterable, List, Optional, Sequence
 
-from flake8_learning_phase.core import registry
+from flake8_learning_phase.core import project, registry
 from flake8_learning_phase.core.findings import Edit, Finding, NodeRef, Related
 from flake8_learning_phase.core.module import ModuleModel, build
 from flake8_learning_phase.core.settings import Settings
@@ -26,6 +26,7 @@ class RuleContext:
         self.settings = settings
         self.path = path
         self.columns = Columns(lines)
+        model.module.external = project.external_names(path, model, "".join(lines))
         self._shared: Dict[object, object] = {}
 
     def shared(self, key, compute: Callable[["RuleContext"], object]):

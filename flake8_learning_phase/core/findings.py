@@ -41,6 +41,10 @@ class Concatenate(_TextEdit):
     """Replace the expression ``e`` with ``e + text``."""
 
 
+class StarAppend(_TextEdit):
+    """Replace the expression ``e`` with ``[*e, text]``: a list for any iterable ``e``."""
+
+
 @dataclass(frozen=True)
 class ImportName(Edit):
     """Add ``name`` to a ``from ... import`` statement."""

@@ -427,6 +427,21 @@ class Resolver:
                 found.extend(self.values(binding.value, Frame(frame.mod, scope.parent, sys.maxsize, (), ())))
         return found or [_UNSEEN_VALUE]
 
+    def _parameter_arguments(self, binding: Parameter, frame: Frame, facts: _Facts) -> list:
+        """What the visible calls pass for a parameter a traced graph uses; opaque when none can be seen."""
+        fdef = binding.scope.node
+        found = []
+        if isinstance(fdef, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for call, where, bound in self.invocations(fdef, frame.mod, binding.scope):
+                mapping = self._bind_arguments(fdef, call, where, bound)
+                if binding.node.arg in mapping:
+                    found.extend(mapping[binding.node.arg])
+                else:
+                    facts.opaque = True
+        if not found:
+            facts.opaque = True
+        return found
+
     def all_calls(self, mod) -> list:
         cached = self._calls.get(id(mod))
         if cached is None:
@@ -645,6 +660,8 @@ class Resolver:
                         mapping = _env(where, binding.scope)
                         if mapping is not None and node.id in mapping:
                             stack.extend(mapping[node.id])
+                        elif mapping is None:
+                            stack.extend(self._parameter_arguments(binding, where, facts))
             elif isinstance(node, ast.Attribute):
                 if node.attr in ("output", "outputs"):
                     for value in self.values(node.value, where):

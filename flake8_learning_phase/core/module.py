@@ -75,11 +75,19 @@ class Import(Binding):
 
 
 class FunctionDefinition(Binding):
-    """``def name(...)``; ``node`` is the FunctionDef."""
+    """``def name(...)``; ``node`` is the FunctionDef, ``body`` the scope of its body."""
+
+    __slots__ = ("body",)
 
 
 class ClassDefinition(Binding):
     """``class name(...)``; ``node`` is the ClassDef."""
+
+
+class Unpacking(Binding):
+    """``a, b = value``: element ``index`` of ``count`` of an iterable whose elements are not shown."""
+
+    __slots__ = ("index", "count")
 
 
 class Unknown(Binding):
@@ -118,21 +126,25 @@ class Kept(NamedTuple):
 class ClassInfo:
     """A class body: its methods, and the ``self.<attr>`` bindings and calls of all of them."""
 
-    __slots__ = ("node", "methods", "attr_bindings", "attr_calls")
+    __slots__ = ("node", "methods", "attr_bindings", "attr_calls", "attr_reads")
 
     def __init__(self, node):
         self.node = node
         self.methods: Dict[str, "Scope"] = {}
         self.attr_bindings: Dict[str, List[Binding]] = {}
         self.attr_calls: Dict[str, List[CallRecord]] = {}
+        self.attr_reads: Dict[str, int] = {}  # attr -> how often a method reads ``self.attr``
 
 
 class Scope:
     """A module, function or class body: its bindings, calls of names, returns, reads."""
 
-    __slots__ = ("node", "parent", "cls", "self_name", "bindings", "calls", "returns", "reads")
+    __slots__ = ("node", "parent", "cls", "self_name", "bindings", "calls", "returns", "reads", "external")
 
     def __init__(self, node, parent, cls=None, self_name=None):
+        # On the module scope: a function naming what a name bound only through the
+        # project (star or relative imports) stands for; set by whoever knows the file.
+        self.external = None
         self.node = node
         self.parent = parent
         self.cls = cls  # ClassInfo when this is a method
@@ -223,6 +235,41 @@ def reaching(scope: Scope, name: str, seq: int, blocks: tuple) -> List[Binding]:
     return found
 
 
+def unpacked(binding: Unpacking) -> List[Tuple[ast.expr, Scope, int, tuple]]:
+    """What ``a, b = f(...)`` binds ``a`` to, when ``f`` is defined here and returns tuples.
+
+    One ``(element, scope, seq, blocks)`` per ``return`` of ``f``; empty when
+    ``f`` is not seen or some return is not a tuple display of the right length.
+    """
+    call = binding.value
+    if not isinstance(call, ast.Call):
+        return []
+    body = None
+    func = call.func
+    if isinstance(func, ast.Name):
+        found = [b for b in reaching(binding.scope, func.id, binding.seq, binding.blocks) if not b.augments]
+        if len(found) == 1 and isinstance(found[0], FunctionDefinition):
+            body = found[0].body
+    elif (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and binding.scope.cls is not None
+        and func.value.id == binding.scope.self_name
+    ):
+        body = binding.scope.cls.methods.get(func.attr)
+    if body is None or not body.returns:
+        return []
+    elements = []
+    for ret, seq, blocks in body.returns:
+        value = ret.value
+        if not isinstance(value, (ast.Tuple, ast.List)) or len(value.elts) != binding.count:
+            return []
+        if any(isinstance(e, ast.Starred) for e in value.elts):
+            return []
+        elements.append((value.elts[binding.index], body, seq, blocks))
+    return elements
+
+
 def dotted(node) -> Optional[str]:
     """``a.b.c`` for a chain of attributes on a name, else None."""
     parts = []
@@ -248,6 +295,12 @@ def qualified_name(node: ast.expr, scope: Scope, seq: int = sys.maxsize, blocks:
     if text is None or depth > _MAX_ALIAS_DEPTH:
         return None
     root, dot, rest = text.partition(".")
+    if scope.lookup(root) is None:
+        module = scope
+        while module.parent is not None:
+            module = module.parent
+        base = module.external(root) if module.external is not None else None
+        return None if base is None else base + dot + rest
     bindings = [b for b in reaching(scope, root, seq, blocks) if not b.augments]
     bases = set()
     for binding in bindings:
@@ -325,13 +378,19 @@ class _Builder:
         stack = [node]
         calls = []
         reads = self.scope.reads
+        self_name = self.scope.self_name
+        attr_reads = self.scope.cls.attr_reads if self_name is not None else None
         while stack:
             current = stack.pop()
             kind = type(current)
             if kind is ast.Name:
                 reads[current.id] = reads.get(current.id, 0) + 1
                 continue
-            if kind is ast.Call:
+            if kind is ast.Attribute and attr_reads is not None:
+                owner = current.value
+                if type(owner) is ast.Name and owner.id == self_name and type(current.ctx) is ast.Load:
+                    attr_reads[current.attr] = attr_reads.get(current.attr, 0) + 1
+            elif kind is ast.Call:
                 calls.append(current)
             elif kind is _NAMED_EXPR:
                 self._bind(current.target.id, Assignment, current, current.value)
@@ -389,9 +448,13 @@ class _Builder:
             values = None
             if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
                 values = value.elts
+            starred = any(isinstance(element, ast.Starred) for element in target.elts)
             for position, element in enumerate(target.elts):
                 if isinstance(element, ast.Starred):
                     self._target(element.value, None, node)
+                elif values is None and value is not None and not starred and isinstance(element, ast.Name):
+                    binding = self._bind(element.id, Unpacking, node, value)
+                    binding.index, binding.count = position, len(target.elts)
                 else:
                     self._target(element, values[position] if values else None, node)
         elif isinstance(target, ast.Attribute):
@@ -472,7 +535,7 @@ class _Builder:
         args = node.args
         for default in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
             self.expr(default)
-        self._bind(node.name, FunctionDefinition, node)
+        definition = self._bind(node.name, FunctionDefinition, node)
         parent = self.scope
         cls = None
         self_name = None
@@ -482,6 +545,7 @@ class _Builder:
             if params and not _is_static(node):
                 self_name = params[0].arg
         scope = Scope(node, parent, cls, self_name)
+        definition.body = scope
         if cls is not None:
             cls.methods[node.name] = scope
         self.model.scopes.append(scope)

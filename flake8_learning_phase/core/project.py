@@ -195,3 +195,80 @@ def files_mentioning(info: ModuleInfo, word: str) -> Iterator[ModuleInfo]:
         loaded = load(path)
         if loaded is not None:
             yield loaded
+
+
+_MAX_IMPORT_DEPTH = 4
+
+
+def imported_name(info: ModuleInfo, name: str, depth: int = 0) -> Optional[str]:
+    """The import path of a module-level ``name`` that ``info`` binds only through the project.
+
+    ``from .nn_blocks import *`` where nn_blocks does ``from keras import
+    backend as K`` makes ``K`` stand for ``keras.backend``; so does ``from
+    .nn_blocks import K``, and ``from .. import backend as K`` inside a
+    package called ``keras``.  None when it cannot be followed.
+    """
+    if depth > _MAX_IMPORT_DEPTH or info.path is None:
+        return None
+    if name in info.relative:
+        level, module, member = info.relative[name]
+        target = resolve_relative(info, level, module)
+        if target is not None:
+            submodule = resolve_submodule(target, member)
+            if submodule is not None:
+                return _dotted_module(submodule.path)
+            return _module_name(target, member, depth)
+        return None
+    for level, module in info.stars:
+        target = resolve_relative(info, level, module) if level else _project_module(info, module)
+        if target is not None:
+            found = _module_name(target, name, depth)
+            if found is not None:
+                return found
+    return None
+
+
+def _project_module(info: ModuleInfo, module: str) -> Optional[ModuleInfo]:
+    found = resolve_absolute(info, module)
+    return found[0] if found is not None and not found[1] else None
+
+
+def _module_name(target: ModuleInfo, name: str, depth: int) -> Optional[str]:
+    """What ``name`` stands for at the top level of ``target``."""
+    from flake8_learning_phase.core.module import Import, qualified_name
+
+    bindings = target.model.module.bindings.get(name, ())
+    if bindings:
+        last = bindings[-1]
+        if isinstance(last, Import):
+            return last.qualified
+        return qualified_name(ast.Name(id=name, ctx=ast.Load()), target.model.module)
+    return imported_name(target, name, depth + 1)
+
+
+def _dotted_module(path: Optional[str]) -> Optional[str]:
+    """``keras.backend`` for .../site-packages/keras/backend/__init__.py (from the package folders)."""
+    if path is None:
+        return None
+    folder, filename = os.path.split(os.path.abspath(path))
+    parts = [] if filename == "__init__.py" else [filename[:-3]]
+    top = package_root(folder)
+    relative = os.path.relpath(folder, top)
+    if relative.startswith(os.pardir):
+        return None
+    return ".".join([p for p in relative.split(os.sep) if p and p != os.curdir] + parts)
+
+
+def external_names(path: Optional[str], model: ModuleModel, text: str):
+    """A function mapping a name the module binds only through the project to its import path."""
+    if path is None or ("import *" not in text and "from ." not in text):
+        return None
+    info = ModuleInfo(path, model, text)
+    cache: Dict[str, Optional[str]] = {}
+
+    def lookup(name: str) -> Optional[str]:
+        if name not in cache:
+            cache[name] = imported_name(info, name)
+        return cache[name]
+
+    return lookup

@@ -31,6 +31,7 @@ def fix_source(
     codes: Optional[Collection[str]] = None,
     keep: Callable[[Finding], bool] = lambda finding: True,
     path: Optional[str] = None,
+    line_length: Optional[int] = None,
 ) -> FixResult:
     """Fix every finding in ``source`` of the selected ``codes`` (default: all) that ``keep`` accepts.
 
@@ -39,6 +40,8 @@ def fix_source(
     its feeds must agree.  libcst is imported only when there is something
     to fix.  ``path`` is the file's path, if known (the model resolver reads
     the project's other modules from there).
+    With ``line_length`` (flake8's max-line-length), a call on a
+    line the fix made longer than that is wrapped, as black would.
     """
     findings: Tuple[Finding, ...] = ()
     if might_matter(source, codes):
@@ -60,7 +63,7 @@ def fix_source(
             raise SyntaxError("libcst: " + error.message, (None, error.raw_line, error.raw_column, None)) from None
         fixed = tuple(f for f in fixable if all(edit.target in nodes for edit in f.edits))
         if fixed:
-            new_source = chunked.apply(_unique(edit for f in fixed for edit in f.edits))
+            new_source = chunked.apply(_unique(edit for f in fixed for edit in f.edits), line_length)
             ast.parse(new_source)  # the output always parses, or nothing is written
     manual = [(f.line, f.manual) for f in findings if f.manual]
     manual += [(f.line, _NOT_APPLIED) for f in fixable if f not in fixed]

@@ -6,7 +6,7 @@ top-level statement starts at column 0 and is complete in itself, so its
 lines parse alone; positions inside it shift by its first line only.
 """
 import ast
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -70,13 +70,19 @@ class ChunkedSource:
             found.update((ref, chunk.nodes[ref]) for ref in group if ref in chunk.nodes)
         return found
 
-    def apply(self, edits: Sequence[Edit]) -> str:
-        """The whole source with ``edits`` (all located) applied."""
+    def apply(self, edits: Sequence[Edit], line_length: Optional[int] = None) -> str:
+        """The whole source with ``edits`` (all located) applied; with ``line_length``, the
+        calls on changed lines that grew past it are wrapped (:mod:`.wrap`)."""
         grouped: Dict[int, List[Edit]] = {}
         for edit in edits:
             grouped.setdefault(self._span(edit.target.line), []).append(edit)
         pieces = list(self.lines)
         for index in sorted(grouped, reverse=True):
             chunk = self.chunks[index]
-            pieces[chunk.start - 1:chunk.end - 1] = [chunk.code(grouped[index])]
+            code = chunk.code(grouped[index])
+            if line_length is not None:
+                from flake8_learning_phase.fixer.wrap import wrap_long_lines
+
+                code = wrap_long_lines("".join(self.lines[chunk.start - 1:chunk.end - 1]), code, line_length)
+            pieces[chunk.start - 1:chunk.end - 1] = [code]
         return "".join(pieces)

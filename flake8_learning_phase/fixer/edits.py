@@ -11,7 +11,7 @@ from typing import Callable, Dict, List, Sequence, Tuple, Type
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from flake8_learning_phase.core import AddKeyword, AppendElement, Concatenate, Edit, ImportName, NodeRef
+from flake8_learning_phase.core import AddKeyword, AppendElement, Concatenate, Edit, ImportName, NodeRef, StarAppend
 
 # ast class name -> libcst classes that may stand for it.
 _KINDS = {
@@ -112,6 +112,20 @@ def _concatenate(edit: Concatenate, node: cst.CSTNode) -> cst.CSTNode:
     return cst.BinaryOperation(left=left, operator=cst.Add(), right=cst.parse_expression(edit.text))
 
 
+def _star_append(edit: StarAppend, node: cst.CSTNode) -> cst.CSTNode:
+    if not isinstance(node, cst.BaseExpression):
+        raise EditError("not an expression")
+    inner = node.with_changes(lpar=[], rpar=[]) if node.lpar else node
+    return cst.List(
+        [
+            cst.StarredElement(inner, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+            cst.Element(cst.parse_expression(edit.text)),
+        ],
+        lpar=node.lpar,
+        rpar=node.rpar,
+    )
+
+
 def _import_name(edit: ImportName, node: cst.CSTNode) -> cst.CSTNode:
     if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
         raise EditError("not a from-import of names")
@@ -185,6 +199,7 @@ def _line_break(first_line, empty_lines, template):
 APPLIERS: Dict[Type[Edit], Callable[[Edit, cst.CSTNode], cst.CSTNode]] = {
     AppendElement: _append_element,
     Concatenate: _concatenate,
+    StarAppend: _star_append,
     ImportName: _import_name,
     AddKeyword: _add_keyword,
 }

@@ -34,6 +34,8 @@ class Options:
     exclude: Tuple[str, ...]
     format: str  # text, json or sarif
     jobs: int
+    explain: Optional[str] = None
+    line_length: Optional[int] = None
 
     @property
     def writes(self) -> bool:
@@ -52,6 +54,7 @@ class Outcome:
     output: bytes = b""  # the diff, or the (fixed) source read from stdin
     findings: Tuple[Finding, ...] = ()
     fixed: Tuple[Finding, ...] = ()
+    unwritten: Tuple[Finding, ...] = ()  # fixed in memory, but the write failed
 
 
 def _codes(value: str) -> List[str]:
@@ -67,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="lp-fix",
         description="Add the learning phase and the model's updates to Keras training steps.",
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to fix; - for stdin")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to fix; - for stdin")
     parser.add_argument("--diff", action="store_true", help="print a unified diff; write nothing")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if something would change")
     verbosity = parser.add_mutually_exclusive_group()
@@ -79,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
         "--exclude", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB (repeatable)"
     )
     config.add_learning_phase(parser)
+    config.add_max_line_length(parser)
     parser.add_argument(
         "--format",
         choices=("text", "json", "sarif"),
@@ -91,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
         type=_jobs,
         default=os.cpu_count() or 1,
         help="processes for the files that need parsing (default: all cores)",
+    )
+    parser.add_argument(
+        "--explain", metavar="CODE", default=None, help="print the rule's page (what, why, the fix) and exit"
     )
     parser.add_argument("--version", action="version", version="%(prog)s " + __version__)
     return parser
@@ -105,6 +112,10 @@ def _jobs(value: str) -> int:
 def parse_options(argv: Optional[Sequence[str]]) -> Options:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.explain is None and not args.paths:
+        parser.error("give at least one PATH (- for standard input), or --explain CODE")
+    if args.paths.count(STDIN) > 1:
+        parser.error("- (standard input) can be given only once")
     if args.format != "text" and (args.diff or STDIN in args.paths):
         parser.error("--format {} writes stdout: it cannot go with --diff or -".format(args.format))
     selected = args.select if args.select is not None else list(registered_codes())
@@ -123,6 +134,8 @@ def parse_options(argv: Optional[Sequence[str]]) -> Options:
         exclude=tuple(args.exclude),
         format=args.format,
         jobs=args.jobs,
+        explain=args.explain,
+        line_length=config.max_line_length(args, parser),
     )
 
 
@@ -138,11 +151,23 @@ def _excluded(path: str, patterns: Sequence[str]) -> bool:
 
 
 def iter_paths(paths: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
-    """Files to process: the given files, and ``*.py`` below the given folders.
+    """Files to process, each once: the given files, and ``*.py`` below the given folders.
 
-    Hidden and virtualenv folders are skipped; symlinked folders are not
-    followed, so a symlink loop cannot trap the walk.
+    A file named twice (``a.py a.py``, a folder and a file in it, a symlink
+    and its target) is processed once, under the first name it was met by:
+    two workers on one file would race.  Hidden and virtualenv folders are
+    skipped; symlinked folders are not followed, so a symlink loop cannot
+    trap the walk.
     """
+    seen = set()
+    for path in _walk(paths, exclude):
+        key = path if path == STDIN else os.path.normcase(os.path.realpath(path))
+        if key not in seen:
+            seen.add(key)
+            yield path
+
+
+def _walk(paths: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
     for path in paths:
         if path == STDIN or not os.path.isdir(path):
             if path == STDIN or not _excluded(path, exclude):
@@ -171,13 +196,21 @@ def process(path: str, raw: bytes, options: Options) -> Outcome:
         return outcome
     try:
         source = _files.decode(raw)
-        result = fix_source(source.text, options.settings, options.codes, path=None if path == STDIN else path)
+        result = fix_source(
+            source.text,
+            options.settings,
+            options.codes,
+            path=None if path == STDIN else path,
+            line_length=options.line_length,
+        )
         new_raw = _files.encode(source, result.source)
     except _files.SourceError as error:
         outcome.error = "cannot parse: {}".format(error)
+        outcome.output = _echo(path, raw, options)
         return outcome
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         outcome.error = "cannot parse: {}".format(_reason(error))
+        outcome.output = _echo(path, raw, options)
         return outcome
     outcome.changed = result.changed
     outcome.findings, outcome.fixed = result.findings, result.fixed
@@ -200,9 +233,16 @@ def process(path: str, raw: bytes, options: Options) -> Outcome:
         try:
             _files.write(path, new_raw, raw)
         except (_files.SourceError, OSError) as error:
-            outcome.changed, outcome.fixed = False, ()
+            outcome.changed, outcome.fixed, outcome.unwritten = False, (), outcome.fixed
+            outcome.call_sites = 0
             outcome.error = "cannot write: {}".format(getattr(error, "strerror", None) or error)
     return outcome
+
+
+def _echo(path: str, raw: bytes, options: Options) -> bytes:
+    """What ``-`` prints for input it cannot fix: the input, unchanged (black and ruff do the same),
+    so an editor filter such as ``:%!lp-fix -`` never empties the buffer."""
+    return raw if path == STDIN and not (options.check or options.diff) else b""
 
 
 def _reason(error: BaseException) -> str:
@@ -233,7 +273,7 @@ def summary(outcomes: Sequence[Outcome], options: Options) -> str:
     errors = sum(o.error is not None for o in outcomes)
     if errors:
         parts.append(_plural(errors, "file", "files") + " could not be processed")
-    return ", ".join(parts)
+    return "{} checked: {}".format(_plural(len(outcomes), "file", "files"), ", ".join(parts))
 
 
 def _read(path: str) -> bytes:
@@ -264,7 +304,8 @@ def _outcomes(paths: Sequence[str], options: Options) -> Iterator[Outcome]:
     pending: List[Tuple[str, Optional[Outcome]]] = []
     for path in paths:
         if path == STDIN:
-            pending.append((path, None))
+            # Standard input is this process's: a worker's is /dev/null.
+            pending.append((path, _process_path(path, options)))
             continue
         try:
             raw = _read(path)
@@ -289,8 +330,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         options = parse_options(argv)
     except SystemExit as exit_:
         return EXIT_CLEAN if exit_.code in (0, None) else EXIT_USAGE
+    if options.explain is not None:
+        return explain(options.explain)
+    paths = list(iter_paths(options.paths, options.exclude))
+    if not paths and options.verbosity >= 0:
+        _say("warning: No Python files found under the given path(s)")
     outcomes = []
-    for outcome in _outcomes(list(iter_paths(options.paths, options.exclude)), options):
+    for outcome in _outcomes(paths, options):
         outcomes.append(outcome)
         _report(outcome, options)
     if options.format != "text":
@@ -303,6 +349,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if any(o.error for o in outcomes):
         return EXIT_ERROR
     return EXIT_CHANGED if any(o.changed or o.manual for o in outcomes) else EXIT_CLEAN
+
+
+def explain(code: str) -> int:
+    """``lp-fix --explain LP100``: the rule's page, from the registry (like ``ruff rule``)."""
+    from flake8_learning_phase.core import get
+    from flake8_learning_phase.frontends.rule_pages import render_page
+
+    wanted = code.strip().upper()
+    if wanted not in registered_codes():
+        _say("lp-fix: error: unknown code {!r}; the codes are {}".format(code, ", ".join(registered_codes())))
+        return EXIT_USAGE
+    sys.stdout.write(render_page(get(wanted)))
+    return EXIT_CLEAN
 
 
 def _report(outcome: Outcome, options: Options) -> None:

@@ -86,8 +86,26 @@ def text_edits(old: str, new: str) -> list:
     return edits
 
 
-def code_actions(uri: str, source: str, start_line: int, end_line: int, settings: Settings) -> list:
-    """A quick fix for each fixable finding on lines ``start_line..end_line`` (0-based), and fix-all."""
+def code_actions(
+    uri: str,
+    source: str,
+    start_line: int,
+    end_line: int,
+    settings: Settings,
+    line_length: Optional[int] = None,
+    only: Optional[List[str]] = None,
+) -> list:
+    """A quick fix for each fixable finding on lines ``start_line..end_line`` (0-based), and fix-all.
+
+    ``only`` is the request's ``context.only``: the kinds the client wants.
+    A kind matches it and its sub-kinds, as LSP says (``source`` matches
+    ``source.fixAll``), so a ``source.fixAll`` request (an editor's "fix on
+    save") gets exactly the fix-all action, as ruff's server answers.
+    """
+    wants_quick_fix = _wanted(lsp.CodeActionKind.QuickFix, only)
+    wants_fix_all = _wanted(lsp.CodeActionKind.SourceFixAll, only)
+    if not (wants_quick_fix or wants_fix_all):
+        return []
     path = _file_path(uri)
     try:
         findings = [f for f in check_source(source, settings, path=path) if f.edits]
@@ -95,20 +113,27 @@ def code_actions(uri: str, source: str, start_line: int, end_line: int, settings
         return []
     lines = split_lines(source)
     actions = []
-    for finding in findings:
+    for finding in findings if wants_quick_fix else ():
         if not start_line <= finding.line - 1 <= end_line:
             continue
-        fixed = fix_source(source, settings, keep=lambda f, chosen=finding: f == chosen, path=path)
+        chosen = finding
+        fixed = fix_source(source, settings, keep=chosen.__eq__, path=path, line_length=line_length)
         if fixed.changed:
             title = get(finding.code).fix_title
             actions.append(_action(title, uri, source, fixed.source, [_diagnostic(lines, finding)]))
-    if findings:
-        fixed = fix_source(source, settings, path=path)
+    if findings and wants_fix_all:
+        fixed = fix_source(source, settings, path=path, line_length=line_length)
         if fixed.changed:
             action = _action(FIX_ALL, uri, source, fixed.source, [_diagnostic(lines, f) for f in fixed.fixed])
             action.kind = lsp.CodeActionKind.SourceFixAll
             actions.append(action)
     return actions
+
+
+def _wanted(kind: str, only: Optional[List[str]]) -> bool:
+    if not only:
+        return True
+    return any(kind == wanted or kind.startswith(wanted + ".") for wanted in only)
 
 
 def _action(title: str, uri: str, old: str, new: str, fixes: list):
@@ -120,7 +145,7 @@ def _action(title: str, uri: str, old: str, new: str, fixes: list):
     )
 
 
-def make_server(settings: Settings = Settings()):
+def make_server(settings: Settings = Settings(), line_length: Optional[int] = None):
     server = LanguageServer("lp-lsp", __version__)
 
     def publish(uri: str) -> None:
@@ -146,7 +171,10 @@ def make_server(settings: Settings = Settings()):
     def code_action(params):
         document = server.workspace.get_text_document(params.text_document.uri)
         window = params.range
-        return code_actions(document.uri, document.source, window.start.line, window.end.line, settings)
+        only = params.context.only if params.context is not None else None
+        return code_actions(
+            document.uri, document.source, window.start.line, window.end.line, settings, line_length, only
+        )
 
     return server
 
@@ -156,10 +184,14 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     parser = argparse.ArgumentParser(prog="lp-lsp", description="Language server for flake8-learning-phase (stdio).")
     config.add_learning_phase(parser)
+    config.add_max_line_length(parser)
     parser.add_argument("--version", action="version", version="%(prog)s " + __version__)
     args = parser.parse_args(argv)
     if lsp is None:
-        print("lp-lsp needs pygls: pip install 'flake8-learning-phase[lsp]'", file=sys.stderr)
+        print(
+            "lp-lsp needs pygls: pip install '.[lsp]' in a clone (published: 'flake8-learning-phase[lsp]')",
+            file=sys.stderr,
+        )
         return 2
-    make_server(config.settings(args, parser)).start_io()
+    make_server(config.settings(args, parser), config.max_line_length(args, parser)).start_io()
     return 0

@@ -38,6 +38,13 @@ def backend_member(node: ast.expr, scope: Scope, seq: int = sys.maxsize, blocks:
     return member if module in BACKEND_MODULES else None
 
 
+def backend_module(record: CallRecord) -> Optional[str]:
+    """The backend module whose member ``record`` calls, or None."""
+    name = qualified_name(record.node.func, record.scope, record.seq, record.blocks)
+    module = None if name is None else name.rpartition(".")[0]
+    return module if module in BACKEND_MODULES else None
+
+
 def calls_backend(record: CallRecord, member: str) -> bool:
     """True when ``record`` calls the backend's ``member`` (``K.function``, ``function``, ...)."""
     return backend_member(record.node.func, record.scope, record.seq, record.blocks) == member

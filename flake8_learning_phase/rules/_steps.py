@@ -9,7 +9,8 @@ import ast
 from typing import List, NamedTuple, Optional, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
-from flake8_learning_phase.core.findings import AppendElement, Concatenate, Edit
+from flake8_learning_phase.core.models import UNSEEN, ModelInfo, resolve_model
+from flake8_learning_phase.core.findings import AppendElement, Concatenate, Edit, StarAppend
 from flake8_learning_phase.core.module import (
     Assignment,
     CallRecord,
@@ -20,7 +21,8 @@ from flake8_learning_phase.core.module import (
     reaching,
 )
 from flake8_learning_phase.core.registry import Prefilter
-from flake8_learning_phase.rules._keras import calls_backend
+from flake8_learning_phase.rules._dataflow import Origin, sources
+from flake8_learning_phase.rules._keras import backend_module, calls_backend
 from flake8_learning_phase.rules._values import (
     ATTRIBUTE,
     CALL,
@@ -44,6 +46,9 @@ OPAQUE_INPUTS = (CALL, UNKNOWN)
 # An updates term that could hold the model's updates without our seeing it.
 OPAQUE_UPDATES = (CALL, UNKNOWN, PARAMETER, ATTRIBUTE)
 _MAX_HELPER_DEPTH = 3
+# Said in the message when the model's construction cannot be seen (a library builder, a
+# model loaded from disk): the finding is kept, since the bug is real when the model has them.
+UNSEEN_MODEL = " (if the model has BatchNormalization or Dropout)"
 
 
 class Step(NamedTuple):
@@ -55,7 +60,9 @@ class Step(NamedTuple):
     context: Context  # where the call is evaluated
     input_terms: List[Term]
     update_terms: List[Term]
+    optimizer_terms: List[Term]  # the ``<optimizer>.get_updates(...)`` calls among the updates
     model: Optional[str]  # the trained model's expression, when there is exactly one
+    model_term: Optional[Term]  # that expression where it is used, for the model resolver
     sites: List[CallRecord]  # calls of the step that this file shows
     escapes: bool  # callers outside this file may exist (returned, or no call seen)
     phase_is_int: bool  # the module calls set_learning_phase: the phase is a Python int
@@ -105,11 +112,12 @@ def _step(model: ModuleModel, record: CallRecord, phase_is_int: bool) -> Optiona
     if inputs is None or updates is None:
         return None
     context = Context(record.scope, record.seq, record.blocks)
-    update_terms = flatten(updates, context)
+    update_terms = expand_parameters(model, flatten(updates, context))
     optimizer_terms = [t for t in update_terms if t.kind == OPTIMIZER]
     if not optimizer_terms:
         return None  # not a training step: no optimizer updates
     sites, escapes = _call_sites(model, record)
+    trained, trained_term = _trained_model(model, optimizer_terms)
     return Step(
         record=record,
         inputs=inputs,
@@ -117,7 +125,9 @@ def _step(model: ModuleModel, record: CallRecord, phase_is_int: bool) -> Optiona
         context=context,
         input_terms=flatten(inputs, context),
         update_terms=update_terms,
-        model=_trained_model(optimizer_terms),
+        optimizer_terms=optimizer_terms,
+        model=trained,
+        model_term=trained_term,
         sites=sites,
         escapes=escapes,
         phase_is_int=phase_is_int,
@@ -127,38 +137,126 @@ def _step(model: ModuleModel, record: CallRecord, phase_is_int: bool) -> Optiona
 # -- the trained model ---------------------------------------------------------------
 
 
-def _trained_model(optimizer_terms) -> Optional[str]:
-    """The model whose weights ``get_updates`` trains, when there is exactly one."""
-    models = set()
+def expand_parameters(model: ModuleModel, terms: List[Term], depth: int = 2) -> List[Term]:
+    """``terms`` with each parameter replaced by what the calls in this file pass for it.
+
+    A parameter stays a PARAMETER term when some call cannot be read or none is seen.
+    """
+    expanded: List[Term] = []
+    for term in terms:
+        arguments = parameter_arguments(model, term) if term.kind == PARAMETER and depth else []
+        if not arguments:
+            expanded.append(term)
+            continue
+        for argument_node, where in arguments:
+            expanded.extend(expand_parameters(model, flatten(argument_node, where), depth - 1))
+    return expanded
+
+
+def _trained_model(module: ModuleModel, optimizer_terms) -> Tuple[Optional[str], Optional[Term]]:
+    """The model whose weights ``get_updates`` trains, when there is exactly one.
+
+    Its expression's text, and a term for the expression itself (for the model
+    resolver: where the model is used).
+    """
+    models = {}
     for term in optimizer_terms:
         params = _params_argument(term.node)
         if params is None:
-            return None
-        for piece in flatten(params, term.context):
+            return None, None
+        for piece in expand_parameters(module, flatten(params, term.context)):
             if piece.kind != ATTRIBUTE or piece.node.attr not in WEIGHT_ATTRIBUTES:
-                return None
+                return None, None
             base = dotted(piece.node.value)
             if base is None:
-                return None
-            models.add(base)
-    return models.pop() if len(models) == 1 else None
+                return None, None
+            models.setdefault(base, Term(ATTRIBUTE, piece.node.value, piece.context))
+    if len(models) != 1:
+        return None, None
+    return next(iter(models.items()))
 
 
-def _params_argument(call: ast.Call) -> Optional[ast.expr]:
-    """``params`` of ``get_updates(loss, params)`` or the old ``get_updates(params, constraints, loss)``."""
+def model_info(context: RuleContext, step: "Step") -> ModelInfo:
+    """What the model resolver says of the trained model (UNSEEN when there is none)."""
+    if step.model_term is None:
+        return UNSEEN
+    where = step.model_term.context
+    return resolve_model(context, step.model_term.node, where.scope, where.seq, where.blocks)
+
+
+def phase_matters(context: RuleContext, step: "Step") -> Optional[bool]:
+    """Whether the learning phase changes what the step computes.
+
+    True when the trained model, or a model the loss applies (``netD(fake)``),
+    runs phase-dependent layers without their own ``training=``; False when
+    every such model is seen and none does; None when the trained model
+    cannot be seen (the rules then report, saying when it matters).
+    """
+    trained = model_info(context, step)
+    if trained.seen and trained.phase_dependent:
+        return True
+    for origin in loss_origins(context, step):
+        node = origin.node
+        if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
+            where = origin.context
+            info = resolve_model(context, node.func, where.scope, where.seq, where.blocks)
+            if info.seen and info.phase_dependent:
+                return True
+    return False if trained.seen else None
+
+
+def loss_origins(context: RuleContext, step: "Step") -> List[Origin]:
+    """Every expression the step's losses are computed from (computed once per step)."""
+    return context.shared(("loss origins", id(step.record.node)), lambda c: _loss_sources(c, step)[0])
+
+
+def loss_sources_complete(context: RuleContext, step: "Step") -> bool:
+    return context.shared(("loss complete", id(step.record.node)), lambda c: _loss_sources(c, step)[1])
+
+
+def _loss_sources(context: RuleContext, step: "Step") -> Tuple[List[Origin], bool]:
+    origins: List[Origin] = []
+    complete = True
+    for term in step.optimizer_terms:
+        loss = loss_argument(term.node)
+        if loss is None:
+            complete = False
+            continue
+        found = sources(context.model, loss, term.context, parameter_arguments, stop=_applies_model(step.model))
+        complete = complete and found.complete
+        origins.extend(found.origins)
+    return origins, complete
+
+
+def _applies_model(model: Optional[str]):
+    """Do not look inside ``model(t)``: its argument says nothing of the model's own graph."""
+    return lambda origin: isinstance(origin.node, ast.Call) and model is not None and dotted(origin.node.func) == model
+
+
+def _get_updates_argument(call: ast.Call, name: str) -> Optional[ast.expr]:
+    """``loss`` or ``params`` of ``get_updates``, new ``(loss, params)`` or old ``(params, constraints, loss)``."""
     for kw in call.keywords:
-        if kw.arg == "params":
+        if kw.arg == name:
             return kw.value
     args = call.args
     if any(isinstance(a, ast.Starred) for a in args):
         return None
+    other = "params" if name == "loss" else "loss"
     if len(args) >= 3:
-        return args[0]
+        return args[2 if name == "loss" else 0]
     if len(args) == 2:
-        return args[1]
-    if len(args) == 1 and any(kw.arg == "loss" for kw in call.keywords):
+        return args[0 if name == "loss" else 1]
+    if len(args) == 1 and any(kw.arg == other for kw in call.keywords):
         return args[0]
     return None
+
+
+def _params_argument(call: ast.Call) -> Optional[ast.expr]:
+    return _get_updates_argument(call, "params")
+
+
+def loss_argument(call: ast.Call) -> Optional[ast.expr]:
+    return _get_updates_argument(call, "loss")
 
 
 # -- feeds -------------------------------------------------------------------------
@@ -174,76 +272,159 @@ def site_context(site: CallRecord) -> Context:
 
 
 def feed_edit(context: RuleContext, fed: ast.expr, where: Context) -> Edit:
-    """``True`` as the last value fed: in the literal, or ``feed + [True]``."""
+    """``True`` as the last value fed, in a form right for the feed's type.
+
+    In the literal; ``feed + [True]`` for a name bound only to lists,
+    ``feed + (True,)`` for one bound only to tuples; ``[*feed, True]`` for
+    anything else (a tuple from a generator, an attribute, a call), which is
+    right for both.
+    """
     if isinstance(fed, (ast.List, ast.Tuple)):
         return AppendElement(context.ref(fed), "True")
     if isinstance(fed, ast.BinOp) and isinstance(fed.op, ast.Add) and isinstance(fed.right, ast.List):
         return AppendElement(context.ref(fed.right), "True")
     if isinstance(fed, ast.Name):
         bindings = reaching(where.scope, fed.id, where.seq, where.blocks)
-        if bindings and all(isinstance(b, Assignment) and isinstance(b.value, ast.Tuple) for b in bindings):
-            return Concatenate(context.ref(fed), "(True,)")
-    return Concatenate(context.ref(fed), "[True]")
+        assigned = [b.value for b in bindings if isinstance(b, Assignment)]
+        if bindings and len(assigned) == len([b for b in bindings if not b.augments]):
+            if assigned and all(isinstance(v, ast.Tuple) for v in assigned) and all(
+                isinstance(b, Assignment) for b in bindings
+            ):
+                return Concatenate(context.ref(fed), "(True,)")
+            if assigned and all(_is_list(v) for v in assigned):
+                return Concatenate(context.ref(fed), "[True]")
+    return StarAppend(context.ref(fed), "True")
+
+
+def _is_list(node: ast.expr) -> bool:
+    """A list display, a list comprehension, a slice of one, or a concatenation with one."""
+    if isinstance(node, (ast.List, ast.ListComp)):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _is_list(node.left) or _is_list(node.right)
+    return False
+
+
+def takes_feed_dict(record: CallRecord) -> bool:
+    """True when the step's ``function(...)`` call can take ``feed_dict=``.
+
+    K.function accepts it in tf.keras and in standalone keras (2.1.0 and
+    later) on the TensorFlow backend; not on Theano or CNTK.  A call that
+    already passes one, or passes ``**kwargs``, is left to a person.
+    """
+    module = backend_module(record)
+    if module is None or module.endswith(("theano_backend", "cntk_backend")):
+        return False
+    return not any(kw.arg is None or kw.arg == "feed_dict" for kw in record.node.keywords)
+
+
+def parameter_arguments(model: ModuleModel, term: Term) -> List[Tuple[ast.expr, Context]]:
+    """What the calls in this file pass for the parameter ``term`` stands for.
+
+    Empty when the function is not called here or some call passes it in a way
+    that cannot be read (``*args``, ``**kwargs``, the default).
+    """
+    function = term.context.scope
+    parameter = term.node
+    if not function.is_function:
+        return []
+    args = function.node.args
+    positional = [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
+    if function.self_name is not None:
+        positional = positional[1:]
+    found = []
+    for call in function_calls(model, function):
+        node = call.node
+        value = None
+        for kw in node.keywords:
+            if kw.arg == parameter.arg:
+                value = kw.value
+        if value is None and parameter.arg in positional:
+            index = positional.index(parameter.arg)
+            before = node.args[: index + 1]
+            if len(node.args) > index and not any(isinstance(a, ast.Starred) for a in before):
+                value = node.args[index]
+        if value is None:
+            return []
+        found.append((value, Context(call.scope, call.seq, call.blocks)))
+    return found
 
 
 # -- call sites ------------------------------------------------------------------------
 
 
 def _call_sites(model: ModuleModel, record: CallRecord) -> Tuple[List[CallRecord], bool]:
-    """The calls of the step this file shows, and whether callers may be elsewhere."""
-    sites, escapes = _sites_of(model, record.node, 0)
+    """The calls of the step this file shows, and whether it may be called some other way.
+
+    It *escapes* when it may be called where no edit can reach: returned from a
+    function, kept in a container, passed to a wrapper or another object.
+    """
+    sites, escapes = _sites_of(model, record.node, 0, frozenset())
     unique = {id(site.node): site for site in sites}
     return sorted(unique.values(), key=lambda s: s.seq), escapes
 
 
-def _sites_of(model: ModuleModel, value: ast.expr, depth: int) -> Tuple[List[CallRecord], bool]:
+def _sites_of(model: ModuleModel, value: ast.expr, depth: int, builders) -> Tuple[List[CallRecord], bool]:
+    """Calls of what ``value`` evaluates to; ``builders`` are calls that build it, not call it."""
     kept = model.kept.get(id(value))
     if kept is None or depth > _MAX_HELPER_DEPTH:
         return [], True
     scope, name = kept.scope, kept.name
     if kept.how == "return":
-        return _helper_sites(model, scope, depth)
+        return _helper_sites(model, scope, depth, builders)
     if kept.how == "attr":
-        sites = list(scope.cls.attr_calls.get(name, ()))
-        return sites, not sites
+        calls = scope.cls.attr_calls.get(name, ())
+        sites = [c for c in calls if c.node is not value and id(c.node) not in builders]
+        # ``self.step`` read other than as a callee: handed to something we cannot follow.
+        used_otherwise = scope.cls.attr_reads.get(name, 0) > len(calls)
+        return sites, used_otherwise or not sites
     binding = next((b for b in scope.bindings.get(name, ()) if b.value is value), None)
     if binding is None:
         return [], True
     sites = [r for r in scope.calls.get(name, ()) if binding in reaching(scope, name, r.seq, r.blocks)]
+    reads = scope.reads.get(name, 0)
+    calls = len(scope.calls.get(name, ()))
     for other in model.scopes:
         if other is not scope and name not in other.bindings and other.lookup(name) is scope:
             sites.extend(other.calls.get(name, ()))
-    escapes = False
+            reads += other.reads.get(name, 0)
+            calls += len(other.calls.get(name, ()))
+    escapes = reads > calls  # the name is passed, stored or returned somewhere
     for ret, seq, blocks in scope.returns:
         if isinstance(ret.value, ast.Name) and ret.value.id == name and binding in reaching(scope, name, seq, blocks):
-            more, _ = _helper_sites(model, scope, depth)
+            more, _ = _helper_sites(model, scope, depth, builders)
             sites.extend(more)
             escapes = True
     return sites, escapes or not sites
 
 
-def _helper_sites(model: ModuleModel, helper: Scope, depth: int) -> Tuple[List[CallRecord], bool]:
+def _helper_sites(model: ModuleModel, helper: Scope, depth: int, builders) -> Tuple[List[CallRecord], bool]:
     """Calls of the step through the results of a helper that returns it.
 
     The helper may also be called from other files, so the step escapes.
     """
-    node = helper.node
-    if not helper.is_function:
-        return [], True
-    if helper.cls is not None:
-        calls = helper.cls.attr_calls.get(node.name, ())
-    else:
-        calls = [
-            r
-            for scope in model.scopes
-            for r in scope.calls.get(node.name, ())
-            if _is_def(scope.lookup(node.name), node.name, node)
-        ]
+    calls = function_calls(model, helper)
+    builders = builders | {id(call.node) for call in calls}
     sites = []
     for call in calls:
-        more, _ = _sites_of(model, call.node, depth + 1)
+        more, _ = _sites_of(model, call.node, depth + 1, builders)
         sites.extend(more)
     return sites, True
+
+
+def function_calls(model: ModuleModel, function: Scope) -> List[CallRecord]:
+    """Calls of a function or method defined in this file (``f(...)``, ``self.f(...)``)."""
+    node = function.node
+    if not function.is_function:
+        return []
+    if function.cls is not None:
+        return list(function.cls.attr_calls.get(node.name, ()))
+    return [
+        r
+        for scope in model.scopes
+        for r in scope.calls.get(node.name, ())
+        if _is_def(scope.lookup(node.name), node.name, node)
+    ]
 
 
 def _is_def(scope: Optional[Scope], name: str, node) -> bool:

@@ -15,7 +15,9 @@ from flake8_learning_phase.core.module import (
     Extend,
     Parameter,
     Scope,
+    Unpacking,
     reaching,
+    unpacked,
 )
 from flake8_learning_phase.rules._keras import is_phase_call
 
@@ -109,6 +111,9 @@ def _binding(binding, terms, seen, depth):
         _flatten(binding.value, context, terms, seen, depth)
     elif isinstance(binding, Append):
         terms.append(_item(binding.value, context, seen, depth))
+    elif isinstance(binding, Unpacking) and unpacked(binding):
+        for element, scope, seq, blocks in unpacked(binding):
+            _flatten(element, Context(scope, seq, blocks), terms, seen, depth)
     elif isinstance(binding, Parameter):
         terms.append(Term(PARAMETER, binding.node, context))
     else:

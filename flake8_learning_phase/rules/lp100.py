@@ -1,17 +1,10 @@
 """LP100: a training step whose inputs lack the learning phase."""
 import ast
-from typing import Iterator, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
-from flake8_learning_phase.core.findings import (
-    CALL_SITE,
-    AppendElement,
-    Concatenate,
-    Edit,
-    Finding,
-    ImportName,
-    Related,
-)
+from flake8_learning_phase.core.findings import CALL_SITE, AddKeyword, AppendElement, Concatenate, Edit
+from flake8_learning_phase.core.findings import Finding, ImportName, Related
 from flake8_learning_phase.core.module import Assignment, Import, ModuleModel, Scope, dotted, reaching
 from flake8_learning_phase.core.registry import Rule, invalid, valid
 from flake8_learning_phase.rules._keras import calls_backend
@@ -22,13 +15,14 @@ from flake8_learning_phase.rules._steps import (
     argument,
     feed,
     feed_edit,
+    parameter_arguments,
+    UNSEEN_MODEL,
+    phase_matters,
     site_context,
     steps,
+    takes_feed_dict,
 )
-from flake8_learning_phase.rules._values import PHASE, literal_items
-
-# What lp-fix prints for a step whose callers it cannot see.
-OUTSIDE_CALLERS = "callers outside this file must feed True as the last value"
+from flake8_learning_phase.rules._values import PARAMETER, PHASE, flatten, literal_items
 
 _BAD = '''\
 from keras import backend as K
@@ -54,40 +48,81 @@ def fit(model, x, y, loss, optimizer, batches):
 
 def check(context: RuleContext) -> Iterator[Finding]:
     for step in steps(context):
-        if (
-            not step.phase_is_int
-            and not any(t.kind == PHASE for t in step.input_terms)
-            and not any(t.kind in OPAQUE_INPUTS for t in step.input_terms)
-        ):
-            yield _finding(context, step)
+        terms = step.input_terms
+        if step.phase_is_int or any(t.kind in OPAQUE_INPUTS or t.kind == PHASE for t in terms):
+            continue
+        if any(kw.arg == "feed_dict" for kw in step.record.node.keywords):
+            continue  # fed by the step itself (what lp-fix writes), or by a dict we cannot see into
+        matters = phase_matters(context, step)
+        if matters is False:
+            continue  # every model it runs is seen, and none has a phase-dependent layer
+        if all(_parameter_lacks_phase(context, t) for t in terms if t.kind == PARAMETER):
+            yield _finding(context, step, "" if matters else UNSEEN_MODEL)
 
 
-def _finding(context: RuleContext, step: Step) -> Finding:
+def _parameter_lacks_phase(context: RuleContext, term) -> bool:
+    """True when every call of the enclosing function in this file passes inputs without the phase.
+
+    A parameter whose callers cannot all be seen may already hold it (a
+    caller that extended the list with the learning phase): say nothing.
+    """
+    arguments = parameter_arguments(context.model, term)
+    if not arguments:
+        return False
+    for argument_node, where in arguments:
+        terms = flatten(argument_node, where)
+        if any(t.kind in OPAQUE_INPUTS or t.kind in (PHASE, PARAMETER) for t in terms):
+            return False
+    return True
+
+
+def _finding(context: RuleContext, step: Step, unseen: str) -> Finding:
     record = step.record
     spelling = _phase_spelling(record, context.settings.learning_phase)
     if spelling is None:
         shown = "K.{}()".format(context.settings.learning_phase)
-        manual = "cannot tell how to spell the backend here"
-        return context.finding(RULE, record.node, manual=manual, phase=shown)
-    phase, import_edit = spelling
-    edits = [_inputs_edit(context, step, phase)]
-    if import_edit is not None:
-        edits.append(ImportName(context.ref(import_edit), context.settings.learning_phase))
+        manual = "cannot tell how to spell the backend here: add the learning phase to line {}".format(
+            record.node.lineno
+        )
+        return context.finding(RULE, record.node, manual=manual, phase=shown, unseen=unseen)
+    phase, import_from = spelling
+    edits: List[Edit] = []
+    if import_from is not None:
+        edits.append(ImportName(context.ref(import_from), context.settings.learning_phase))
+    feeds = _feed_edits(context, step)
+    if feeds is not None and not any(t.kind == PARAMETER for t in step.input_terms):
+        # Every caller is in this file and can be fed: the phase becomes an input, fed True.
+        edits.insert(0, _inputs_edit(context, step, phase))
+        related = []
+        for site, edit in feeds:
+            edits.append(edit)
+            related.append(Related(context.ref(site.node), CALL_SITE))
+        return context.finding(RULE, record.node, edits, None, related, phase=phase, unseen=unseen)
+    if takes_feed_dict(step.record):
+        # Some caller cannot be edited (another file, a wrapper, a container): the step
+        # feeds the phase itself, so the fix takes effect without them.
+        edits.append(AddKeyword(context.ref(record.node), "feed_dict", "{%s: True}" % phase))
+        return context.finding(RULE, record.node, edits, phase=phase, unseen=unseen)
+    manual = "add {} to the inputs at line {} and feed True last in every call".format(phase, record.node.lineno)
+    return context.finding(RULE, record.node, manual=manual, phase=phase, unseen=unseen)
+
+
+def _feed_edits(context: RuleContext, step: Step) -> Optional[List[Tuple[object, Edit]]]:
+    """An edit per call site that appends True to its feed; None when some caller cannot be fed."""
+    if step.escapes:
+        return None
     known_inputs = literal_items(step.inputs, step.context, classify=False)
-    manual = OUTSIDE_CALLERS if step.escapes else None
-    related = []
+    edits = []
     for site in step.sites:
         fed = feed(site.node)
         if fed is None:
-            manual = "a call of this step passes no list to extend; feed True as the last value"
-            continue
+            return None
         where = site_context(site)
         fed_items = literal_items(fed, where, classify=False)
         if known_inputs is not None and fed_items is not None and len(fed_items) > len(known_inputs):
             continue  # already feeds one value more than the inputs: it becomes the phase
-        edits.append(feed_edit(context, fed, where))
-        related.append(Related(context.ref(site.node), CALL_SITE))
-    return context.finding(RULE, record.node, edits, manual, related, phase=phase)
+        edits.append((site, feed_edit(context, fed, where)))
+    return edits
 
 
 def _phase_spelling(record, name: str) -> Optional[Tuple[str, Optional[ast.ImportFrom]]]:
@@ -160,17 +195,19 @@ def _only_used_as_inputs(model: ModuleModel, scope: Scope, name: str) -> bool:
 RULE = Rule(
     code="LP100",
     title="training step without the learning phase",
-    message=(
-        "training step without the learning phase in its inputs: BatchNormalization "
-        "and Dropout run in inference mode, unlike model.fit(); add {phase} to the inputs "
-        "and feed True last (lp-fix does both)"
-    ),
+    message="training step inputs lack {phase}{unseen}; add it and feed True last (lp-fix)",
     fix_title="Add the learning phase to this training step",
     detects=(
         "A Keras backend `function(inputs, outputs, updates)` whose updates come from an "
         "optimizer's `get_updates(...)` (a training step), and whose inputs do not contain "
-        "`K.learning_phase()` or `K.symbolic_learning_phase()`. Reported at the first line "
-        "of the `K.function(...)` call."
+        "`K.learning_phase()` or `K.symbolic_learning_phase()`, when the phase matters: the "
+        "trained model, or a model the loss applies (`netD(fake)`), runs BatchNormalization, "
+        "Dropout (and its variants), GaussianNoise or an RNN with dropout without its own "
+        "`training=`. When the trained model's construction cannot be seen (a library "
+        "builder, a loaded model), it is reported too, and the message says it matters if "
+        "the model has BatchNormalization or Dropout. Inputs that come from a parameter are "
+        "judged by what the calls of the function in the same file pass. Reported at the "
+        "first line of the `K.function(...)` call."
     ),
     why=(
         "`model.fit()` feeds the learning phase as True at every step. A step without it "
@@ -180,19 +217,26 @@ RULE = Rule(
         "tensorflow 1.15.5: see [Why your custom loop diverges](../why-your-loop-diverges.md))."
     ),
     fix=(
-        "`lp-fix` adds the learning phase as the last input, spelled the way the file spells "
+        "When every call of the step is in the file and each feed can be extended, `lp-fix` "
+        "adds the learning phase as the last input, spelled the way the file spells "
         "`function` (`K.learning_phase()`, `tf.keras.backend.learning_phase()`, or "
         "`learning_phase()` added to a `from ... import function`), and appends `True` to "
-        "the feed of every call of the step that the file shows. Callers in other files "
-        "are not guessed at: lp-fix prints `path:line: callers outside this file must feed "
-        "True as the last value`. Until they do, K.function ignores the missing trailing "
-        "value and they behave as before."
+        "every feed: in a literal list, as `feed + [True]` for a list, `[*feed, True]` for a "
+        "tuple or a feed of unknown type. When some caller cannot be edited (the step is "
+        "returned, kept in a container, handed to a wrapper, called from another file) or the "
+        "inputs come from a parameter, it adds `feed_dict={K.learning_phase(): True}` to the "
+        "`K.function(...)` call instead (tf.keras, and standalone keras 2.1.0 or later on "
+        "TensorFlow), so the step feeds the phase itself. Where neither is possible (Theano, "
+        "a `**kwargs` call), the finding stays, with a note naming the line to edit."
     ),
     silence=(
-        "Stays silent when the module calls `set_learning_phase(...)` (the phase is then a "
-        "Python int and cannot be an input), when the inputs get the learning phase on some "
-        "path (`inputs += [K.learning_phase()]` under an `if`, `.append(...)`), and when the "
-        "inputs come from a call it cannot see into. Silence one line with `# noqa: LP100`."
+        "Stays silent when every model the step runs is seen and none has a phase-dependent "
+        "layer without its own `training=`, when the module calls `set_learning_phase(...)` "
+        "(the phase is then a Python int), when the inputs get the learning phase on some "
+        "path (`inputs += [K.learning_phase()]` under an `if`, `.append(...)`), when the call "
+        "passes `feed_dict=`, when the inputs come from a call it cannot see into, and when "
+        "they come from a parameter whose callers are not in the file (a caller may have added "
+        "the phase). Silence one line with `# noqa: LP100`."
     ),
     examples=(invalid(_BAD, fixed=_GOOD), valid(_GOOD)),
     prefilter=PREFILTER,

@@ -1,11 +1,20 @@
 """LP101: a call of a training step whose feed stops before the learning phase."""
+import ast
 from typing import Iterator
 
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import CALL_SITE, Finding, Related
 from flake8_learning_phase.core.registry import Rule, invalid, valid
-from flake8_learning_phase.rules._steps import PREFILTER, feed, feed_edit, site_context, steps
-from flake8_learning_phase.rules._values import PHASE, literal_items
+from flake8_learning_phase.rules._steps import (
+    PREFILTER,
+    UNSEEN_MODEL,
+    feed,
+    feed_edit,
+    phase_matters,
+    site_context,
+    steps,
+)
+from flake8_learning_phase.rules._values import CALL, ITEM, PARAMETER, PHASE, flatten, literal_items
 
 _BAD = '''\
 from keras import backend as K
@@ -23,38 +32,81 @@ _GOOD = _BAD.replace("self.train_fn([xb, yb])", "self.train_fn([xb, yb, True])")
 
 
 def check(context: RuleContext) -> Iterator[Finding]:
-    """Calls whose literal feed stops before the learning phase's position."""
     for step in steps(context):
-        if step.phase_is_int:
+        matters = phase_matters(context, step)
+        if step.phase_is_int or matters is False:
             continue
+        unseen = "" if matters else UNSEEN_MODEL
         items = literal_items(step.inputs, step.context)
-        if items is None:
+        if items is not None:
+            yield from _short_literal_feeds(context, step, items, unseen)
+        elif step.input_terms and step.input_terms[-1].kind == PHASE:
+            yield from _feeds_without_phase(context, step, unseen)
+
+
+def _short_literal_feeds(context: RuleContext, step, items, unseen: str) -> Iterator[Finding]:
+    """Calls whose literal feed stops before the learning phase's position."""
+    phase_at = next((i for i, t in enumerate(items) if t.kind == PHASE), None)
+    if phase_at is None:
+        return
+    for site in step.sites:
+        fed = feed(site.node)
+        if fed is None:
             continue
-        phase_at = next((i for i, t in enumerate(items) if t.kind == PHASE), None)
-        if phase_at is None:
+        where = site_context(site)
+        fed_items = literal_items(fed, where, classify=False)
+        if fed_items is None or len(fed_items) > phase_at:
             continue
-        for site in step.sites:
-            fed = feed(site.node)
-            if fed is None:
-                continue
-            where = site_context(site)
-            fed_items = literal_items(fed, where, classify=False)
-            if fed_items is None or len(fed_items) > phase_at:
-                continue
-            if len(fed_items) == phase_at:
-                edit = feed_edit(context, fed, where)
-                yield context.finding(RULE, site.node, [edit], None, [Related(context.ref(site.node), CALL_SITE)])
-            else:
-                yield context.finding(RULE, site.node, manual="the feed misses more than the learning phase")
+        if len(fed_items) == phase_at:
+            yield _fed_true(context, site, fed, where, unseen)
+        else:
+            yield context.finding(RULE, site.node, manual="the feed misses more than the learning phase", unseen=unseen)
+
+
+def _feeds_without_phase(context: RuleContext, step, unseen: str) -> Iterator[Finding]:
+    """Inputs built at run time that end with the phase, fed a list that never holds it.
+
+    The keras-rl2 DDPG shape: ``state_inputs + [K.learning_phase()]`` fed
+    ``inputs = [state0_batch]``.  Reported only when the feed is built from
+    literal lists on every path we can see and no element could be the phase
+    (a constant, or a name such as ``training`` or ``learning_phase``).
+    """
+    for site in step.sites:
+        fed = feed(site.node)
+        if fed is None:
+            continue
+        where = site_context(site)
+        terms = flatten(fed, where)
+        if not any(t.kind == ITEM for t in terms) or any(_could_be_phase(t) for t in terms):
+            continue
+        yield _fed_true(context, site, fed, where, unseen)
+
+
+def _fed_true(context: RuleContext, site, fed, where, unseen: str) -> Finding:
+    """The finding at a call of the step, with the edit that feeds True last."""
+    edit = feed_edit(context, fed, where)
+    return context.finding(RULE, site.node, [edit], None, [Related(context.ref(site.node), CALL_SITE)], unseen=unseen)
+
+
+_PHASE_WORDS = ("train", "phase", "learning", "mode")
+
+
+def _could_be_phase(term) -> bool:
+    if term.kind in (PHASE, PARAMETER, CALL):
+        return True
+    node = term.node
+    if term.kind != ITEM:
+        return False  # a slice or copy of a list built elsewhere: the literal paths decide
+    if isinstance(node, ast.Constant) or type(node).__name__ in ("Num", "NameConstant"):
+        return True
+    name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+    return any(word in name.lower() for word in _PHASE_WORDS) or not isinstance(node, (ast.Name, ast.Attribute))
 
 
 RULE = Rule(
     code="LP101",
     title="feed shorter than the step's inputs",
-    message=(
-        "feed shorter than the training step's inputs: K.function drops the missing "
-        "learning-phase value, which silently falls back to False; feed True last (lp-fix)"
-    ),
+    message="feed stops before the learning phase, so it is False{unseen}; feed True last (lp-fix)",
     fix_title="Feed True as the last value",
     detects=(
         "A call of a training step whose inputs contain the learning phase, with a literal "
