@@ -337,22 +337,20 @@ def _finding(context: RuleContext, record: CallRecord, where: CallRecord) -> Opt
     if info.seen and not info.phase_dependent:
         return None
     if not info.seen:
-        effect = "if it has BatchNormalization or Dropout, they run in inference mode"
+        effect = "matters if it has BatchNorm/Dropout"
     elif info.owns_updates:
-        effect = "its BatchNormalization runs in inference mode (batch statistics unused, moving statistics frozen)"
+        effect = "BatchNorm runs in inference mode"
     else:
-        effect = "its Dropout (or other phase-dependent layers) runs in inference mode"
+        effect = "Dropout runs in inference mode"
     edit = AddKeyword(context.ref(call), "training", "True")
-    return context.finding(RULE, call, [edit], model=dotted(call.func) or "the model", effect=effect)
+    return context.finding(RULE, call, [edit], effect=effect)
 
 
 RULE = Rule(
     code="LP300",
     title="model called in a training step without training=True",
-    message=(
-        "{model}(...) called in a training step without training=True: {effect}, unlike "
-        "model.fit(); pass training=True (lp-fix)"
-    ),
+    # The editor shows it: at most 80 characters, ending in the hint (the call is underlined).
+    message="model called without training=True: {effect} (lp-fix)",
     fix_title="Pass training=True to this model call",
     detects=(
         "A call of a Keras model inside a TF2 / Keras 3 training step that passes no training "
