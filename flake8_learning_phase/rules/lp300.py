@@ -203,8 +203,8 @@ def _models_of(node, scope: Scope, seq: int, blocks: tuple, depth: int) -> Set[s
         text = dotted(node.value)
         return {text} if text is not None else set()
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return _models_of(node.left, scope, seq, blocks, depth + 1) | _models_of(node.right, scope, seq, blocks,
-                                                                               depth + 1)
+        left = _models_of(node.left, scope, seq, blocks, depth + 1)
+        return left | _models_of(node.right, scope, seq, blocks, depth + 1)
     if isinstance(node, (ast.List, ast.Tuple)):
         found: Set[str] = set()
         for element in node.elts:
