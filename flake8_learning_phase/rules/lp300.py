@@ -22,11 +22,13 @@ from flake8_learning_phase.rules._keras import UNSEEN_MODEL
 # Where a tape shows which model it trains: tape.gradient(loss, <model>.<one of these>).
 TRAINABLE = ("trainable_variables", "trainable_weights")
 _MAX_HELPER_DEPTH = 2
-# A training step opens a tape (``GradientTape(``) and takes a gradient from it (``.gradient(``);
-# the words come first (a C-speed ``in``), the pattern only for files that have one.
+# A training step opens a tape (``GradientTape(``) and takes a gradient from it (``.gradient(``)
+# with respect to a model's ``trainable_variables`` or ``trainable_weights``; the words come
+# first (a C-speed ``in``), the pattern only for files that have one.  On the tensorflow-cpu
+# 2.15 + keras 3 sources it lets 10 of 2,751 files through (38 without the last condition).
 PREFILTER = Prefilter(
     words=("GradientTape", "train_step"),
-    pattern=r"(?s)\A(?=.*?GradientTape\s*\()(?=.*?\.\s*gradient\s*\()",
+    pattern=r"(?s)\A(?=.*?GradientTape\s*\()(?=.*?\.\s*gradient\s*\()(?=.*?trainable_(?:variables|weights))",
 )
 
 _BAD = '''\
