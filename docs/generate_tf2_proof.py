@@ -45,7 +45,9 @@ def measure(programs, stand_in, folder):
     """``{name: {"as_written": ..., "fixed": ..., "lp_fix": ...}}`` from real runs."""
     measured = {}
     for program in programs:
-        copy = tf2_proof.copy_program(program, os.path.join(folder, program.name))
+        target = os.path.join(folder, program.name)
+        os.makedirs(target)
+        copy = tf2_proof.copy_program(program, target)
         if stand_in:
             tf2_proof.hand_fix(copy)
             lp_fix = {"exit": None, "stderr": "hand fix (stand-in)"}
