@@ -5,7 +5,10 @@ for the rewritten text, :class:`Settings`, and the rule registry
 (:func:`register`, :func:`rules`).  The fixer (and libcst, ~0.3 s to import)
 loads only when it is used: flake8 imports this package in every run.
 """
-from flake8_learning_phase.core import Finding, Rule, Settings, check_source, register, rules
+# The built-in rules' subpackage is imported first: importing a submodule binds its name in
+# this package the first time only, and ``rules`` here is the registry's function.
+import flake8_learning_phase.rules  # noqa: F401,E402  (isort: skip)
+from flake8_learning_phase.core import Finding, Rule, Settings, check_source, register, rules  # noqa: E402
 
 __version__ = "0.1.0"
 
