@@ -34,6 +34,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from typing import Dict, List, NamedTuple, Optional
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -106,17 +107,45 @@ def _same(a: str, b: str) -> bool:
                for f in _files(a))
 
 
-def run_programs(items: List[str]) -> Dict[str, Dict]:
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONHASHSEED="0", PYTHONWARNINGS="ignore",
-               CUDA_VISIBLE_DEVICES="", OMP_NUM_THREADS="1")
-    done = subprocess.run([sys.executable, RUNNER] + items, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+def _env() -> Dict[str, str]:
+    return dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONHASHSEED="0", PYTHONWARNINGS="ignore",
+                CUDA_VISIBLE_DEVICES="", OMP_NUM_THREADS="1")
+
+
+class Server(object):
+    """One runner process for many programs: TensorFlow is imported once (``runner.py --serve``)."""
+
+    def __init__(self) -> None:
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen([sys.executable, RUNNER, "--serve"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=self.log, env=_env())
+
+    def run(self, items: List[str]) -> Dict[str, Dict]:
+        self.process.stdin.write((json.dumps(items) + "\n").encode())
+        self.process.stdin.flush()
+        for line in self.process.stdout:
+            if line.startswith(b"@@RESULT "):
+                return json.loads(line[len(b"@@RESULT "):].decode())
+        self.log.seek(0)
+        raise RuntimeError("runner died:\n" + self.log.read().decode(errors="replace")[-3000:])
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait()
+        self.log.close()
+
+
+def run_programs(items: List[str], server: Optional[Server] = None) -> Dict[str, Dict]:
+    if server is not None:
+        return server.run(items)
+    done = subprocess.run([sys.executable, RUNNER] + items, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
     lines = done.stdout.decode(errors="replace").strip().splitlines()
     if done.returncode != 0 or not lines:
         raise RuntimeError("runner failed:\n" + done.stderr.decode(errors="replace")[-3000:])
     return json.loads(lines[-1])
 
 
-def run_program(program: Program, folder: str) -> Dict:
+def run_program(program: Program, folder: str, server: Optional[Server] = None) -> Dict:
     """lp-fix on a copy, then the original, its reference and the copy in one process."""
     copy = os.path.join(folder, os.path.basename(program.path))
     if os.path.isdir(program.path):
@@ -131,7 +160,7 @@ def run_program(program: Program, folder: str) -> Dict:
         items.append(program.path + ":reference")
     if changed:
         items.append(copy + ":loop")
-    runs = run_programs(items)
+    runs = run_programs(items, server)
     return {
         "lp_fix": fix,
         "check_after": check,
@@ -170,7 +199,10 @@ def difference(result: Optional[Dict], reference: Optional[Dict]) -> float:
 
 
 def _error(result: Optional[Dict]) -> str:
-    return (result or {}).get("error", "").strip().splitlines()[-1:] and result["error"].strip().splitlines()[-1]
+    """The line of a traceback that names the error (TensorFlow adds node lines after it)."""
+    lines = (result or {}).get("error", "").strip().splitlines()
+    named = [line for line in lines if "Error" in line and ":" in line and not line.startswith(" ")]
+    return (named or lines or [""])[-1].strip()[:300]
 
 
 def problems(program: Program, run: Dict) -> List[str]:

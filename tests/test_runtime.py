@@ -40,9 +40,17 @@ def test_the_suite_has_its_programs():
     assert {"tf.keras", "keras"} == {p.flavour for p in PROGRAMS}
 
 
+@pytest.fixture(scope="session")
+def server():
+    """One runner process per pytest worker: TensorFlow imported once, a fresh graph per run."""
+    running = runtime_suite.Server()
+    yield running
+    running.close()
+
+
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p.name for p in PROGRAMS])
-def test_program(program, tmp_path):
-    run = runtime_suite.run_program(program, str(tmp_path))
+def test_program(program, tmp_path, server):
+    run = runtime_suite.run_program(program, str(tmp_path), server)
     found = runtime_suite.problems(program, run)
     assert not found, "{} ({}): {}".format(program.name, program.runtime, "\n".join(found))
 
