@@ -233,13 +233,9 @@ def _object(text: str, i: int, member) -> Tuple[Dict[str, Any], int]:
             raise _invalid(text, i, "expected ':'")
         i = _WS.match(text, i + 1).end()
         result[key], i = member(key, key_index, i)
-        i = _WS.match(text, i).end()
-        if text.startswith(",", i):
-            i = _WS.match(text, i + 1).end()
-        elif text.startswith("}", i):
-            return result, i + 1
-        else:
-            raise _invalid(text, i, "expected ',' or '}'")
+        i, closed = _next_item(text, i, "}")
+        if closed:
+            return result, i
 
 
 def _array(text: str, i: int, element) -> Tuple[List[Any], int]:
@@ -251,13 +247,19 @@ def _array(text: str, i: int, element) -> Tuple[List[Any], int]:
     while True:
         value, i = element(i)
         result.append(value)
-        i = _WS.match(text, i).end()
-        if text.startswith(",", i):
-            i = _WS.match(text, i + 1).end()
-        elif text.startswith("]", i):
-            return result, i + 1
-        else:
-            raise _invalid(text, i, "expected ',' or ']'")
+        i, closed = _next_item(text, i, "]")
+        if closed:
+            return result, i
+
+
+def _next_item(text: str, i: int, closer: str) -> Tuple[int, bool]:
+    """After a value in an object or array: past the ``,`` (False) or the closer (True)."""
+    i = _WS.match(text, i).end()
+    if text.startswith(",", i):
+        return _WS.match(text, i + 1).end(), False
+    if text.startswith(closer, i):
+        return i + 1, True
+    raise _invalid(text, i, "expected ',' or '{}'".format(closer))
 
 
 def _string_items(text: str, i: int):

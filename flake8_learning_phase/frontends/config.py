@@ -103,27 +103,18 @@ def learning_phase_from_config(start: str = ".") -> Optional[str]:
 
     Raises ValueError for a value that is not a learning-phase function.
     """
-    folder = os.path.abspath(start)
-    while True:
-        for name in CONFIG_FILES:
-            parser = configparser.RawConfigParser()
-            try:
-                parser.read(os.path.join(folder, name), encoding="utf-8")
-            except (configparser.Error, UnicodeDecodeError):
-                continue
-            if parser.has_section("flake8"):
-                for key in ("lp-learning-phase", "lp_learning_phase"):
-                    if parser.has_option("flake8", key):
-                        value = parser.get("flake8", key).strip()
-                        if value not in LEARNING_PHASE_FUNCTIONS:
-                            raise ValueError(
-                                "{}: lp-learning-phase = {!r} is not one of {}".format(
-                                    os.path.join(folder, name), value, ", ".join(LEARNING_PHASE_FUNCTIONS)
-                                )
-                            )
-                        return value
-                return None
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
+    found = _flake8_section(start)
+    if found is None:
+        return None
+    path, section = found
+    for key in ("lp-learning-phase", "lp_learning_phase"):
+        if section.has_option("flake8", key):
+            value = section.get("flake8", key).strip()
+            if value not in LEARNING_PHASE_FUNCTIONS:
+                raise ValueError(
+                    "{}: lp-learning-phase = {!r} is not one of {}".format(
+                        path, value, ", ".join(LEARNING_PHASE_FUNCTIONS)
+                    )
+                )
+            return value
+    return None
