@@ -23,6 +23,7 @@ WRITERS = {
     "magics.ipynb": dict(sort_keys=True, indent=1, ensure_ascii=False, newline=True),
     "old_jupyter_strings.ipynb": dict(sort_keys=True, indent=1, ensure_ascii=True, newline=True),
     "tf2_tape.ipynb": dict(sort_keys=False, indent=2, ensure_ascii=False, newline=False),
+    "tf2_train_step.ipynb": dict(sort_keys=True, indent=1, ensure_ascii=False, newline=True),
     "unparsable_cell.ipynb": dict(sort_keys=True, indent=1, ensure_ascii=False, newline=True),
     "windows_line_endings.ipynb": dict(sort_keys=True, indent=1, ensure_ascii=False, newline=True),
 }
