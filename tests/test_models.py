@@ -203,7 +203,8 @@ def test_layers_appended_to_a_list_on_self_count():
     source = TF + (
         "class Net(tf.keras.Model):\n    def __init__(self):\n        super().__init__()\n        self.blocks = []\n"
         "        for _ in range(2):\n            self.blocks.append(tf.keras.layers.BatchNormalization())\n"
-        "    def call(self, x, training=None):\n        for b in self.blocks:\n            x = b(x, training=training)\n"
+        "    def call(self, x, training=None):\n        for b in self.blocks:\n"
+        "            x = b(x, training=training)\n"
         "        return x\nnet = Net()\nnet(x)  # probe\n"
     )
     assert resolve(source).owns_updates
@@ -227,7 +228,8 @@ def test_subclass_without_call_built_functionally():
 
 
 def test_class_with_an_unknown_base_is_unseen():
-    source = "import lib\nclass Net(lib.Base):\n    def call(self, x):\n        return x\nnet = Net()\nnet(x)  # probe\n"
+    source = "import lib\nclass Net(lib.Base):\n    def call(self, x):\n        return x\n" \
+             "net = Net()\nnet(x)  # probe\n"
     assert resolve(source) == UNSEEN
 
 

@@ -43,7 +43,9 @@ def test_mutant_is_still_found_and_fixed(path, mutation):
     assert codes(mutant) == codes(original), mutant
     fixed = fix_source(mutant)
     ast.parse(fixed.source)
-    assert check_source(fixed.source) == [], fixed.source
+    # What is left is what needs a person (a manual finding stays until it is fixed).
+    left = [f.code for f in fixed.findings if not f.edits]
+    assert [f.code for f in check_source(fixed.source)] == left, fixed.source
     assert fix_source(fixed.source).source == fixed.source
 
 

@@ -263,12 +263,14 @@ def external_names(path: Optional[str], model: ModuleModel, text: str):
     """A function mapping a name the module binds only through the project to its import path."""
     if path is None or ("import *" not in text and "from ." not in text):
         return None
-    info = ModuleInfo(path, model, text)
     cache: Dict[str, Optional[str]] = {}
+    info: List[ModuleInfo] = []  # made on the first question: it walks the whole tree
 
     def lookup(name: str) -> Optional[str]:
         if name not in cache:
-            cache[name] = imported_name(info, name)
+            if not info:
+                info.append(ModuleInfo(path, model, text))
+            cache[name] = imported_name(info[0], name)
         return cache[name]
 
     return lookup

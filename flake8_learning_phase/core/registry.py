@@ -153,9 +153,21 @@ def might_matter(text: Union[str, bytes], selected: Optional[Iterable[str]] = No
 
 
 def matching_codes(text: Union[str, bytes], selected: Optional[Iterable[str]] = None) -> Tuple[str, ...]:
-    """The selected codes whose prefilter ``text`` passes."""
+    """The selected codes whose prefilter ``text`` passes.
+
+    Rules that share a prefilter (LP100, LP101 and LP200 look at the same
+    steps) are tested once.
+    """
     _load_builtins()
     chosen = tuple(sorted(_RULES)) if selected is None else tuple(sorted(c for c in selected if c in _RULES))
     as_str, as_bytes = _tests(chosen)
     tests = as_bytes if isinstance(text, bytes) else as_str
-    return tuple(code for code, (words, pattern) in zip(chosen, tests) if _passes(text, words, pattern))
+    verdicts: Dict[int, bool] = {}
+    passed = []
+    for code, (words, pattern) in zip(chosen, tests):
+        key = id(_RULES[code].prefilter)
+        if key not in verdicts:
+            verdicts[key] = _passes(text, words, pattern)
+        if verdicts[key]:
+            passed.append(code)
+    return tuple(passed)

@@ -160,8 +160,8 @@ def _append_argument(call: cst.Call, new: cst.Arg) -> list:
         if _breaks_line(comma):
             after = comma.whitespace_after
             separator = comma.with_changes(whitespace_after=_line_break(after.first_line, after.empty_lines, indent))
-            trailing = cst.Comma(whitespace_after=after.with_changes(first_line=cst.TrailingWhitespace(),
-                                                                       empty_lines=[]))
+            closing = after.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+            trailing = cst.Comma(whitespace_after=closing)
         else:
             separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
             trailing = comma

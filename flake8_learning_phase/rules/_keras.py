@@ -27,6 +27,10 @@ BACKEND_MODULES = frozenset(
     }
 )
 PHASE_FUNCTIONS = ("learning_phase", "symbolic_learning_phase")
+# Said in a message when the model's construction cannot be seen (a library builder, a model
+# loaded from disk): the finding is kept, since the bug is real when the model has them.
+# Messages stay within 114 characters after the code, what sarif-tools shows whole.
+UNSEEN_MODEL = "matters if the model has BatchNormalization or Dropout"
 
 
 def backend_member(node: ast.expr, scope: Scope, seq: int = sys.maxsize, blocks: tuple = ()) -> Optional[str]:

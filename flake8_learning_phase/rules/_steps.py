@@ -46,9 +46,6 @@ OPAQUE_INPUTS = (CALL, UNKNOWN)
 # An updates term that could hold the model's updates without our seeing it.
 OPAQUE_UPDATES = (CALL, UNKNOWN, PARAMETER, ATTRIBUTE)
 _MAX_HELPER_DEPTH = 3
-# Said in the message when the model's construction cannot be seen (a library builder, a
-# model loaded from disk): the finding is kept, since the bug is real when the model has them.
-UNSEEN_MODEL = " (if the model has BatchNormalization or Dropout)"
 
 
 class Step(NamedTuple):

@@ -8,6 +8,7 @@ from flake8_learning_phase.core.findings import Finding, ImportName, Related
 from flake8_learning_phase.core.module import Assignment, Import, ModuleModel, Scope, dotted, reaching
 from flake8_learning_phase.core.registry import Rule, invalid, valid
 from flake8_learning_phase.rules._keras import calls_backend
+from flake8_learning_phase.rules._keras import UNSEEN_MODEL
 from flake8_learning_phase.rules._steps import (
     OPAQUE_INPUTS,
     PREFILTER,
@@ -16,7 +17,6 @@ from flake8_learning_phase.rules._steps import (
     feed,
     feed_edit,
     parameter_arguments,
-    UNSEEN_MODEL,
     phase_matters,
     site_context,
     steps,
@@ -57,7 +57,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
         if matters is False:
             continue  # every model it runs is seen, and none has a phase-dependent layer
         if all(_parameter_lacks_phase(context, t) for t in terms if t.kind == PARAMETER):
-            yield _finding(context, step, "" if matters else UNSEEN_MODEL)
+            yield _finding(context, step, "add it and feed True last" if matters else UNSEEN_MODEL)
 
 
 def _parameter_lacks_phase(context: RuleContext, term) -> bool:
@@ -76,7 +76,7 @@ def _parameter_lacks_phase(context: RuleContext, term) -> bool:
     return True
 
 
-def _finding(context: RuleContext, step: Step, unseen: str) -> Finding:
+def _finding(context: RuleContext, step: Step, advice: str) -> Finding:
     record = step.record
     spelling = _phase_spelling(record, context.settings.learning_phase)
     if spelling is None:
@@ -84,7 +84,7 @@ def _finding(context: RuleContext, step: Step, unseen: str) -> Finding:
         manual = "cannot tell how to spell the backend here: add the learning phase to line {}".format(
             record.node.lineno
         )
-        return context.finding(RULE, record.node, manual=manual, phase=shown, unseen=unseen)
+        return context.finding(RULE, record.node, manual=manual, phase=shown, advice=advice)
     phase, import_from = spelling
     edits: List[Edit] = []
     if import_from is not None:
@@ -97,14 +97,14 @@ def _finding(context: RuleContext, step: Step, unseen: str) -> Finding:
         for site, edit in feeds:
             edits.append(edit)
             related.append(Related(context.ref(site.node), CALL_SITE))
-        return context.finding(RULE, record.node, edits, None, related, phase=phase, unseen=unseen)
+        return context.finding(RULE, record.node, edits, None, related, phase=phase, advice=advice)
     if takes_feed_dict(step.record):
         # Some caller cannot be edited (another file, a wrapper, a container): the step
         # feeds the phase itself, so the fix takes effect without them.
         edits.append(AddKeyword(context.ref(record.node), "feed_dict", "{%s: True}" % phase))
-        return context.finding(RULE, record.node, edits, phase=phase, unseen=unseen)
+        return context.finding(RULE, record.node, edits, phase=phase, advice=advice)
     manual = "add {} to the inputs at line {} and feed True last in every call".format(phase, record.node.lineno)
-    return context.finding(RULE, record.node, manual=manual, phase=phase, unseen=unseen)
+    return context.finding(RULE, record.node, manual=manual, phase=phase, advice=advice)
 
 
 def _feed_edits(context: RuleContext, step: Step) -> Optional[List[Tuple[object, Edit]]]:
@@ -195,7 +195,7 @@ def _only_used_as_inputs(model: ModuleModel, scope: Scope, name: str) -> bool:
 RULE = Rule(
     code="LP100",
     title="training step without the learning phase",
-    message="training step inputs lack {phase}{unseen}; add it and feed True last (lp-fix)",
+    message="training step inputs lack {phase}; {advice} (lp-fix)",
     fix_title="Add the learning phase to this training step",
     detects=(
         "A Keras backend `function(inputs, outputs, updates)` whose updates come from an "

@@ -5,9 +5,9 @@ from typing import Iterator
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import CALL_SITE, Finding, Related
 from flake8_learning_phase.core.registry import Rule, invalid, valid
+from flake8_learning_phase.rules._keras import UNSEEN_MODEL
 from flake8_learning_phase.rules._steps import (
     PREFILTER,
-    UNSEEN_MODEL,
     feed,
     feed_edit,
     phase_matters,
@@ -36,15 +36,15 @@ def check(context: RuleContext) -> Iterator[Finding]:
         matters = phase_matters(context, step)
         if step.phase_is_int or matters is False:
             continue
-        unseen = "" if matters else UNSEEN_MODEL
+        advice = "feed True last" if matters else UNSEEN_MODEL
         items = literal_items(step.inputs, step.context)
         if items is not None:
-            yield from _short_literal_feeds(context, step, items, unseen)
+            yield from _short_literal_feeds(context, step, items, advice)
         elif step.input_terms and step.input_terms[-1].kind == PHASE:
-            yield from _feeds_without_phase(context, step, unseen)
+            yield from _feeds_without_phase(context, step, advice)
 
 
-def _short_literal_feeds(context: RuleContext, step, items, unseen: str) -> Iterator[Finding]:
+def _short_literal_feeds(context: RuleContext, step, items, advice: str) -> Iterator[Finding]:
     """Calls whose literal feed stops before the learning phase's position."""
     phase_at = next((i for i, t in enumerate(items) if t.kind == PHASE), None)
     if phase_at is None:
@@ -58,12 +58,12 @@ def _short_literal_feeds(context: RuleContext, step, items, unseen: str) -> Iter
         if fed_items is None or len(fed_items) > phase_at:
             continue
         if len(fed_items) == phase_at:
-            yield _fed_true(context, site, fed, where, unseen)
+            yield _fed_true(context, site, fed, where, advice)
         else:
-            yield context.finding(RULE, site.node, manual="the feed misses more than the learning phase", unseen=unseen)
+            yield context.finding(RULE, site.node, manual="the feed misses more than the learning phase", advice=advice)
 
 
-def _feeds_without_phase(context: RuleContext, step, unseen: str) -> Iterator[Finding]:
+def _feeds_without_phase(context: RuleContext, step, advice: str) -> Iterator[Finding]:
     """Inputs built at run time that end with the phase, fed a list that never holds it.
 
     The keras-rl2 DDPG shape: ``state_inputs + [K.learning_phase()]`` fed
@@ -79,13 +79,13 @@ def _feeds_without_phase(context: RuleContext, step, unseen: str) -> Iterator[Fi
         terms = flatten(fed, where)
         if not any(t.kind == ITEM for t in terms) or any(_could_be_phase(t) for t in terms):
             continue
-        yield _fed_true(context, site, fed, where, unseen)
+        yield _fed_true(context, site, fed, where, advice)
 
 
-def _fed_true(context: RuleContext, site, fed, where, unseen: str) -> Finding:
+def _fed_true(context: RuleContext, site, fed, where, advice: str) -> Finding:
     """The finding at a call of the step, with the edit that feeds True last."""
     edit = feed_edit(context, fed, where)
-    return context.finding(RULE, site.node, [edit], None, [Related(context.ref(site.node), CALL_SITE)], unseen=unseen)
+    return context.finding(RULE, site.node, [edit], None, [Related(context.ref(site.node), CALL_SITE)], advice=advice)
 
 
 _PHASE_WORDS = ("train", "phase", "learning", "mode")
@@ -106,7 +106,7 @@ def _could_be_phase(term) -> bool:
 RULE = Rule(
     code="LP101",
     title="feed shorter than the step's inputs",
-    message="feed stops before the learning phase, so it is False{unseen}; feed True last (lp-fix)",
+    message="feed ends before the learning phase, left False; {advice} (lp-fix)",
     fix_title="Feed True as the last value",
     detects=(
         "A call of a training step whose inputs contain the learning phase, with a literal "

@@ -7,13 +7,13 @@ from flake8_learning_phase.core.findings import Concatenate, Finding
 from flake8_learning_phase.core.module import dotted
 from flake8_learning_phase.core.registry import Rule, invalid, valid
 from flake8_learning_phase.rules._dataflow import applications, same_value
+from flake8_learning_phase.rules._keras import UNSEEN_MODEL
 from flake8_learning_phase.rules._steps import (
     OPAQUE_UPDATES,
     PREFILTER,
     Step,
     loss_origins,
     loss_sources_complete,
-    UNSEEN_MODEL,
     model_info,
     steps,
 )
@@ -59,7 +59,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
         info = model_info(context, step)
         if info.seen and not info.owns_updates:
             continue  # no BatchNormalization whose moving statistics are ever read
-        unseen = "" if info.seen else UNSEEN_MODEL
+        advice = "add them" if info.seen else UNSEEN_MODEL.replace(" or Dropout", "")
         updates, manual = _model_updates(context, step)
         if manual is None and step.model_term.context.scope is not step.context.scope:
             # The model is named by a caller (``make_train_function(inputs, loss,
@@ -68,8 +68,9 @@ def check(context: RuleContext) -> Iterator[Finding]:
                 updates, step.record.node.lineno, step.model_term.node.lineno
             )
         edits = [Concatenate(context.ref(step.updates), updates)] if manual is None else []
-        missing = updates if manual is None else "{}'s updates".format(step.model)
-        yield context.finding(RULE, step.record.node, edits, manual, updates=missing, unseen=unseen)
+        pieces = updates.split(" + ")
+        missing = pieces[0] + (" + ..." if len(pieces) > 1 else "") if manual is None else step.model + "'s updates"
+        yield context.finding(RULE, step.record.node, edits, manual, updates=missing, advice=advice)
 
 
 def _model_updates(context: RuleContext, step: Step) -> Tuple[str, Optional[str]]:
@@ -152,7 +153,7 @@ def _same_value_at(application, step: Step) -> Optional[str]:
 RULE = Rule(
     code="LP200",
     title="training step without the model's updates",
-    message="training step updates lack {updates}{unseen}; add them (lp-fix)",
+    message="training step updates lack {updates}; {advice} (lp-fix)",
     fix_title="Add the model's updates to this training step",
     detects=(
         "A training step whose updates do not include the trained model's own updates "

@@ -17,15 +17,18 @@ from flake8_learning_phase.core.module import (
     reaching,
 )
 from flake8_learning_phase.core.registry import Prefilter, Rule, invalid, valid
+from flake8_learning_phase.rules._keras import UNSEEN_MODEL
 
 # Where a tape shows which model it trains: tape.gradient(loss, <model>.<one of these>).
 TRAINABLE = ("trainable_variables", "trainable_weights")
 _MAX_HELPER_DEPTH = 2
-# A training step opens a tape (``GradientTape(``) and takes a gradient from it (``.gradient(``);
-# the words come first (a C-speed ``in``), the pattern only for files that have one.
+# A training step opens a tape (``GradientTape(``) and takes a gradient from it (``.gradient(``)
+# with respect to a model's ``trainable_variables`` or ``trainable_weights``; the words come
+# first (a C-speed ``in``), the pattern only for files that have one.  On the tensorflow-cpu
+# 2.15 + keras 3 sources it lets 10 of 2,751 files through (38 without the last condition).
 PREFILTER = Prefilter(
     words=("GradientTape", "train_step"),
-    pattern=r"(?s)\A(?=.*?GradientTape\s*\()(?=.*?\.\s*gradient\s*\()",
+    pattern=r"(?s)\A(?=.*?GradientTape\s*\()(?=.*?\.\s*gradient\s*\()(?=.*?trainable_(?:variables|weights))",
 )
 
 _BAD = '''\
@@ -202,8 +205,8 @@ def _models_of(node, scope: Scope, seq: int, blocks: tuple, depth: int) -> Set[s
         text = dotted(node.value)
         return {text} if text is not None else set()
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return _models_of(node.left, scope, seq, blocks, depth + 1) | _models_of(node.right, scope, seq, blocks,
-                                                                               depth + 1)
+        left = _models_of(node.left, scope, seq, blocks, depth + 1)
+        return left | _models_of(node.right, scope, seq, blocks, depth + 1)
     if isinstance(node, (ast.List, ast.Tuple)):
         found: Set[str] = set()
         for element in node.elts:
@@ -337,22 +340,19 @@ def _finding(context: RuleContext, record: CallRecord, where: CallRecord) -> Opt
     if info.seen and not info.phase_dependent:
         return None
     if not info.seen:
-        effect = "if it has BatchNormalization or Dropout, they run in inference mode"
+        advice = UNSEEN_MODEL
     elif info.owns_updates:
-        effect = "its BatchNormalization runs in inference mode (batch statistics unused, moving statistics frozen)"
+        advice = "its BatchNormalization runs in inference mode"
     else:
-        effect = "its Dropout (or other phase-dependent layers) runs in inference mode"
+        advice = "its Dropout or noise layers run in inference mode"
     edit = AddKeyword(context.ref(call), "training", "True")
-    return context.finding(RULE, call, [edit], model=dotted(call.func) or "the model", effect=effect)
+    return context.finding(RULE, call, [edit], model=dotted(call.func) or "the model", advice=advice)
 
 
 RULE = Rule(
     code="LP300",
     title="model called in a training step without training=True",
-    message=(
-        "{model}(...) called in a training step without training=True: {effect}, unlike "
-        "model.fit(); pass training=True (lp-fix)"
-    ),
+    message="{model}(...) in a training step without training=True; {advice} (lp-fix)",
     fix_title="Pass training=True to this model call",
     detects=(
         "A call of a Keras model inside a TF2 / Keras 3 training step that passes no training "
