@@ -348,3 +348,23 @@ def test_flake8_format_gives_the_lines_nbqa_flake8_gives(folder):
 
     theirs = [renumbered(line) for line in done.stdout.decode().splitlines()]
     assert sorted(theirs) == sorted(ours) and ours
+
+
+def test_manual_edit_lines_and_notes_speak_of_cells(tmp_path):
+    # A GAN step whose LP200 fix is left to a person (netD applied to `noise * 2`), in cell 3.
+    source = (FIXTURES / "steps" / "gan_applied_inline.py").read_text().split("\n")
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# GAN\n"]},
+        {"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [], "source": ["%matplotlib inline\n"] + [l + "\n" for l in source[5:17]]},
+        {"cell_type": "code", "execution_count": 2, "metadata": {}, "outputs": [], "source": [l + "\n" for l in source[17:23]]},
+    ]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+    (tmp_path / "gan.ipynb").write_text(json.dumps(notebook, indent=1) + "\n")
+    done = lp_fix("--check", "--format", "json", "gan.ipynb", cwd=tmp_path)
+    err = done.stderr.decode()
+    # Line 21 of the .py is line 4 of cell 3 here; the loss (line 19 of the .py) is its line 2.
+    note = "netD is applied to a tensor at line 2 of cell 3 that the step cannot name: add "
+    assert "gan.ipynb:cell_3:4: " + note in err, err
+    (lp200,) = [r for r in json.loads(done.stdout.decode())["findings"] if r["code"] == "LP200"]
+    assert lp200["manual_edit"].startswith(note) and "at line 4 of cell 3" in lp200["manual_edit"]
+    assert (lp200["cell_number"], lp200["line"]) == (3, 4)

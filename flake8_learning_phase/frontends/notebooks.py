@@ -24,6 +24,8 @@ Where = Tuple[int, int, Optional[str], int]
 # cell would not match the raw bytes.  Joining the strings again (only when some rule's words
 # are in the file, which is rare) keeps the prefilter conservative.
 _JOINS = re.compile(rb'(?:\\[nrt]|"\s*,\s*")+')
+# "at line 19" in a message or a manual-edit note: a line of the joined module.
+_LINE_REFERENCE = re.compile(r"\bline (\d+)\b")
 
 
 def is_notebook(path: str) -> bool:
@@ -65,6 +67,41 @@ def cell_fields(cell: Where) -> Dict:
     return {"cell_index": cell[0], "cell_number": cell[1], "cell_id": cell[2]}
 
 
+def _cell_terms(nb, text: Optional[str]) -> Optional[str]:
+    """``line 19`` (of the joined module) as ``line 3 of cell 4`` in a message or note."""
+    if not text:
+        return text
+
+    def replace(match):
+        try:
+            position = nb.position(int(match.group(1)), 0)
+        except ValueError:
+            return match.group(0)
+        return "line {} of cell {}".format(position.line, position.cell_number)
+
+    return _LINE_REFERENCE.sub(replace, text)
+
+
+def _in_cell_terms(nb, result):
+    """The fix result with its messages and manual-edit notes speaking of cells' lines."""
+    import dataclasses
+
+    renamed = {}
+    for finding in result.findings:
+        message, manual = _cell_terms(nb, finding.message), _cell_terms(nb, finding.manual)
+        if (message, manual) != (finding.message, finding.manual):
+            renamed[finding] = dataclasses.replace(finding, message=message, manual=manual)
+    notes = tuple((line, _cell_terms(nb, note)) for line, note in result.manual)
+    if not renamed and notes == tuple(result.manual):
+        return result
+    return dataclasses.replace(
+        result,
+        findings=tuple(renamed.get(f, f) for f in result.findings),
+        fixed=tuple(renamed.get(f, f) for f in result.fixed),
+        manual=notes,
+    )
+
+
 def process(path: str, raw: bytes, options, outcome):
     """lp-fix on one notebook's bytes: what ``cli.process`` does for a .py file.
 
@@ -89,6 +126,7 @@ def process(path: str, raw: bytes, options, outcome):
 
         outcome.error = "cannot parse: {}".format(_reason(error))
         return outcome
+    result = _in_cell_terms(nb, result)
     outcome.findings = result.findings
     lines = {f.line for f in result.findings} | {f.end_line for f in result.findings if f.end_line}
     lines |= {line for line, _ in result.manual}
