@@ -76,10 +76,12 @@ class _Open(object):
         )
 
     def diagnostic(self, finding) -> Tuple[str, object]:
+        from flake8_learning_phase.frontends.notebooks import _cell_terms
+
         uri, where = self.place(finding)
         return uri, lsp.Diagnostic(
             range=where,
-            message=finding.message.split(" ", 1)[1],
+            message=_cell_terms(self.nb, finding.message.split(" ", 1)[1]),
             severity=lsp.DiagnosticSeverity.Warning,
             code=finding.code,
             source="flake8-learning-phase",

@@ -150,7 +150,8 @@ def process(path: str, raw: bytes, options, outcome):
         return outcome
     try:
         data = nb.rewrite(result.source)
-    except _notebook.NotebookError as error:
+        diff = _notebook.diff(nb, data, path) if options.diff else ""
+    except (_notebook.NotebookError, ValueError) as error:
         outcome.error = "cannot fix: {}".format(error)
         outcome.unwritten = result.fixed
         return outcome
@@ -160,7 +161,7 @@ def process(path: str, raw: bytes, options, outcome):
     outcome.fixed = result.fixed
     outcome.call_sites = result.call_sites_updated
     if options.diff:
-        outcome.output = _notebook.diff(nb, data, path).encode("utf-8", "surrogateescape")
+        outcome.output = diff.encode("utf-8", "surrogateescape")
     if options.writes:
         try:
             _files.write(path, data, raw)
