@@ -368,3 +368,72 @@ def test_manual_edit_lines_and_notes_speak_of_cells(tmp_path):
     (lp200,) = [r for r in json.loads(done.stdout.decode())["findings"] if r["code"] == "LP200"]
     assert lp200["manual_edit"].startswith(note) and "at line 4 of cell 3" in lp200["manual_edit"]
     assert (lp200["cell_number"], lp200["line"]) == (3, 4)
+
+
+# --------------------------------------------------------------------------- every step fixture as a notebook
+
+
+def _as_cells(text):
+    """The .py text cut into cells at top-level statements (every byte kept, in order)."""
+    import ast
+
+    lines = text.splitlines(True)
+    starts = sorted(
+        {min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) for node in ast.parse(text).body}
+    )
+    starts = [1] + [s for s in starts[2:]]  # the first two statements (docstring, imports) share cell 1
+    bounds = starts + [len(lines) + 1]
+    return ["".join(lines[a - 1:b - 1]) for a, b in zip(bounds, bounds[1:]) if a < b]
+
+
+LP300_FILES = sorted((FIXTURES / "lp300").glob("*.py"))
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in (FIXTURES / "steps").glob("*.py") if not p.name.endswith(".fixed.py")) + LP300_FILES,
+    ids=lambda p: p.parent.name + "/" + p.stem,
+)
+def test_every_step_fixture_as_a_notebook_gives_the_py_findings_and_fix(tmp_path, monkeypatch, path):
+    """Each step fixture cut into cells (a markdown cell between each two): lp-fix reports the .py's
+    findings at the same places and fixes the notebook's cells into the fixed .py, byte for byte."""
+    from flake8_learning_phase.frontends.cli import main
+
+    text = path.read_text(encoding="utf-8")
+    pieces = _as_cells(text)
+    cells, first_line = [], {}
+    line = 1
+    for number, piece in enumerate(pieces):
+        cells.append({"cell_type": "markdown", "metadata": {}, "source": ["Step {}\n".format(number)]})
+        cells.append({"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": piece.splitlines(True)})
+        first_line[len(cells)] = line  # cell_number of the code cell -> its first line in the .py
+        line += len(piece.splitlines())
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+    monkeypatch.chdir(str(tmp_path))
+    shutil.copy(str(path), "step.py")
+    pathlib.Path("step.ipynb").write_text(json.dumps(notebook, indent=1) + "\n", encoding="utf-8")
+    pathlib.Path("setup.cfg").write_text("[flake8]\nmax-line-length = 120\n")
+
+    def report(name):
+        import contextlib
+        import io
+
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            code = main(["--check", "-j", "1", "--format", "json", name])
+        return code, json.loads(out.getvalue())
+
+    py_code, py = report("step.py")
+    nb_code, nb = report("step.ipynb")
+    assert nb_code == py_code
+    in_py = sorted((r["code"], r["line"], r["column"], r["fixable"]) for r in py["findings"])
+    in_nb = sorted(
+        (r["code"], first_line[r["cell_number"]] + r["line"] - 1, r["column"], r["fixable"]) for r in nb["findings"]
+    )
+    assert in_nb == in_py
+    main(["-q", "-j", "1", "step.py", "step.ipynb"])
+    fixed = json.loads(pathlib.Path("step.ipynb").read_text(encoding="utf-8"))
+    assert "".join("".join(c["source"]) for c in fixed["cells"] if c["cell_type"] == "code") == pathlib.Path(
+        "step.py"
+    ).read_text(encoding="utf-8")
+    nbformat.validate(nbformat.reads(json.dumps(fixed), as_version=4))
