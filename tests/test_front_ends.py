@@ -411,3 +411,12 @@ def test_9_kinds_filter_like_lsp_says(lsp_client):
     assert _actions(lsp_client, ["source"]) == [("source.fixAll", "Fix all LP findings in this file")]
     assert _actions(lsp_client, ["refactor"]) == []
     assert {kind for kind, _ in _actions(lsp_client, None)} == {"quickfix", "source.fixAll"}
+
+
+def test_8_wrapped_lines_keep_the_files_line_endings(tmp_path):
+    path = tmp_path / "train_loop.py"
+    path.write_bytes(EXAMPLE.read_bytes().replace(b"\n", b"\r\n"))
+    assert lp_fix(path, cwd=tmp_path).returncode == 1
+    data = path.read_bytes()
+    assert b"K.function(\r\n        [x, y, K.learning_phase()]" in data
+    assert data.count(b"\n") == data.count(b"\r\n")

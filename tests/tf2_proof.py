@@ -78,12 +78,18 @@ def current_env() -> str:
 
 
 def copy_program(program: Program, folder: str) -> Program:
-    """The program (file or folder) copied into ``folder``; the harness stays where it is."""
+    """The program (file or folder) copied into ``folder``, with the harness beside it.
+
+    The harness is part of the program's project as lp-fix sees it: a single-file
+    program hands its ``build`` and ``train`` to ``harness.main``, and the model
+    resolver follows them there to see which model ``train`` gets.
+    """
     target = os.path.join(folder, os.path.basename(program.path))
     if os.path.isdir(program.path):
         shutil.copytree(program.path, target, ignore=shutil.ignore_patterns("__pycache__"))
     else:
         shutil.copy(program.path, target)
+        shutil.copy(os.path.join(PROGRAMS, HARNESS), folder)
     return program._replace(path=target)
 
 

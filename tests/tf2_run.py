@@ -15,10 +15,11 @@ import sys
 
 
 def _forget_modules_under(folder):
+    """Drop the program's own modules (not the shared harness: it holds RESULTS and set up TensorFlow once)."""
     folder = os.path.abspath(folder) + os.sep
     for name, module in list(sys.modules.items()):
         path = getattr(module, "__file__", None) or ""
-        if path and os.path.abspath(path).startswith(folder):
+        if name != "tf2harness" and path and os.path.abspath(path).startswith(folder):
             del sys.modules[name]
 
 

@@ -46,7 +46,9 @@ from flake8_learning_phase.core.module import (
     Import,
     Parameter,
     Scope,
+    Unpacking,
     reaching,
+    unpacked,
 )
 
 
@@ -259,7 +261,17 @@ class Resolver:
             elif isinstance(binding, ClassDefinition):
                 found.append(Value("class", binding.node, frame.mod))
             else:
-                found.append(_UNSEEN_VALUE)
+                found.extend(self._unpacked_values(binding, frame.mod, frame.envs))
+        return found
+
+    def _unpacked_values(self, binding, mod, envs) -> List[Value]:
+        """``a, b = build()`` with ``build`` here returning tuples: what element ``a`` is."""
+        elements = unpacked(binding) if isinstance(binding, Unpacking) else []
+        if not elements:
+            return [_UNSEEN_VALUE]
+        found: List[Value] = []
+        for element, scope, seq, blocks in elements:
+            found.extend(self.values(element, Frame(mod, scope, seq, blocks, envs)))
         return found
 
     def _unbound(self, name: str, mod: project.ModuleInfo) -> List[Value]:
@@ -343,7 +355,7 @@ class Resolver:
             if isinstance(binding, Assignment):
                 found.extend(self.values(binding.value, Frame(mod, binding.scope, binding.seq, binding.blocks, envs)))
             else:
-                found.append(_UNSEEN_VALUE)
+                found.extend(self._unpacked_values(binding, mod, envs))
         return found
 
     def _init_envs(self, info, mod, construction) -> tuple:

@@ -345,6 +345,7 @@ class _Builder:
     def _bind_attr(self, attr, kind, node, value=None):
         binding = kind(self._next(), self.blocks, self.scope, node, value)
         self.scope.cls.attr_bindings.setdefault(attr, []).append(binding)
+        return binding
 
     def _self_attr(self, node) -> Optional[str]:
         """``attr`` when ``node`` is ``self.attr`` inside a method."""
@@ -454,6 +455,9 @@ class _Builder:
                     self._target(element.value, None, node)
                 elif values is None and value is not None and not starred and isinstance(element, ast.Name):
                     binding = self._bind(element.id, Unpacking, node, value)
+                    binding.index, binding.count = position, len(target.elts)
+                elif values is None and value is not None and not starred and self._self_attr(element):
+                    binding = self._bind_attr(self._self_attr(element), Unpacking, node, value)
                     binding.index, binding.count = position, len(target.elts)
                 else:
                     self._target(element, values[position] if values else None, node)

@@ -1,9 +1,11 @@
 """``lp-fix``: the command-line front end of the fixer, with black/ruff/pyupgrade conventions.
 
-Exit status: 0 nothing to change; 1 something was (or, with --check/--diff,
+Exit status: 0 nothing to change (also when the paths hold no Python file:
+a warning says so, as ruff's does); 1 something was (or, with --check/--diff,
 would be) changed or needs a manual edit; 2 usage error; 123 a file could not
-be read or parsed.  Messages go to stderr; stdout carries only the diff or,
-for ``-``, the fixed source.
+be read, parsed or written.  Messages go to stderr; stdout carries only the
+diff, the report (--format), or, for ``-``, the fixed source (the input
+itself when it cannot be fixed, as black and ruff echo it).
 """
 import argparse
 import os
