@@ -23,6 +23,7 @@ WRITERS = {
     "magics.ipynb": dict(sort_keys=True, indent=1, ensure_ascii=False, newline=True),
     "old_jupyter_strings.ipynb": dict(sort_keys=True, indent=1, ensure_ascii=True, newline=True),
     "tf2_tape.ipynb": dict(sort_keys=False, indent=2, ensure_ascii=False, newline=False),
+    "tf2_train_step.ipynb": dict(sort_keys=True, indent=1, ensure_ascii=False, newline=True),
     "unparsable_cell.ipynb": dict(sort_keys=True, indent=1, ensure_ascii=False, newline=True),
     "windows_line_endings.ipynb": dict(sort_keys=True, indent=1, ensure_ascii=False, newline=True),
 }
@@ -287,7 +288,9 @@ def test_gan_findings_equal_those_of_the_flattened_py():
     text, cell_of_line = flattened()
     in_py = sorted((f.code,) + cell_of_line[f.line] + (f.col,) for f in check_source(text))
     in_notebook = sorted(where(nb, f) for f in check_source(nb.source))
-    assert in_notebook == in_py and len(in_py) == 4
+    # LP100 in cells 5 and 6; LP200 no longer fires on this GAN since the rules learned its
+    # models (commit 0a16402), on the notebook and on the .py alike.
+    assert in_notebook == in_py and len(in_py) == 2
 
 
 def test_gan_fix_equals_the_fix_of_the_flattened_py():

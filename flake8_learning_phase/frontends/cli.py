@@ -11,12 +11,12 @@ import argparse
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from flake8_learning_phase import __version__
 from flake8_learning_phase.core import Finding, Settings, codes as registered_codes, might_matter, split_lines
 from flake8_learning_phase.fixer import fix_source
-from flake8_learning_phase.frontends import config, files as _files
+from flake8_learning_phase.frontends import config, files as _files, notebooks as _notebooks
 
 EXIT_CLEAN, EXIT_CHANGED, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 123
 STDIN = "-"
@@ -57,6 +57,10 @@ class Outcome:
     findings: Tuple[Finding, ...] = ()
     fixed: Tuple[Finding, ...] = ()
     unwritten: Tuple[Finding, ...] = ()  # fixed in memory, but the write failed
+    # Notebooks only: the cell of each line of ``findings`` and ``manual`` (frontends/notebooks.py),
+    # and the cells that do not parse: (cell_index, cell_number, cell_id, line, col, message).
+    cells: Optional[Dict[int, Tuple[int, int, Optional[str], int]]] = None
+    cell_errors: Tuple[Tuple[int, int, Optional[str], int, int, str], ...] = ()
 
 
 def _codes(value: str) -> List[str]:
@@ -87,9 +91,10 @@ def _parser() -> argparse.ArgumentParser:
     config.add_max_line_length(parser)
     parser.add_argument(
         "--format",
-        choices=("text", "json", "sarif"),
+        choices=("text", "json", "sarif", "flake8"),
         default="text",
-        help="also print a report on stdout: one JSON record per finding, or SARIF 2.1.0",
+        help="also print a report on stdout: one JSON record per finding, SARIF 2.1.0, "
+        "or one flake8-style line per finding (path:line:col: code message; path:cell_N:line:col: in notebooks)",
     )
     parser.add_argument(
         "-j",
@@ -153,7 +158,7 @@ def _excluded(path: str, patterns: Sequence[str]) -> bool:
 
 
 def iter_paths(paths: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
-    """Files to process, each once: the given files, and ``*.py`` below the given folders.
+    """Files to process, each once: the given files, and ``*.py`` and ``*.ipynb`` below the given folders.
 
     A file named twice (``a.py a.py``, a folder and a file in it, a symlink
     and its target) is processed once, under the first name it was met by:
@@ -186,13 +191,15 @@ def _walk(paths: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
             )
             for name in sorted(files):
                 full = os.path.join(root, name)
-                if name.endswith(".py") and not _excluded(full, exclude):
+                if (name.endswith(".py") or _notebooks.is_notebook(name)) and not _excluded(full, exclude):
                     yield full
 
 
 def process(path: str, raw: bytes, options: Options) -> Outcome:
     """Fix one file's bytes; never raises for bad input, reports it in ``error``."""
     outcome = Outcome(path)
+    if path != STDIN and _notebooks.is_notebook(path):
+        return _notebooks.process(path, raw, options, outcome)
     if not might_matter(raw, options.codes):
         outcome.output = raw if path == STDIN else b""
         return outcome
@@ -344,7 +351,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if options.format != "text":
         from flake8_learning_phase.frontends import reports as _reports
 
-        report = _reports.sarif_report if options.format == "sarif" else _reports.json_report
+        report = {
+            "sarif": _reports.sarif_report, "json": _reports.json_report, "flake8": _reports.flake8_report
+        }[options.format]
         sys.stdout.write(report(outcomes, options.writes))
     if options.verbosity >= 0:
         _say(summary(outcomes, options))
@@ -371,15 +380,17 @@ def _report(outcome: Outcome, options: Options) -> None:
         sys.stdout.flush()
         sys.stdout.buffer.write(outcome.output)
         sys.stdout.buffer.flush()
-    if outcome.error:
+    if outcome.cell_errors:
+        for _, number, _, line, col, message in outcome.cell_errors:
+            _say("{}:cell_{}:{}:{}: cannot parse: {}".format(outcome.path, number, line, col + 1, message))
+    elif outcome.error:
         _say("{}: {}".format(outcome.path, outcome.error))
-        return
-    if options.verbosity < 0:
+    if options.verbosity < 0 or (outcome.error and not outcome.cell_errors):
         return
     if options.verbosity > 0:
         for finding in outcome.findings:
-            _say("{}:{}:{}: {}".format(outcome.path, finding.line, finding.col + 1, finding.message))
+            _say("{}:{}: {}".format(_notebooks.prefix(outcome, finding.line), finding.col + 1, finding.message))
     if outcome.changed and not options.diff:
         _say(("would fix " if options.check else "fixed ") + outcome.path)
     for line, note in outcome.manual:
-        _say("{}:{}: {}".format(outcome.path, line, note))
+        _say("{}: {}".format(_notebooks.prefix(outcome, line), note))

@@ -1,7 +1,8 @@
 """``lp-lsp``: the editor front end, a Language Server on stdio (pygls).
 
 It publishes LP diagnostics on open, change and save, and answers
-``textDocument/codeAction`` with a quick fix per diagnostic plus "fix all":
+``textDocument/codeAction`` with a quick fix per diagnostic plus "fix all";
+notebooks too, through LSP 3.17 notebook document sync (``lsp_notebooks.py``):
 the same core findings and the same fixer as lp-fix, so the editor, flake8
 and lp-fix never disagree.
 """
@@ -146,9 +147,14 @@ def _action(title: str, uri: str, old: str, new: str, fixes: list):
 
 
 def make_server(settings: Settings = Settings(), line_length: Optional[int] = None):
-    server = LanguageServer("lp-lsp", __version__)
+    from flake8_learning_phase.frontends import lsp_notebooks
+
+    server = LanguageServer("lp-lsp", __version__, notebook_document_sync=lsp_notebooks.sync_options())
+    notebook_of = lsp_notebooks.register(server, settings, line_length)
 
     def publish(uri: str) -> None:
+        if notebook_of(uri) is not None:
+            return  # a notebook cell: published with its notebook (lsp_notebooks)
         document = server.workspace.get_text_document(uri)
         server.publish_diagnostics(uri, diagnostics(document.source, settings, _file_path(uri)))
 
@@ -169,9 +175,15 @@ def make_server(settings: Settings = Settings(), line_length: Optional[int] = No
         lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.SourceFixAll]),
     )
     def code_action(params):
-        document = server.workspace.get_text_document(params.text_document.uri)
         window = params.range
         only = params.context.only if params.context is not None else None
+        notebook = notebook_of(params.text_document.uri)
+        if notebook is not None:
+            return lsp_notebooks.code_actions(
+                server, notebook, params.text_document.uri, window.start.line, window.end.line, settings,
+                line_length, only,
+            )
+        document = server.workspace.get_text_document(params.text_document.uri)
         return code_actions(
             document.uri, document.source, window.start.line, window.end.line, settings, line_length, only
         )

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from flake8_learning_phase import __version__
 from flake8_learning_phase.core import rules
 from flake8_learning_phase.core.registry import HOMEPAGE
+from flake8_learning_phase.frontends import notebooks as _notebooks
 from flake8_learning_phase.frontends.rule_pages import render_page
 
 _NOT_WRITTEN = "nothing is written with --check or --diff"
@@ -51,17 +52,67 @@ def records(outcomes: Sequence, written: bool) -> List[Dict]:
                     "end_column": None if finding.end_col is None else finding.end_col + 1,
                 }
             )
+            _in_cell(rows[-1], outcome)
     return rows
 
 
+def _in_cell(row: Dict, outcome) -> None:
+    """A notebook's record: lines in the cell's own coordinates, and the cell (nbQA's and ruff's view)."""
+    cell = _notebooks.where(outcome, row["line"])
+    if cell is None:
+        return
+    end = _notebooks.where(outcome, row["end_line"])
+    row.update(line=cell[3], end_line=end[3] if end is not None else None)
+    row.update(_notebooks.cell_fields(cell))
+
+
+def _errors(outcomes: Sequence) -> List[Dict]:
+    """One record per file that could not be processed; per unparsable cell for a notebook."""
+    rows = []
+    for o in outcomes:
+        if not o.error:
+            continue
+        for index, number, cell_id, line, col, message in getattr(o, "cell_errors", ()):
+            rows.append(
+                {
+                    "path": o.path,
+                    "error": "cannot parse: {}".format(message),
+                    "line": line,
+                    "column": col + 1,
+                    "cell_index": index,
+                    "cell_number": number,
+                    "cell_id": cell_id,
+                }
+            )
+        if not getattr(o, "cell_errors", ()):
+            rows.append({"path": o.path, "error": o.error})
+    return rows
+
+
+def flake8_report(outcomes: Sequence, written: bool) -> str:
+    """flake8's default format, one line per finding: ``path:line:col: LP100 message``.
+
+    In a notebook, ``path:cell_N:line:col:`` as nbQA prints it (N counts every
+    cell, markdown included, from 1; the line is the cell's).  Files that could
+    not be processed are on standard error, as always.
+    """
+    lines = []
+    for outcome in outcomes:
+        for finding in outcome.findings:
+            lines.append(
+                "{}:{}: {}\n".format(_notebooks.prefix(outcome, finding.line), finding.col + 1, finding.message)
+            )
+    return "".join(lines)
+
+
 def json_report(outcomes: Sequence, written: bool) -> str:
-    errors = [{"path": o.path, "error": o.error} for o in outcomes if o.error]
+    errors = _errors(outcomes)
     totals = {
         "files_checked": len(outcomes),
         "files_fixed" if written else "files_would_be_fixed": sum(o.changed for o in outcomes),
         "call_sites_updated" if written else "call_sites_would_be_updated": sum(o.call_sites for o in outcomes),
         "manual_edits": sum(len(o.manual) for o in outcomes),
-        "files_with_errors": len(errors),
+        "files_with_errors": sum(bool(o.error) for o in outcomes),
     }
     report = {"findings": records(outcomes, written), "errors": errors, "summary": totals}
     return json.dumps(report, indent=2) + "\n"
@@ -80,18 +131,17 @@ def sarif_report(outcomes: Sequence, written: bool) -> str:
                 # The rule id is in ruleId: the text is the message alone.
                 "message": {"text": _without_code(row["message"], row["code"])},
                 "locations": [
-                    _location(row["path"], row["line"], row["column"], row["end_line"], row["end_column"])
+                    _location(row["path"], row["line"], row["column"], row["end_line"], row["end_column"], row)
                 ],
             }
         )
     notifications = [
         {
             "level": "error",
-            "message": {"text": "{}: {}".format(o.path, o.error)},
-            "locations": [_location(o.path, None, None)],
+            "message": {"text": "{}: {}".format(e["path"], e["error"])},
+            "locations": [_location(e["path"], e.get("line"), e.get("column"), cell=e)],
         }
-        for o in outcomes
-        if o.error
+        for e in _errors(outcomes)
     ]
     run = {
         "tool": {
@@ -150,14 +200,29 @@ def _plain(markdown: str) -> str:
     return _LINK.sub(lambda m: "{} ({})".format(m.group(1), _absolute(m.group(2))), markdown)
 
 
-def _location(path: str, line, column, end_line: Optional[int] = None, end_column: Optional[int] = None) -> Dict:
+def _location(
+    path: str,
+    line,
+    column,
+    end_line: Optional[int] = None,
+    end_column: Optional[int] = None,
+    cell: Optional[Dict] = None,
+) -> Dict:
+    """A SARIF location.  In a notebook (``cell`` has ``cell_number``), the region is in the
+    cell's coordinates and the cell is in the location's ``properties.cell``: SARIF 2.1.0 has no
+    notebook cells, and a line of the .ipynb JSON text would not say where the code is."""
     location = {"artifactLocation": _artifact(path)}
     if line is not None:
         region = {"startLine": line, "startColumn": column}
         if end_line is not None and end_column is not None:  # Python 3.7's ast has no end
             region.update(endLine=end_line, endColumn=end_column)
         location["region"] = region
-    return {"physicalLocation": location}
+    result = {"physicalLocation": location}  # type: Dict
+    if cell is not None and cell.get("cell_number") is not None:
+        result["properties"] = {
+            "cell": {"index": cell["cell_index"], "number": cell["cell_number"], "id": cell["cell_id"]}
+        }
+    return result
 
 
 def _artifact(path: str) -> Dict:
