@@ -64,6 +64,9 @@ def venv(name, packages):
         sh([sys.executable, "-m", "venv", folder])
         sh([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
     sh([python, "-m", "pip", "install", "--quiet"] + packages)
+    project = [p for p in packages if p.startswith(ROOT)]
+    if project:  # a local folder at the same version: pip keeps the old build unless told
+        sh([python, "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps"] + project)
     return python
 
 
