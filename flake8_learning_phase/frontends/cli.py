@@ -62,6 +62,15 @@ class Outcome:
     cells: Optional[Dict[int, Tuple[int, int, Optional[str], int]]] = None
     cell_errors: Tuple[Tuple[int, int, Optional[str], int, int, str], ...] = ()
 
+    def write(self, data: bytes, expected: bytes) -> None:
+        """Write the fixed file; a failed write undoes what the outcome claims and says why."""
+        try:
+            _files.write(self.path, data, expected)
+        except (_files.SourceError, OSError) as error:
+            self.changed, self.fixed, self.unwritten = False, (), self.fixed
+            self.call_sites = 0
+            self.error = "cannot write: {}".format(getattr(error, "strerror", None) or error)
+
 
 def _codes(value: str) -> List[str]:
     codes = [c.strip().upper() for c in value.split(",") if c.strip()]
@@ -239,12 +248,7 @@ def process(path: str, raw: bytes, options: Options) -> Outcome:
     elif path == STDIN and not options.check:
         outcome.output = new_raw
     if result.changed and options.writes and path != STDIN:
-        try:
-            _files.write(path, new_raw, raw)
-        except (_files.SourceError, OSError) as error:
-            outcome.changed, outcome.fixed, outcome.unwritten = False, (), outcome.fixed
-            outcome.call_sites = 0
-            outcome.error = "cannot write: {}".format(getattr(error, "strerror", None) or error)
+        outcome.write(new_raw, raw)
     return outcome
 
 

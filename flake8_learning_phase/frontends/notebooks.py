@@ -110,7 +110,6 @@ def process(path: str, raw: bytes, options, outcome):
     file; the other cells' findings are still given.
     """
     from flake8_learning_phase import notebook as _notebook
-    from flake8_learning_phase.frontends import files as _files
 
     if not might_matter_notebook(raw, options.codes):
         return outcome
@@ -163,10 +162,5 @@ def process(path: str, raw: bytes, options, outcome):
     if options.diff:
         outcome.output = diff.encode("utf-8", "surrogateescape")
     if options.writes:
-        try:
-            _files.write(path, data, raw)
-        except (_files.SourceError, OSError) as error:
-            outcome.changed, outcome.fixed, outcome.unwritten = False, (), outcome.fixed
-            outcome.call_sites = 0
-            outcome.error = "cannot write: {}".format(getattr(error, "strerror", None) or error)
+        outcome.write(data, raw)
     return outcome
