@@ -33,15 +33,20 @@ _GOOD = _BAD.replace("self.train_fn([xb, yb])", "self.train_fn([xb, yb, True])")
 
 def check(context: RuleContext) -> Iterator[Finding]:
     for step in steps(context):
-        matters = phase_matters(context, step)
-        if step.phase_is_int or matters is False:
+        if step.phase_is_int or not any(True for _ in _findings(context, step, "")):
             continue
-        advice = "feed True last" if matters else UNSEEN_MODEL
-        items = literal_items(step.inputs, step.context)
-        if items is not None:
-            yield from _short_literal_feeds(context, step, items, advice)
-        elif step.input_terms and step.input_terms[-1].kind == PHASE:
-            yield from _feeds_without_phase(context, step, advice)
+        # Only now the model resolver, which may read other modules of the project.
+        matters = phase_matters(context, step)
+        if matters is not False:
+            yield from _findings(context, step, "feed True last" if matters else UNSEEN_MODEL)
+
+
+def _findings(context: RuleContext, step, advice: str) -> Iterator[Finding]:
+    items = literal_items(step.inputs, step.context)
+    if items is not None:
+        yield from _short_literal_feeds(context, step, items, advice)
+    elif step.input_terms and step.input_terms[-1].kind == PHASE:
+        yield from _feeds_without_phase(context, step, advice)
 
 
 def _short_literal_feeds(context: RuleContext, step, items, advice: str) -> Iterator[Finding]:
