@@ -32,6 +32,7 @@ def fix_source(
     keep: Callable[[Finding], bool] = lambda finding: True,
     path: Optional[str] = None,
     line_length: Optional[int] = None,
+    apply: bool = True,
 ) -> FixResult:
     """Fix every finding in ``source`` of the selected ``codes`` (default: all) that ``keep`` accepts.
 
@@ -42,6 +43,9 @@ def fix_source(
     the project's other modules from there).
     With ``line_length`` (flake8's max-line-length), a call on a
     line the fix made longer than that is wrapped, as black would.
+    ``apply=False`` (``lp-fix --check``) says what would be fixed without
+    running libcst: every finding with edits counts as fixed, and the source
+    is returned as it is.
     """
     findings: Tuple[Finding, ...] = ()
     if might_matter(source, codes):
@@ -51,7 +55,9 @@ def fix_source(
     fixable = [f for f in findings if f.edits]
     fixed: Tuple[Finding, ...] = ()
     new_source = source
-    if fixable:
+    if fixable and not apply:
+        fixed = tuple(fixable)
+    elif fixable:
         import libcst as cst
 
         from flake8_learning_phase.fixer.chunks import ChunkedSource
