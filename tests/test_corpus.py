@@ -43,12 +43,9 @@ def test_flake8_finishes_without_a_plugin_error(copy):
     done = run(sys.executable, "-m", "flake8", "--select=LP", "-j", "2", str(copy))
     assert done.returncode in (0, 1), done.stdout[-3000:] + done.stderr[-3000:]
     assert "Traceback" not in done.stderr
-    findings = done.stdout.splitlines()
-    # The sources hold TensorFlow's own TF2-style tests: LP300 may report a model call there
-    # (one, in distribute_strategy_test.py: a model the resolver does not see). Nothing else.
-    assert all(": LP300 " in line for line in findings), "\n".join(findings)
-    assert len(findings) <= 2, "\n".join(findings)
-    print("corpus: {} LP findings".format(len(findings)))
+    # TensorFlow's own TF2-style tests call models in tapes (distribute_strategy_test.py), but
+    # their models have no BatchNormalization or Dropout: nothing to report.
+    assert done.stdout == "", done.stdout
 
 
 def test_lp_fix_twice_rewrites_only_what_it_reports(copy):

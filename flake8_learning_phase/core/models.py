@@ -309,7 +309,10 @@ class Resolver:
         return self.name_values(name, frame)
 
     def import_values(self, qualified: str, mod: project.ModuleInfo) -> List[Value]:
-        found = project.resolve_absolute(mod, qualified) if mod.path is not None else None
+        # Keras is known by name, even when the analyzed tree holds its sources (tensorflow's own
+        # tests import ``tensorflow.python.keras``, which is then a module of the "project").
+        found = project.resolve_absolute(mod, qualified) \
+            if mod.path is not None and keras_path(qualified + ".X") is None else None
         if found is None:
             return [Value("lib", qualified)]
         target, rest = found
