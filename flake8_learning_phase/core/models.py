@@ -60,6 +60,9 @@ class ModelInfo(NamedTuple):
     owns_updates: bool  # owns update ops (BatchNormalization) whose statistics are read
     training_position: Optional[int]  # call(self, x, training): the positional index of training (1), else None
     origin: Optional[Tuple[Optional[str], int]] = None  # (path or None for this file, line) where it is built
+    # its own ``call(self, x, training=True)``: TF2 Keras and Keras 3 use that default when a call
+    # passes no training argument (TF1 graph mode feeds the learning phase instead)
+    trains_by_default: bool = False
 
 
 UNSEEN = ModelInfo(False, False, False, None, None)
@@ -190,10 +193,24 @@ class Resolver:
                 return UNSEEN
             for value in values:
                 self.model_facts(value, facts, set())
+            by_default = all(value.kind == "instance" and self._trains_by_default(value.a, value.b)
+                             for value in values)
         except (RecursionError, _OutOfBudget):
             self.memo.clear()  # half-computed entries must not answer later questions
             return UNSEEN
-        return facts.info()
+        info = facts.info()
+        return info._replace(trains_by_default=True) if by_default and info.seen else info
+
+    def _trains_by_default(self, cdef, mod, depth: int = 0) -> bool:
+        """The class's ``call`` (its own, else a project base's) defaults ``training`` to a true literal."""
+        info = mod.model.classes.get(id(cdef))
+        if info is None or depth > 5:
+            return False
+        method = info.methods.get("call")
+        if method is not None:
+            return _true_training_default(method.node)
+        bases = self._project_bases(cdef, mod)
+        return len(bases) == 1 and self._trains_by_default(bases[0].a, bases[0].b, depth + 1)
 
     def _same(self, mod: Optional[project.ModuleInfo]) -> Optional[project.ModuleInfo]:
         """The analyzed module itself when another module's import leads back to its file."""
@@ -860,6 +877,15 @@ def _training_position(fdef) -> Optional[int]:
     if "training" in params[1:]:
         return params.index("training") - 1
     return None
+
+
+def _true_training_default(fdef) -> bool:
+    """``def call(self, x, training=True)`` (or ``=1``)."""
+    args = fdef.args
+    positional = list(getattr(args, "posonlyargs", [])) + list(args.args)
+    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
+    pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+    return any(a.arg == "training" and _is_constant(d) and not _is_zero(d) for a, d in pairs)
 
 
 def _reads_training(fdef) -> bool:

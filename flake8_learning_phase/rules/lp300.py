@@ -337,7 +337,7 @@ def _finding(context: RuleContext, record: CallRecord, where: CallRecord) -> Opt
     info = resolve_model(context, call.func, record.scope, record.seq, record.blocks)
     if _passes_training(call, info):
         return None
-    if info.seen and not info.phase_dependent:
+    if info.seen and (not info.phase_dependent or info.trains_by_default):
         return None
     if not info.seen:
         advice = UNSEEN_MODEL
@@ -389,7 +389,9 @@ RULE = Rule(
         "whose gradient is taken with respect to inputs, a target network called in the tape but "
         "not differentiated), for calls that pass a training argument, and for models the resolver "
         "sees completely without phase-dependent layers (Dense, Conv, LayerNormalization, layers "
-        "called with their own literal `training=`). Silence one line with `# noqa: LP300`."
+        "called with their own literal `training=`), and for subclassed models whose own "
+        "`call(self, x, training=True)` defaults the flag to True (TF2 Keras and Keras 3 use that "
+        "default when a call passes none). Silence one line with `# noqa: LP300`."
     ),
     examples=(
         invalid(_BAD, fixed=_GOOD),
