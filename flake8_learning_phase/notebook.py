@@ -14,11 +14,12 @@ new value in and leave every other byte alone.
 
 :attr:`Notebook.source` is the code cells, in notebook order, joined into one
 module.  Each code cell is preceded by one marker comment line
-``# %% [lp cell N]`` (N = :attr:`CellPosition.cell_number`); the markers are how
-:meth:`Notebook.rewrite` finds the cells again in an edited source, so a fixer
-may add or remove lines inside cells.  Lines end with ``\\n`` in ``source`` whatever
-the notebook used (``\\r\\n`` inside sources is restored on rewrite).  Columns are
-never shifted: a position in ``source`` is the same column in the cell.
+``# %% [lp cell N]`` (N = the cell's index + 1, all cells counted: private, not
+the ``cell_N`` users see); the markers are how :meth:`Notebook.rewrite` finds
+the cells again in an edited source, so a fixer may add or remove lines inside
+cells.  Lines end with ``\\n`` in ``source`` whatever the notebook used
+(``\\r\\n`` inside sources is restored on rewrite).  Columns are never
+shifted: a position in ``source`` is the same column in the cell.
 
 Masking (IPython syntax that is not Python)
 -------------------------------------------
@@ -93,11 +94,11 @@ Front ends
 lp-fix and the flake8-style output: ``nb = load(data)``; report ``nb.errors``
 as ``path:cell_N:line:col+1: cannot parse: message``; run the core on
 ``nb.source`` and print each finding at ``nb.position(line, col)`` as
-``path:cell_N:line:col+1``; fix with ``fix_source(nb.source)`` and write
-``nb.rewrite(result.source)`` only when the cells changed (``diff`` for
-``--diff``).  lp-lsp (LSP 3.17 notebook sync): ``from_cells`` over the
-notebook's cells, positions to each cell's document, and ``cell_edits`` for a
-quick fix's per-cell edits.
+``path:cell_N:line:col+1`` (N counts code cells only, as nbQA and ruff do); fix
+with ``fix_source(nb.source)`` and write ``nb.rewrite(result.source)`` only when
+the cells changed (``diff`` for ``--diff``).  lp-lsp (LSP 3.17 notebook sync):
+``from_cells`` over the notebook's cells, positions to each cell's document,
+and ``cell_edits`` for a quick fix's per-cell edits.
 """
 import io
 import json
@@ -140,7 +141,7 @@ class CellPosition(NamedTuple):
     """Where a position of :attr:`Notebook.source` is in the notebook."""
 
     cell_index: int  # 0-based among all cells (markdown included)
-    cell_number: int  # 1-based among all cells: "cell 3" as a user counts them
+    cell_number: int  # 1-based among code cells, as nbQA, ruff and Jupyter's In [n] after "Run all" count
     cell_id: Optional[str]  # nbformat 4.5 cell id, None before 4.5
     line: int  # 1-based within the cell
     col: int  # unchanged: characters, as given
@@ -161,12 +162,13 @@ class _Cell(object):
     """One cell: where its source value is in the JSON text, and its masked lines."""
 
     __slots__ = (
-        "index", "cell_type", "cell_id", "text", "span", "items", "brace", "key",
+        "index", "number", "cell_type", "cell_id", "text", "span", "items", "brace", "key",
         "lines", "endings", "trailing", "masked", "heads", "whole", "first_line", "error", "mode",
     )
 
     def __init__(self, index, cell_type, cell_id, text, span, items, brace, key):
-        self.index = index
+        self.index = index  # 0-based among all cells
+        self.number = 0  # 1-based among code cells (the cell_N users see); 0 for other cells
         self.cell_type = cell_type
         self.cell_id = cell_id
         self.text = text  # the cell's source, joined
@@ -363,7 +365,7 @@ def load(raw: Union[bytes, str]) -> "Notebook":
         raise NotebookError("not a valid nbformat 4 notebook: 'cells' must be a list of objects")
     cells = []
     for index, (value, where) in enumerate(found):
-        name = "cell {}".format(index + 1)
+        name = "cells[{}]".format(index)  # its type unknown yet: named by its place in the JSON
         cell_type = value.get("cell_type")
         if not isinstance(cell_type, str):
             raise NotebookError("not a valid nbformat 4 notebook: {} has no 'cell_type'".format(name))
@@ -653,6 +655,7 @@ class Notebook(object):
         for cell in cells:
             if cell.cell_type != "code":
                 continue
+            cell.number = len(self._code) + 1
             cell.lines, cell.endings = _split(cell.text)
             cell.trailing = bool(cell.endings) and cell.endings[-1] != ""
             if not python:
@@ -670,7 +673,7 @@ class Notebook(object):
                         col = max(0, (error.offset or 1) - 1)
                         message = error.msg or str(error)
                         line = error.lineno or 0
-                        cell.error = CellError(cell.index, cell.index + 1, cell.cell_id, line, col, message)
+                        cell.error = CellError(cell.index, cell.number, cell.cell_id, line, col, message)
                         errors.append(cell.error)
                         cell.masked = [""] * len(cell.lines)
             first_code = False
@@ -709,13 +712,13 @@ class Notebook(object):
         within = line - cell.first_line + 1
         if within > len(cell.lines):
             raise ValueError("line {} of the notebook's source is a cell marker, not in a cell".format(line))
-        return CellPosition(cell.index, cell.index + 1, cell.cell_id, within, col)
+        return CellPosition(cell.index, cell.number, cell.cell_id, within, col)
 
     def source_line(self, cell_index: int, line: int) -> int:
         """The inverse of :meth:`position`: the line in :attr:`source` of a cell's line (1-based)."""
         cell = self._cells[cell_index]
         if cell.cell_type != "code" or not 1 <= line <= max(1, len(cell.lines)):
-            raise ValueError("cell {} has no code line {}".format(cell_index + 1, line))
+            raise ValueError("the cell at index {} has no code line {}".format(cell_index, line))
         return cell.first_line + line - 1
 
     # ---------------------------------------------------------------- writing
@@ -739,7 +742,7 @@ class Notebook(object):
             new = lines[begin:end]
             if new == cell.masked:
                 continue
-            where = "cell {}".format(cell.index + 1)
+            where = "cell {}".format(cell.number)
             if cell.error is not None:
                 raise NotebookError(
                     "{} does not parse ({}): the notebook is not rewritten".format(where, cell.error.message)
@@ -927,18 +930,19 @@ def _by_diff(cell: _Cell, new: List[str], where: str) -> List[Tuple[str, Optiona
 
 
 def diff(old: Notebook, new_bytes: bytes, path: str) -> str:
-    """A unified diff of the cells whose source differs, each headed ``path:cell_N``."""
+    """A unified diff of the code cells (the only ones a rewrite edits) whose source differs, each headed
+    ``path:cell_N`` (N counts code cells)."""
     import difflib
 
     new = load(new_bytes)
     if new.cell_count != old.cell_count:
         raise NotebookError("the notebooks have different cells: {} and {}".format(old.cell_count, new.cell_count))
     chunks = []
-    for index in range(old.cell_count):
-        before, after = old.cell_text(index), new.cell_text(index)
+    for cell in old._code:
+        before, after = cell.text, new.cell_text(cell.index)
         if before == after:
             continue
-        name = "{}:cell_{}".format(path, index + 1)
+        name = "{}:cell_{}".format(path, cell.number)
         lines = difflib.unified_diff(_diff_lines(before), _diff_lines(after), name, name)
         chunks.append("".join(lines))
     return "".join(chunks)

@@ -5,6 +5,9 @@ import re
 import pytest
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
+# Fixtures are code to lint, not tests: pytest would collect TensorFlow's own strategy_test.py
+# there, importing the fixture's own `tensorflow` package (test_tensorflow2 would then think TF is installed).
+collect_ignore = ["fixtures"]
 STEPS = sorted(p for p in (FIXTURES / "steps").glob("*.py") if not p.name.endswith(".fixed.py"))
 SILENT = sorted((FIXTURES / "silent").glob("*.py"))
 _EXPECT = re.compile(r"#\s*expect:\s*((?:LP\d{3}\s*)+)")

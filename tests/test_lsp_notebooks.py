@@ -144,7 +144,7 @@ def test_change_of_a_cell_republishes_the_notebook(client):
         },
     )
     published = collect(client, [cell_uri(i) for i, (kind, _) in enumerate(cells) if kind == "code"])
-    # The step in cell 6 now has the phase, but its call in cell 9 does not feed it: LP101 there.
+    # The step (cell index 5) now has the phase, but its call (cell index 8) does not feed it: LP101 there.
     assert by_cell(published) == [(4, "LP100", 8, 13), (8, "LP101", 11, 16)]
 
 

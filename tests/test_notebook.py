@@ -94,12 +94,14 @@ def test_unchanged_source_rewrites_the_identical_bytes(name):
 @pytest.mark.parametrize("name", ALL)
 def test_every_code_line_maps_back_to_its_cell_and_line(name):
     nb = load(raw(name))
+    number = 0  # the cell's number among code cells, as nbQA and ruff count them
     for index in range(nb.cell_count):
         if nb.cell_type(index) != "code":
             continue
+        number += 1
         for line in range(1, len(code_lines(nb, index)) + 1):
             position = nb.position(nb.source_line(index, line), 4)
-            assert (position.cell_index, position.line, position.col) == (index, line, 4)
+            assert (position.cell_index, position.cell_number, position.line, position.col) == (index, number, line, 4)
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -127,17 +129,18 @@ def test_markdown_cells_contribute_nothing():
     assert "DCGAN on MNIST" in nb.cell_text(0) and "DCGAN on MNIST" not in nb.source
 
 
-def test_cell_number_counts_markdown_cells():
+def test_cell_number_counts_code_cells_only():
+    # Cells 0 and 2 of the GAN notebook are markdown: the fifth cell is the third code cell.
     nb = load(raw("gan_k_function.ipynb"))
     step = "netD_train = K.function([netD_real_input, noisev], [loss_real, loss_fake], training_updates)"
     line = nb.source.split("\n").index(step) + 1
-    assert nb.position(line, 13) == CellPosition(cell_index=4, cell_number=5, cell_id=None, line=9, col=13)
+    assert nb.position(line, 13) == CellPosition(cell_index=4, cell_number=3, cell_id=None, line=9, col=13)
 
 
 def test_nbformat_4_5_positions_carry_the_cell_id():
     nb = load(raw("tf2_tape.ipynb"))
     line = nb.source.split("\n").index("        logits = model(x)  # training= is missing") + 1
-    assert nb.position(line, 17) == CellPosition(3, 4, "1e2d3c4b", 4, 17)
+    assert nb.position(line, 17) == CellPosition(3, 3, "1e2d3c4b", 4, 17)  # after one markdown cell
 
 
 def test_marker_line_is_in_no_cell():
@@ -150,7 +153,7 @@ def test_windows_line_endings_do_not_shift_lines():
     nb = load(raw("windows_line_endings.ipynb"))
     assert "\r" not in nb.source
     line = nb.source.split("\n").index("    loss_value, = train([xb, yb])") + 1
-    assert nb.position(line, 18)[:4] == (3, 4, None, 4)
+    assert nb.position(line, 18)[:4] == (3, 3, None, 4)  # the fourth cell, the third code cell
 
 
 def test_non_python_notebook_masks_every_code_cell():
@@ -265,7 +268,8 @@ def test_notebook_with_an_unparsable_cell_is_not_rewritten():
 
 
 def flattened():
-    """The GAN notebook flattened by hand: ``# %% [cell N]`` before each code cell, magics commented out."""
+    """The GAN notebook flattened by hand: ``# %% [cell N]`` before each code cell (N counts every cell:
+    ``cell_index + 1``), magics commented out."""
     text = (NOTEBOOKS / "gan_k_function.py").read_text(encoding="utf-8")
     cell_of_line = {}
     cell, start = None, 0
@@ -287,8 +291,9 @@ def test_gan_findings_equal_those_of_the_flattened_py():
     nb = load(raw("gan_k_function.ipynb"))
     text, cell_of_line = flattened()
     in_py = sorted((f.code,) + cell_of_line[f.line] + (f.col,) for f in check_source(text))
-    in_notebook = sorted(where(nb, f) for f in check_source(nb.source))
-    # LP100 in cells 5 and 6; LP200 no longer fires on this GAN since the rules learned its
+    positions = [(f.code, nb.position(f.line, f.col)) for f in check_source(nb.source)]
+    in_notebook = sorted((code, p.cell_index + 1, p.line, p.col) for code, p in positions)
+    # LP100 in cells 5 and 6 (code cells 3 and 4); LP200 no longer fires on this GAN since the rules learned its
     # models (commit 0a16402), on the notebook and on the .py alike.
     assert in_notebook == in_py and len(in_py) == 2
 
@@ -466,7 +471,8 @@ def test_diff_names_the_cell():
     nb, data = fixed("gan_k_function.ipynb")
     text = diff(nb, data, "gan.ipynb")
     headers = re.findall(r"(?m)^(?:---|\+\+\+) (.*)$", text)
-    assert headers == ["gan.ipynb:cell_5"] * 2 + ["gan.ipynb:cell_6"] * 2 + ["gan.ipynb:cell_9"] * 2
+    # Cells 4, 5 and 8 (0-based) change: code cells 3, 4 and 6 (cells 0, 2 and 6 are markdown).
+    assert headers == ["gan.ipynb:cell_3"] * 2 + ["gan.ipynb:cell_4"] * 2 + ["gan.ipynb:cell_6"] * 2
 
 
 def test_diff_shows_the_edited_line():
@@ -484,7 +490,7 @@ BAD = [
     (b"[1, 2]", "not a Jupyter notebook"),
     (b'{"nbformat": 3, "worksheets": []}', "nbformat 3 notebook"),
     (b'{"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [{"cell_type": "code", "source": 3}]}',
-     "cell 1's 'source'"),
+     "cells[0]'s 'source'"),
     (b'{"nbformat": 4, "cells": []}\xff', "not UTF-8"),
     (b'{"nbformat": 4, "cells": []} {}', "extra data"),
 ]

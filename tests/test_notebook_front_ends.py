@@ -5,7 +5,8 @@ equal those on the same notebooks flattened to .py, at the right cell and line;
 after lp-fix each rewritten notebook validates as nbformat 4, differs from the
 original only in the edited cells' sources, and a second run changes nothing.
 The flattening here is independent of flake8_learning_phase.notebook: each code
-cell under a ``# %% [cell N]`` line, IPython lines commented out (``#~ ``, as jupytext does).
+cell under a ``# %% [cell N]`` line (N counts code cells, as nbQA does), IPython lines
+commented out (``#~ ``, as jupytext does).
 """
 import collections
 import json
@@ -59,12 +60,11 @@ def cell_lines(text):
 
 
 def flatten(data):
-    """(.py text, {py line: (cell number, line in the cell)}), jupytext style."""
+    """(.py text, {py line: (code cell number, line in the cell)}), jupytext style."""
     out, where = [], {}
-    for index, cell in enumerate(ordered(data)["cells"]):
-        if cell["cell_type"] != "code":
-            continue
-        out.append("# %% [cell {}]".format(index + 1))
+    code_cells = [cell for cell in ordered(data)["cells"] if cell["cell_type"] == "code"]
+    for cell_number, cell in enumerate(code_cells, start=1):
+        out.append("# %% [cell {}]".format(cell_number))
         lines = cell_lines(text_of(cell))
         foreign = bool(lines) and lines[0].startswith("%%") and not lines[0].startswith(PYTHON_CELL_MAGICS)
         for number, line in enumerate(lines, start=1):
@@ -72,7 +72,7 @@ def flatten(data):
             if foreign or stripped.startswith(("%", "!")) or (stripped.endswith("?") and "#" not in stripped):
                 line = "#~ " + line
             out.append(line)
-            where[len(out)] = (index + 1, number)
+            where[len(out)] = (cell_number, number)
     return "\n".join(out) + "\n", where
 
 
@@ -102,7 +102,9 @@ def test_findings_equal_those_of_the_notebook_flattened_to_py(folder, name):
     assert in_notebook == in_py and in_py
     cells = ordered((folder / name).read_bytes())["cells"]
     for row in rows:
-        assert row["cell_number"] == row["cell_index"] + 1 and row["cell_id"] == cells[row["cell_index"]].get("id")
+        kinds = [cell["cell_type"] for cell in cells[: row["cell_index"] + 1]]
+        assert kinds[-1] == "code" and row["cell_number"] == kinds.count("code")
+        assert row["cell_id"] == cells[row["cell_index"]].get("id")
 
 
 @pytest.mark.parametrize("name", FIXABLE)
@@ -146,8 +148,8 @@ def test_fix_equals_the_fix_of_the_flattened_py(folder, name):
     fixed_py = (folder / "flat.py").read_text(encoding="utf-8")
     parts = re.split(r"(?m)^# %% \[cell (\d+)\]\n", fixed_py)
     expected = {int(n): re.sub(r"(?m)^#~ ", "", body).rstrip("\n") for n, body in zip(parts[1::2], parts[2::2])}
-    cells = ordered((folder / name).read_bytes())["cells"]
-    got = {n: "\n".join(cell_lines(text_of(cells[n - 1]))) for n in expected}
+    code_cells = [c for c in ordered((folder / name).read_bytes())["cells"] if c["cell_type"] == "code"]
+    got = {n: "\n".join(cell_lines(text_of(code_cells[n - 1]))) for n in expected}
     assert got == expected
 
 
@@ -207,14 +209,16 @@ def test_diff_is_labelled_by_cell_and_writes_nothing(folder):
     out = done.stdout.decode()
     assert done.returncode == 1
     headers = re.findall(r"(?m)^--- (.*)$", out)
-    assert headers == ["gan_k_function.ipynb:cell_5", "gan_k_function.ipynb:cell_6", "gan_k_function.ipynb:cell_9"]
+    # Cells 4, 5 and 8 (0-based) change: code cells 3, 4 and 6 (cells 0, 2 and 6 are markdown).
+    assert headers == ["gan_k_function.ipynb:cell_3", "gan_k_function.ipynb:cell_4", "gan_k_function.ipynb:cell_6"]
     assert "+        errD_real, errD_fake = netD_train([real_data, noise, True])" in out
     assert (folder / "gan_k_function.ipynb").read_bytes() == before
 
 
 def test_verbose_and_manual_lines_give_the_cell(folder):
     err = lp_fix("--check", "-v", "tf2_tape.ipynb", cwd=folder).stderr.decode()
-    assert re.search(r"(?m)^tf2_tape\.ipynb:cell_4:4:\d+: LP300 ", err), err
+    # The loop is in cell 3 (0-based), after one markdown cell: the third code cell.
+    assert re.search(r"(?m)^tf2_tape\.ipynb:cell_3:4:\d+: LP300 ", err), err
 
 
 def test_notebook_without_any_rule_word_is_not_parsed(folder):
@@ -244,7 +248,7 @@ def test_prefilter_sees_through_json_line_splits():
 def test_json_gives_the_cell_and_cell_relative_lines(folder):
     report = findings(folder, "gan_k_function.ipynb", "unparsable_cell.ipynb")
     rows = [(r["path"], r["code"], r["cell_index"], r["cell_number"], r["line"], r["column"]) for r in report["findings"]]
-    assert ("gan_k_function.ipynb", "LP100", 4, 5, 9, 14) in rows
+    assert ("gan_k_function.ipynb", "LP100", 4, 3, 9, 14) in rows  # the fifth cell, the third code cell
     assert report["errors"][0] == {
         "path": "unparsable_cell.ipynb",
         "error": report["errors"][0]["error"],
@@ -273,8 +277,8 @@ def test_sarif_gives_the_cell_and_validates_with_format_checking(folder):
     (run,) = report["runs"]
     first = run["results"][0]["locations"][0]
     assert first["physicalLocation"]["artifactLocation"]["uri"] == "gan_k_function.ipynb"
-    assert first["physicalLocation"]["region"]["startLine"] == 9  # line 9 of cell 5
-    assert first["properties"]["cell"] == {"index": 4, "number": 5, "id": None}
+    assert first["physicalLocation"]["region"]["startLine"] == 9  # line 9 of code cell 3
+    assert first["properties"]["cell"] == {"index": 4, "number": 3, "id": None}
     (notification,) = run["invocations"][0]["toolExecutionNotifications"]
     assert notification["locations"][0]["properties"]["cell"]["number"] == 2
 
@@ -288,7 +292,7 @@ def test_flake8_format_prints_one_line_per_finding(folder):
     assert done.returncode == 1
     lines = done.stdout.decode().splitlines()
     assert lines[0].startswith("train.py:7:13: LP100 ")
-    assert "gan_k_function.ipynb:cell_5:9:14: LP100 training step inputs lack K.learning_phase()" in "\n".join(lines)
+    assert "gan_k_function.ipynb:cell_3:9:14: LP100 training step inputs lack K.learning_phase()" in "\n".join(lines)
     assert all(re.match(r"^\S+?(:cell_\d+)?:\d+:\d+: LP\d{3} ", line) for line in lines), lines
 
 
@@ -328,9 +332,8 @@ def test_pre_commit_hook_fixes_notebooks_then_passes(tmp_path):
 
 
 def test_flake8_format_gives_the_lines_nbqa_flake8_gives(folder):
-    """nbQA runs flake8 (and this plugin) on a .py made of the code cells: the same findings at the
-    same lines.  Only the cell numbers differ: nbQA counts code cells, lp-fix every cell (the
-    ``cell_N`` a person counts in the notebook, ``cell_index + 1`` in JSON)."""
+    """nbQA runs flake8 (and this plugin) on a .py made of the code cells: the same lines, cell
+    numbers included (both count code cells only; the fixtures have markdown cells between them)."""
     nbqa = os.path.join(os.path.dirname(sys.executable), "nbqa")
     if not os.path.exists(nbqa):
         pytest.skip("nbqa is a test dependency on Python 3.9 and later")
@@ -339,19 +342,13 @@ def test_flake8_format_gives_the_lines_nbqa_flake8_gives(folder):
         [nbqa, "flake8", "--select=LP"] + names, cwd=str(folder), stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     ours = lp_fix("--check", "-q", "--format", "flake8", *names, cwd=folder).stdout.decode().splitlines()
-
-    def renumbered(line):
-        name, cell, rest = re.match(r"(.*?):cell_(\d+):(.*)", line).groups()
-        kinds = [c["cell_type"] for c in ordered((folder / name).read_bytes())["cells"]]
-        code_cells = [i + 1 for i, kind in enumerate(kinds) if kind == "code"]
-        return "{}:cell_{}:{}".format(name, code_cells[int(cell) - 1], rest)
-
-    theirs = [renumbered(line) for line in done.stdout.decode().splitlines()]
+    theirs = done.stdout.decode().splitlines()
     assert sorted(theirs) == sorted(ours) and ours
 
 
 def test_manual_edit_lines_and_notes_speak_of_cells(tmp_path):
-    # A GAN step whose LP200 fix is left to a person (netD applied to `noise * 2`), in cell 3.
+    # A GAN step whose LP200 fix is left to a person (netD applied to `noise * 2`), in the second
+    # code cell (the third cell: a markdown cell comes first).
     source = (FIXTURES / "steps" / "gan_applied_inline.py").read_text().split("\n")
     cells = [
         {"cell_type": "markdown", "metadata": {}, "source": ["# GAN\n"]},
@@ -362,12 +359,29 @@ def test_manual_edit_lines_and_notes_speak_of_cells(tmp_path):
     (tmp_path / "gan.ipynb").write_text(json.dumps(notebook, indent=1) + "\n")
     done = lp_fix("--check", "--format", "json", "gan.ipynb", cwd=tmp_path)
     err = done.stderr.decode()
-    # Line 21 of the .py is line 4 of cell 3 here; the loss (line 19 of the .py) is its line 2.
-    note = "netD is applied to a tensor at line 2 of cell 3 that the step cannot name: add "
-    assert "gan.ipynb:cell_3:4: " + note in err, err
+    # Line 21 of the .py is line 4 of code cell 2 here; the loss (line 19 of the .py) is its line 2.
+    note = "netD is applied to a tensor at line 2 of cell 2 that the step cannot name: add "
+    assert "gan.ipynb:cell_2:4: " + note in err, err
     (lp200,) = [r for r in json.loads(done.stdout.decode())["findings"] if r["code"] == "LP200"]
-    assert lp200["manual_edit"].startswith(note) and "at line 4 of cell 3" in lp200["manual_edit"]
-    assert (lp200["cell_number"], lp200["line"]) == (3, 4)
+    assert lp200["manual_edit"].startswith(note) and "at line 4 of cell 2" in lp200["manual_edit"]
+    assert (lp200["cell_index"], lp200["cell_number"], lp200["line"]) == (2, 2, 4)
+
+
+def test_first_code_cell_after_markdown_and_raw_cells_is_cell_1(tmp_path):
+    """Cells are numbered among code cells, as nbQA and ruff number them: the third cell here is cell_1."""
+    # Lines 6-23 of the .py: its line 21 (the D step) is line 16 of the code cell, its line 19 line 14.
+    code = (FIXTURES / "steps" / "gan_applied_inline.py").read_text().splitlines(True)[5:23]
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# GAN\n"]},
+        {"cell_type": "raw", "metadata": {}, "source": ["raw text\n"]},
+        {"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [], "source": code},
+    ]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+    (tmp_path / "gan.ipynb").write_text(json.dumps(notebook, indent=1) + "\n")
+    done = lp_fix("--check", "--format", "flake8", "gan.ipynb", cwd=tmp_path)
+    assert "gan.ipynb:cell_1:16:18: LP200 training step updates lack netD's updates" in done.stdout.decode()
+    note = "gan.ipynb:cell_1:16: netD is applied to a tensor at line 14 of cell 1 that the step cannot name"
+    assert note in done.stderr.decode() and "to the updates at line 16 of cell 1" in done.stderr.decode()
 
 
 # --------------------------------------------------------------------------- every step fixture as a notebook
@@ -406,7 +420,7 @@ def test_every_step_fixture_as_a_notebook_gives_the_py_findings_and_fix(tmp_path
     for number, piece in enumerate(pieces):
         cells.append({"cell_type": "markdown", "metadata": {}, "source": ["Step {}\n".format(number)]})
         cells.append({"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": piece.splitlines(True)})
-        first_line[len(cells)] = line  # cell_number of the code cell -> its first line in the .py
+        first_line[number + 1] = line  # the code cell's cell_number -> its first line in the .py
         line += len(piece.splitlines())
     notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
     monkeypatch.chdir(str(tmp_path))

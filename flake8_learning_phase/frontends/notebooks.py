@@ -16,7 +16,8 @@ from flake8_learning_phase.fixer import fix_source
 
 SUFFIX = ".ipynb"
 
-# (cell_index 0-based among all cells, cell_number 1-based, cell_id or None, line 1-based in the cell)
+# (cell_index 0-based among all cells, cell_number 1-based among code cells, cell_id or None,
+# line 1-based in the cell)
 Where = Tuple[int, int, Optional[str], int]
 
 # In the JSON text, a cell's lines are separate strings ("a\n",<newline> "b") or one string

@@ -92,8 +92,8 @@ def _errors(outcomes: Sequence) -> List[Dict]:
 def flake8_report(outcomes: Sequence, written: bool) -> str:
     """flake8's default format, one line per finding: ``path:line:col: LP100 message``.
 
-    In a notebook, ``path:cell_N:line:col:`` as nbQA prints it (N counts every
-    cell, markdown included, from 1; the line is the cell's).  Files that could
+    In a notebook, ``path:cell_N:line:col:`` as nbQA prints it (N counts code
+    cells only, from 1; the line is the cell's).  Files that could
     not be processed are on standard error, as always.
     """
     lines = []
