@@ -222,3 +222,11 @@ def test_backend_through_star_and_relative_imports_is_followed(name, line):
 def test_backend_through_the_project_needs_the_path():
     path = PROJECTS / "star_backend" / "pkg" / "train.py"
     assert check_source(read(path)) == []
+
+
+def test_a_library_step_is_not_judged_by_the_models_of_its_tests():
+    # keras-rl2: the only caller in the project is a test building a Dense-only actor.
+    path = PROJECTS / "library_tested" / "rlkit" / "agents" / "ddpg.py"
+    findings = check_source(read(path), path=str(path))
+    assert [(f.line, f.code) for f in findings] == [(17, "LP101")]
+    assert "matters if the model has BatchNormalization or Dropout" in findings[0].message

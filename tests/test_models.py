@@ -10,7 +10,7 @@ from conftest import FIXTURES
 
 from flake8_learning_phase.core import Settings, split_lines
 from flake8_learning_phase.core.engine import RuleContext
-from flake8_learning_phase.core.models import UNSEEN, keras_kind, resolve_model
+from flake8_learning_phase.core.models import NOT_POSITIONAL, UNSEEN, keras_kind, resolve_model
 from flake8_learning_phase.core.module import build
 
 MODELS = FIXTURES / "models"
@@ -184,10 +184,68 @@ def test_subclassed_model_reading_training_is_phase_dependent():
     assert info.phase_dependent
 
 
-def test_training_position_is_none_without_a_training_parameter():
-    source = TF + "class Net(tf.keras.Model):\n    def call(self, x):\n        return x\nnet = Net()\nnet(x)  # probe\n"
+def test_call_without_a_training_parameter_takes_no_positional_flag():
+    source = TF + "class Net(tf.keras.Model):\n    def call(self, a, b):\n        return a\nnet = Net()\nnet(x, y)  # probe\n"
+    info = resolve(source)
+    assert info.seen and info.training_position == NOT_POSITIONAL
+
+
+def test_call_with_varargs_may_take_the_flag_anywhere():
+    source = TF + "class Net(tf.keras.Model):\n    def call(self, x, *args):\n        return x\nnet = Net()\nnet(x)  # probe\n"
     info = resolve(source)
     assert info.seen and info.training_position is None
+
+
+def test_loop_variable_over_a_comprehension_is_its_element():
+    source = TF + (
+        "nets = [tf.keras.Sequential([tf.keras.layers.Dropout(0.1)]) for _ in range(3)]\n"
+        "for net, opt in zip(nets, opts):\n    net(x)  # probe\n"
+    )
+    info = resolve(source)
+    assert info.seen and info.phase_dependent
+
+
+def test_loop_variable_over_appended_models_is_each_of_them():
+    source = TF + (
+        "nets = []\nfor _ in range(2):\n    nets.append(tf.keras.Sequential([tf.keras.layers.Dense(1)]))\n"
+        "for i, net in enumerate(nets):\n    net(x)  # probe\n"
+    )
+    info = resolve(source)
+    assert info.seen and not info.phase_dependent
+
+
+def test_loop_variable_over_a_call_result_is_unseen():
+    assert resolve(TF + "for net in get_nets():\n    net(x)  # probe\n") == UNSEEN
+
+
+def test_tf_module_is_seen_and_not_keras():
+    source = TF + "class Linear(tf.Module):\n    def __call__(self, x):\n        return x\nm = Linear()\nm(x)  # probe\n"
+    info = resolve(source)
+    assert info.seen and not info.phase_dependent
+
+
+def test_variable_attribute_is_no_sublayer():
+    source = TF + (
+        "class Net(tf.keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = tf.keras.layers.Dense(2)\n        self.scale = tf.Variable(1.0)\n"
+        "        self.loss_fn = tf.keras.losses.MeanSquaredError()\n"
+        "    def call(self, x):\n        return self.fc(x) * self.scale + self.loss_fn(x, x)\n"
+        "net = Net()\nnet(x)  # probe\n"
+    )
+    info = resolve(source)
+    assert info.seen and not info.phase_dependent
+
+
+def test_calls_in_build_make_weights_and_are_no_sublayers():
+    source = TF + (
+        "class SNDense(tf.keras.layers.Dense):\n    def __init__(self, units, init=None):\n"
+        "        super().__init__(units)\n        self.init = init\n"
+        "    def build(self, shape):\n        super().build(shape)\n"
+        "        self.u = self.add_weight(shape=(1, self.units), initializer=self.init())\n"
+        "m = tf.keras.Sequential([SNDense(4), SNDense(1)])\nm(x)  # probe\n"
+    )
+    info = resolve(source)
+    assert info.seen and not info.phase_dependent
 
 
 def test_custom_layer_of_the_project_adding_updates_is_phase_dependent():

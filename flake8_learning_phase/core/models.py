@@ -41,6 +41,7 @@ from flake8_learning_phase.core.module import (
     Append,
     Assignment,
     ClassDefinition,
+    Element,
     Extend,
     FunctionDefinition,
     Import,
@@ -66,6 +67,8 @@ class ModelInfo(NamedTuple):
 
 
 UNSEEN = ModelInfo(False, False, False, None, None)
+#: ModelInfo.training_position of a model whose own ``call`` takes no positional ``training``
+NOT_POSITIONAL = -1
 
 # -- Keras knowledge -------------------------------------------------------------------
 
@@ -115,6 +118,34 @@ def keras_kind(qualified: Optional[str]) -> Optional[str]:
     return None
 
 
+# Libraries whose objects are never Keras layers or models (a Sonnet module takes ``is_training``,
+# not ``training``), and ``tf.Module``.
+_FOREIGN_ROOTS = ("sonnet", "torch", "haiku", "flax", "jax", "numpy", "tensorflow.Module",
+                  "tensorflow.compat.v2.Module")
+# TensorFlow calls that make values, not layers (``self.log_std = tf.Variable(...)`` in a model).
+_TF_VALUES = frozenset({"Variable", "constant", "zeros", "ones", "zeros_like", "ones_like", "fill", "eye", "range",
+                        "convert_to_tensor", "random", "initializers", "constant_initializer", "zeros_initializer",
+                        "ones_initializer", "random_normal_initializer", "random_uniform_initializer",
+                        "truncated_normal_initializer", "glorot_uniform_initializer", "glorot_normal_initializer"})
+# Keras namespaces without layers: a loss or metric object kept on a model is no sub-layer.
+_KERAS_NON_LAYERS = frozenset({"losses", "metrics", "optimizers", "initializers", "regularizers", "constraints",
+                               "activations", "callbacks", "backend", "ops", "random", "utils", "mixed_precision",
+                               "preprocessing", "datasets"})
+
+
+def foreign(qualified: str) -> bool:
+    """A library callable or class whose objects are known not to be Keras layers or models."""
+    rest = keras_path(qualified)
+    if rest is not None:
+        return rest.split(".")[0] in _KERAS_NON_LAYERS
+    if any(qualified == root or qualified.startswith(root + ".") for root in _FOREIGN_ROOTS):
+        return True
+    for root in ("tensorflow.", "tensorflow.compat.v1.", "tensorflow.compat.v2."):
+        if qualified.startswith(root) and qualified[len(root):].split(".")[0] in _TF_VALUES:
+            return True
+    return False
+
+
 def _is_keras_layers_module(qualified: str) -> bool:
     rest = keras_path(qualified + ".X")
     return rest is not None and "layers" in rest.split(".")[:-1]
@@ -136,7 +167,7 @@ class Frame(NamedTuple):
 class Value(NamedTuple):
     """One thing an expression may stand for."""
 
-    kind: str  # lib, module, func, class, keras, instance, unseen
+    kind: str  # lib, module, func, class, keras, instance, foreign (an object known not to be Keras), unseen
     a: object = None
     b: object = None
     c: object = None
@@ -166,7 +197,8 @@ class _Facts:
     def info(self) -> ModelInfo:
         seen = self.pd or (self.seen and not self.opaque)
         if not seen:
-            return UNSEEN
+            # where its own call takes training is known even when what it runs is not
+            return UNSEEN._replace(training_position=self.position)
         return ModelInfo(True, self.pd, self.owns, self.position, self.origin)
 
 
@@ -277,8 +309,41 @@ class Resolver:
                 found.append(Value("func", binding.node, frame.mod, None))
             elif isinstance(binding, ClassDefinition):
                 found.append(Value("class", binding.node, frame.mod))
+            elif isinstance(binding, Element):
+                where = Frame(frame.mod, binding.scope, binding.seq, binding.blocks, frame.envs)
+                found.extend(self._elements(binding.iterable, where, 0) or [_UNSEEN_VALUE])
             else:
                 found.extend(self._unpacked_values(binding, frame.mod, frame.envs))
+        return found
+
+    def _elements(self, node, frame: Frame, depth: int) -> List[Value]:
+        """The elements of what ``for m in node`` iterates: a list or tuple display, a
+        comprehension, or a name or ``self`` attribute holding one (appends and extends
+        included); unseen for anything else."""
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            if any(isinstance(e, ast.Starred) for e in node.elts):
+                return [_UNSEEN_VALUE]
+            return [v for e in node.elts for v in self.values(e, frame)]  # ``models = []``: appends follow
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            return self.values(node.elt, frame)
+        if depth > 3:
+            return [_UNSEEN_VALUE]
+        if isinstance(node, ast.Name):
+            bindings = reaching(frame.scope, node.id, frame.seq, frame.blocks)
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id == frame.scope.self_name and frame.scope.cls is not None:
+            bindings = frame.scope.cls.attr_bindings.get(node.attr, [])
+        else:
+            return [_UNSEEN_VALUE]
+        found: List[Value] = []
+        for binding in bindings:
+            where = Frame(frame.mod, binding.scope, binding.seq, binding.blocks, frame.envs)
+            if isinstance(binding, Append):
+                found.extend(self.values(binding.value, where))
+            elif isinstance(binding, (Assignment, Extend)) and binding.value is not None:
+                found.extend(self._elements(binding.value, where, depth + 1))
+            else:
+                return [_UNSEEN_VALUE]
         return found
 
     def _unpacked_values(self, binding, mod, envs) -> List[Value]:
@@ -389,8 +454,10 @@ class Resolver:
         found: List[Value] = []
         for callee in self.values(call.func, frame):
             if callee.kind == "lib":
-                kind = keras_kind(callee.a)
-                found.append(Value("keras", callee.a, call, frame) if kind else _UNSEEN_VALUE)
+                if keras_kind(callee.a):
+                    found.append(Value("keras", callee.a, call, frame))
+                else:
+                    found.append(Value("foreign", callee.a) if foreign(callee.a) else _UNSEEN_VALUE)
             elif callee.kind == "func":
                 found.extend(self.returned_values(callee, call, frame))
             elif callee.kind == "class":
@@ -493,7 +560,18 @@ class Resolver:
                 yield record, frame
 
     def invocations(self, fdef, mod, scope: Scope, depth: int = 0):
-        """(call, frame of its arguments, bound to an instance) for every visible call of ``fdef``."""
+        """(call, frame of its arguments, bound to an instance) for every visible call of ``fdef``.
+
+        Calls from tests and examples do not count for code outside them: a library class's
+        tests build small models (keras-rl2's DDPG tests use Dense-only actors) while its users
+        hand it any model.
+        """
+        found = self._invocations(fdef, mod, scope, depth)
+        if _in_tests(mod, scope):
+            return found
+        return [(call, frame, bound) for call, frame, bound in found if not _in_tests(frame.mod, frame.scope)]
+
+    def _invocations(self, fdef, mod, scope: Scope, depth: int):
         found = []
         if scope.cls is not None:
             cls = scope.cls
@@ -566,6 +644,8 @@ class Resolver:
             self.keras_facts(value, facts, visited)
         elif value.kind == "instance":
             self.class_facts(value.a, value.b, value.c, facts, visited)
+        elif value.kind == "foreign":
+            facts.seen = True  # not Keras: runs no Keras layer in a training mode of its own
         else:
             facts.opaque = True
 
@@ -733,17 +813,22 @@ class Resolver:
         frame = Frame(mod, scope, sys.maxsize, (), ())
         keras_base = None
         project_bases = []
-        unknown_base = False
+        unknown_base = foreign_base = False
         for base in cdef.bases:
             for value in self.values(base, frame):
                 if value.kind == "lib" and keras_path(value.a) is not None:
                     keras_base = value.a.rpartition(".")[2]
                 elif value.kind == "class":
                     project_bases.append(value)
+                elif value.kind == "lib" and foreign(value.a):
+                    foreign_base = True
                 else:
                     unknown_base = True
         if keras_base is None and not project_bases:
-            facts.opaque = True  # not a Keras model or layer we can see
+            if foreign_base and not unknown_base:
+                facts.seen = True  # a tf.Module or Sonnet module: not a Keras model
+            else:
+                facts.opaque = True  # not a Keras model or layer we can see
             return
         facts.seen = True
         self._origin(facts, cdef, mod)
@@ -755,17 +840,17 @@ class Resolver:
                 facts.pd = True
         if "add_update" in info.attr_calls:
             facts.pd = facts.owns = True
-        self._sublayer_facts(info, mod, construction, facts, visited)
-        has_call = call_method is not None
+        # A Model subclass without ``call`` builds its graph in ``__init__`` (or is built as a
+        # functional model): its layer calls there are the model.
+        functional = keras_base in MODEL_CLASSES and not self._defines_call(cdef, mod)
+        self._sublayer_facts(info, mod, construction, facts, visited, functional)
         for base in project_bases:
             sub = _Facts()
             self.class_facts(base.a, base.b, construction, sub, visited)
             _merge(facts, sub)
-            if self._defines_call(base.a, base.b):
-                has_call = True
         if unknown_base:
             facts.opaque = True
-        if not has_call and keras_base in MODEL_CLASSES:
+        if functional:
             self._functional_instances(cdef, mod, construction, facts, visited)
 
     def _defines_call(self, cdef, mod, depth: int = 0) -> bool:
@@ -792,10 +877,13 @@ class Resolver:
         if not found:
             facts.opaque = True
 
-    def _sublayer_facts(self, info, mod, construction, facts: _Facts, visited: set) -> None:
+    def _sublayer_facts(self, info, mod, construction, facts: _Facts, visited: set, functional: bool) -> None:
         envs = self._init_envs(info, mod, construction)
+        setup = ("build",) if functional else ("build", "__init__")
         for attr, bindings in info.attr_bindings.items():
-            called = info.attr_calls.get(attr, ())
+            # calls in ``build`` (and ``__init__`` of a layer with its own ``call``) make weights
+            # (``self.initializer()``), they do not run the layer on the data
+            called = [r for r in info.attr_calls.get(attr, ()) if _method_name(r.scope) not in setup]
             is_list = any(isinstance(b, (Append, Extend)) or isinstance(b.value, (ast.List, ast.Tuple))
                           for b in bindings)
             if not called and not is_list:
@@ -819,8 +907,8 @@ class Resolver:
         for value in self.values(node, frame):
             if value.kind in ("keras", "instance"):
                 self.model_facts(value, facts, visited)
-            elif value.kind == "lib":
-                continue  # a loss, an optimizer, a function of a library
+            elif value.kind in ("lib", "foreign"):
+                continue  # a loss, an optimizer, a function of a library, a tf.Variable
             elif value.kind in ("func", "class", "module"):
                 continue
             else:
@@ -852,7 +940,7 @@ def _is_zero(node) -> bool:
 def _constant_training(call: ast.Call, position: Optional[int]) -> bool:
     """The call passes a literal training flag (``training=True``, ``training=0``, or positionally)."""
     flag = _keyword(call, "training")
-    if flag is None and position is not None and len(call.args) > position:
+    if flag is None and position is not None and 0 <= position < len(call.args):
         flag = call.args[position]
     return flag is not None and _is_constant(flag)
 
@@ -873,10 +961,33 @@ def _pinned(call: ast.Call, callee: Value, resolver: Resolver) -> bool:
 
 
 def _training_position(fdef) -> Optional[int]:
+    """The positional index of ``training`` in ``call(self, ...)``; :data:`NOT_POSITIONAL` when
+    ``call`` takes no positional flag (``call(self, a, b)``: a second argument is data), None
+    when it cannot be told (``*args``)."""
     params = [a.arg for a in list(getattr(fdef.args, "posonlyargs", [])) + list(fdef.args.args)]
     if "training" in params[1:]:
         return params.index("training") - 1
-    return None
+    return None if fdef.args.vararg is not None else NOT_POSITIONAL
+
+
+def _in_tests(mod: project.ModuleInfo, scope: Optional[Scope]) -> bool:
+    """Code in a test or example module, or in a ``test*`` function or ``Test*`` class."""
+    if project.is_test_or_example(mod.path):
+        return True
+    while scope is not None:
+        node = scope.node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test") \
+                or isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+            return True
+        scope = scope.parent
+    return False
+
+
+def _method_name(scope: Scope) -> Optional[str]:
+    """The name of the method ``scope`` is (or is nested in), None outside a class."""
+    while scope is not None and scope.cls is None:
+        scope = scope.parent
+    return getattr(scope.node, "name", None) if scope is not None else None
 
 
 def _true_training_default(fdef) -> bool:

@@ -90,6 +90,15 @@ class Unpacking(Binding):
     __slots__ = ("index", "count")
 
 
+class Element(Binding):
+    """``for name in iterable``: one element of ``iterable`` (``zip`` and ``enumerate`` unwrapped).
+
+    ``value`` stays None (the name is not the iterable); ``iterable`` is the expression iterated.
+    """
+
+    __slots__ = ("iterable",)
+
+
 class Unknown(Binding):
     """A binding whose value cannot be seen: loop and with targets, unpacking, ``except as``."""
 
@@ -469,6 +478,24 @@ class _Builder:
         else:
             self.expr(target)
 
+    def _loop_target(self, target, iterable, node):
+        """``for m in models``, ``for m, o in zip(models, opts)``, ``for i, m in enumerate(models)``."""
+        if isinstance(target, ast.Name):
+            self._bind(target.id, Element, node).iterable = iterable
+            return
+        if isinstance(target, (ast.Tuple, ast.List)) and isinstance(iterable, ast.Call) \
+                and isinstance(iterable.func, ast.Name) and not iterable.keywords \
+                and not any(isinstance(a, ast.Starred) for a in iterable.args):
+            if iterable.func.id == "zip" and len(iterable.args) == len(target.elts):
+                for element, source in zip(target.elts, iterable.args):
+                    self._loop_target(element, source, node)
+                return
+            if iterable.func.id == "enumerate" and len(target.elts) == 2 and iterable.args:
+                self._target(target.elts[0], None, node)
+                self._loop_target(target.elts[1], iterable.args[0], node)
+                return
+        self._target(target, None, node)
+
     def _keep(self, value, targets):
         """Remember where a call's result is kept."""
         if not isinstance(value, ast.Call) or len(targets) != 1:
@@ -594,7 +621,7 @@ class _Builder:
 
     def _for(self, node):
         self.expr(node.iter)
-        self._target(node.target, None, node)
+        self._loop_target(node.target, node.iter, node)
         self._body(node.body, True)
         self._body(node.orelse, True)
 

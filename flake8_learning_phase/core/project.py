@@ -153,6 +153,22 @@ def resolve_submodule(info: ModuleInfo, name: str) -> Optional[ModuleInfo]:
     return None if found is None else load(found)
 
 
+_TEST_FOLDERS = frozenset({"tests", "test", "testing", "examples", "example"})
+
+
+def is_test_or_example(path: Optional[str]) -> bool:
+    """A test module (``test_*.py``, ``*_test.py``, ``conftest.py``) or a module in a tests or
+    examples folder of its project (the path below the top-most package's folder)."""
+    if path is None:
+        return False
+    name = os.path.basename(path)
+    if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
+        return True
+    folder = os.path.dirname(os.path.abspath(path))
+    parts = os.path.relpath(folder, package_root(folder)).replace("\\", "/").split("/")
+    return any(part in _TEST_FOLDERS for part in parts)
+
+
 def project_files(info: ModuleInfo) -> Iterator[str]:
     """The ``.py`` files of ``info``'s project (bounded), ``info``'s own file left out."""
     folder = info.folder

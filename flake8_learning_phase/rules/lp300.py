@@ -4,7 +4,7 @@ from typing import Dict, Iterator, List, NamedTuple, Optional, Set
 
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import AddKeyword, Finding
-from flake8_learning_phase.core.models import ModelInfo, resolve_model
+from flake8_learning_phase.core.models import NOT_POSITIONAL, ModelInfo, resolve_model
 from flake8_learning_phase.core.module import (
     Assignment,
     Augmentation,
@@ -22,6 +22,10 @@ from flake8_learning_phase.rules._keras import UNSEEN_MODEL
 # Where a tape shows which model it trains: tape.gradient(loss, <model>.<one of these>).
 TRAINABLE = ("trainable_variables", "trainable_weights")
 _MAX_HELPER_DEPTH = 2
+# Keywords that set the mode: Keras' ``training``, and ``is_training`` of models whose own call
+# names it so (Sonnet style): adding ``training=True`` next to it would be wrong.
+_FLAGS = ("training", "is_training")
+_NO_GRADIENT = ("argmax", "argmin", "stop_gradient")
 # A training step opens a tape (``GradientTape(``) and takes a gradient from it (``.gradient(``)
 # with respect to a model's ``trainable_variables`` or ``trainable_weights``; the words come
 # first (a C-speed ``in``), the pattern only for files that have one.  On the tensorflow-cpu
@@ -302,12 +306,13 @@ def _keyword(call: ast.Call, name: str):
 
 
 def _passes_training(call: ast.Call, info: ModelInfo) -> bool:
-    if any(k.arg == "training" or k.arg is None for k in call.keywords):
+    if any(k.arg in _FLAGS or k.arg is None for k in call.keywords):
         return True
     if any(isinstance(a, ast.Starred) for a in call.args):
         return True  # *args may hold it
+    # Keras' own models take ``call(inputs, training)``; a model's own ``call(self, a, b)`` takes data
     position = info.training_position if info.training_position is not None else 1
-    return len(call.args) > position
+    return position != NOT_POSITIONAL and len(call.args) > position
 
 
 def _guarded_by_training_check(record: CallRecord) -> bool:
@@ -328,11 +333,23 @@ def _guarded_by_training_check(record: CallRecord) -> bool:
     return False
 
 
+def _no_gradient(record: CallRecord) -> bool:
+    """The call's output goes straight into ``tf.argmax`` or ``tf.stop_gradient``: no gradient flows
+    through it (double DQN picks its next action with ``tf.argmax(q(next_states))`` in the tape),
+    so it is a target computation, not the trained forward pass."""
+    for node in ast.walk(record.scope.node):
+        if isinstance(node, ast.Call) and any(arg is record.node for arg in node.args):
+            name = qualified_name(node.func, record.scope) or ""
+            root = name.partition(".")[0]
+            return root in ("tensorflow", "keras", "numpy") and name.rpartition(".")[2] in _NO_GRADIENT
+    return False
+
+
 def _finding(context: RuleContext, record: CallRecord, where: CallRecord) -> Optional[Finding]:
     call = record.node
-    if any(k.arg == "training" or k.arg is None for k in call.keywords):
+    if any(k.arg in _FLAGS or k.arg is None for k in call.keywords):
         return None
-    if _guarded_by_training_check(record):
+    if _guarded_by_training_check(record) or _no_gradient(record):
         return None
     info = resolve_model(context, call.func, record.scope, record.seq, record.blocks)
     if _passes_training(call, info):
@@ -364,8 +381,9 @@ RULE = Rule(
         "override that is `self(x)` or `self.<sub-model>(x)`. A call inside a helper the tape calls "
         "(a loss function receiving the model, a method of the same class) is reported at that "
         "call. The flag counts as passed when it is a keyword (`training=True`, `training=False`, "
-        "`training=flag`, `**kwargs`) or positional where the model's own `call(self, x, training)` "
-        "takes it. Reported only when the model runs phase-dependent layers without their own "
+        "`training=flag`, `**kwargs`, Sonnet's `is_training=`) or positional where the model's own "
+        "`call(self, x, training)` takes it (the second argument for Keras' own models; none for a "
+        "`call(self, a, b)` without `training`). Reported only when the model runs phase-dependent layers without their own "
         "`training=` (BatchNormalization, Dropout and its variants, GaussianNoise, "
         "GaussianDropout, AlphaDropout, RNN layers with dropout, `keras.applications` models, "
         "project layers that read `training`), as found by the model resolver across the project's "
@@ -387,7 +405,9 @@ RULE = Rule(
     silence=(
         "Stays silent for calls outside a training step (evaluation and inference steps, a tape "
         "whose gradient is taken with respect to inputs, a target network called in the tape but "
-        "not differentiated), for calls that pass a training argument, and for models the resolver "
+        "not differentiated, a call whose output goes straight into `tf.argmax` or "
+        "`tf.stop_gradient`), for calls that pass a training argument, for objects that are not "
+        "Keras (`tf.Module`, Sonnet), and for models the resolver "
         "sees completely without phase-dependent layers (Dense, Conv, LayerNormalization, layers "
         "called with their own literal `training=`), and for subclassed models whose own "
         "`call(self, x, training=True)` defaults the flag to True (TF2 Keras and Keras 3 use that "
