@@ -348,13 +348,57 @@ class Resolver:
 
     def _unpacked_values(self, binding, mod, envs) -> List[Value]:
         """``a, b = build()`` with ``build`` here returning tuples: what element ``a`` is."""
-        elements = unpacked(binding) if isinstance(binding, Unpacking) else []
-        if not elements:
+        if not isinstance(binding, Unpacking):
             return [_UNSEEN_VALUE]
+        elements = unpacked(binding)
+        if not elements:
+            where = Frame(mod, binding.scope, binding.seq, binding.blocks, envs)
+            return self._element_values(binding.value, where, binding.index, binding.count, 0)
         found: List[Value] = []
         for element, scope, seq, blocks in elements:
             found.extend(self.values(element, Frame(mod, scope, seq, blocks, envs)))
         return found
+
+    def _element_values(self, node, frame: Frame, index: int, count: int, depth: int) -> List[Value]:
+        """Element ``index`` of the ``count``-tuple ``node`` stands for: a display, a call of a
+        function of the project returning displays, or a name or parameter bound to one
+        (``def train(models): encoder, decoder = models`` with ``train(build(), ...)``)."""
+        if depth > 4:
+            return [_UNSEEN_VALUE]
+        if isinstance(node, (ast.Tuple, ast.List)):
+            if len(node.elts) != count or any(isinstance(e, ast.Starred) for e in node.elts):
+                return [_UNSEEN_VALUE]
+            return self.values(node.elts[index], frame)
+        found: List[Value] = []
+        if isinstance(node, ast.Call):
+            for callee in self.values(node.func, frame):
+                scope = self._function_scope(callee.a, callee.b) if callee.kind == "func" else None
+                if scope is None or not scope.returns:
+                    return [_UNSEEN_VALUE]
+                envs = frame.envs + ((id(scope), self._bind_arguments(callee.a, node, frame, callee.c is not None)),)
+                for ret, seq, blocks in scope.returns:
+                    found.extend(self._element_values(ret.value, Frame(callee.b, scope, seq, blocks, envs),
+                                                      index, count, depth + 1))
+            return found or [_UNSEEN_VALUE]
+        if not isinstance(node, ast.Name):
+            return [_UNSEEN_VALUE]
+        for binding in reaching(frame.scope, node.id, frame.seq, frame.blocks):
+            if isinstance(binding, Assignment) and binding.value is not None:
+                sources = [(binding.value, Frame(frame.mod, binding.scope, binding.seq, binding.blocks, frame.envs))]
+            elif isinstance(binding, Parameter):
+                mapping = _env(frame, binding.scope)
+                if mapping is not None:
+                    sources = mapping.get(node.id, [])
+                else:
+                    facts = _Facts()
+                    sources = self._parameter_arguments(binding, frame, facts)
+                    if facts.opaque:
+                        return [_UNSEEN_VALUE]
+            else:
+                return [_UNSEEN_VALUE]
+            for expr, where in sources:
+                found.extend(self._element_values(expr, where, index, count, depth + 1))
+        return found or [_UNSEEN_VALUE]
 
     def _unbound(self, name: str, mod: project.ModuleInfo) -> List[Value]:
         """A name no binding reaches: a relative import, a star import, or a builtin."""

@@ -127,10 +127,10 @@ def check(context: RuleContext) -> Iterator[Finding]:
             trained |= trained_by_tape.get(id(item.context), set())
         if not trained:
             continue
-        for call, where in _model_calls(context, record, trained, 0):
+        for call, where, part in _model_calls(context, record, trained, 0):
             if id(call.node) in reported:
                 continue
-            finding = _finding(context, call, where)
+            finding = _finding(context, call, where, part)
             if finding is not None:
                 reported.add(id(call.node))
                 yield finding
@@ -227,17 +227,19 @@ def _models_of(node, scope: Scope, seq: int, blocks: tuple, depth: int) -> Set[s
 
 
 def _model_calls(context: RuleContext, record: CallRecord, trained: Set[str], depth: int):
-    """The record itself when it calls a trained model, or such calls inside a helper it calls."""
+    """``(call, where, part)``: the record itself when it calls a trained model (``part``: an
+    attribute of one, ``self.encoder(x)`` when the tape differentiates ``self.trainable_weights``,
+    whose weights those include), or such calls inside a helper it calls."""
     func = record.node.func
     text = dotted(func)
     if text is not None and text in trained:
-        yield record, record
-        return
-    if depth >= _MAX_HELPER_DEPTH:
+        yield record, record, False
         return
     # a helper of this module receiving a trained model: loss(model, x, y)
-    helper = _helper(context, record)
+    helper = _helper(context, record) if depth < _MAX_HELPER_DEPTH else None
     if helper is None:
+        if isinstance(func, ast.Attribute) and dotted(func.value) in trained:
+            yield record, record, True
         return
     fdef, scope, bound = helper
     params = [a.arg for a in list(getattr(fdef.args, "posonlyargs", [])) + list(fdef.args.args)]
@@ -262,8 +264,8 @@ def _model_calls(context: RuleContext, record: CallRecord, trained: Set[str], de
     for inner in _scope_calls(context, scope):
         if inner.scope is not scope:
             continue
-        for found, where in _model_calls(context, inner, inner_trained, depth + 1):
-            yield found, where
+        for found in _model_calls(context, inner, inner_trained, depth + 1):
+            yield found
 
 
 def _helper(context: RuleContext, record: CallRecord):
@@ -345,7 +347,7 @@ def _no_gradient(record: CallRecord) -> bool:
     return False
 
 
-def _finding(context: RuleContext, record: CallRecord, where: CallRecord) -> Optional[Finding]:
+def _finding(context: RuleContext, record: CallRecord, where: CallRecord, part: bool) -> Optional[Finding]:
     call = record.node
     if any(k.arg in _FLAGS or k.arg is None for k in call.keywords):
         return None
@@ -356,6 +358,8 @@ def _finding(context: RuleContext, record: CallRecord, where: CallRecord) -> Opt
         return None
     if info.seen and (not info.phase_dependent or info.trains_by_default):
         return None
+    if part and not info.seen:
+        return None  # an attribute of a trained model is reported only when seen to be a model
     if not info.seen:
         advice = UNSEEN_MODEL
     elif info.owns_updates:
