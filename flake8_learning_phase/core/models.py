@@ -328,6 +328,17 @@ class Resolver:
             return self.values(node.elt, frame)
         if depth > 3:
             return [_UNSEEN_VALUE]
+        if isinstance(node, ast.Call):  # a function of the project returning a list
+            found = []
+            for callee in self.values(node.func, frame):
+                scope = self._function_scope(callee.a, callee.b) if callee.kind == "func" else None
+                if scope is None or not scope.returns:
+                    return [_UNSEEN_VALUE]
+                envs = frame.envs + ((id(scope), self._bind_arguments(callee.a, node, frame, callee.c is not None)),)
+                for ret, seq, blocks in scope.returns:
+                    found.extend(self._elements(ret.value, Frame(callee.b, scope, seq, blocks, envs), depth + 1)
+                                 or [_UNSEEN_VALUE])
+            return found
         if isinstance(node, ast.Name):
             bindings = reaching(frame.scope, node.id, frame.seq, frame.blocks)
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
@@ -342,9 +353,24 @@ class Resolver:
                 found.extend(self.values(binding.value, where))
             elif isinstance(binding, (Assignment, Extend)) and binding.value is not None:
                 found.extend(self._elements(binding.value, where, depth + 1))
+            elif isinstance(binding, Parameter) and isinstance(node, ast.Name):
+                sources = self._arguments(binding, node.id, frame)
+                if sources is None:
+                    return [_UNSEEN_VALUE]
+                for expr, arg_frame in sources:
+                    found.extend(self._elements(expr, arg_frame, depth + 1) or [_UNSEEN_VALUE])
             else:
                 return [_UNSEEN_VALUE]
         return found
+
+    def _arguments(self, binding: Parameter, name: str, frame: Frame):
+        """The ``(expression, frame)`` pairs the visible calls pass for a parameter; None when unknown."""
+        mapping = _env(frame, binding.scope)
+        if mapping is not None:
+            return mapping.get(name, [])
+        facts = _Facts()
+        sources = self._parameter_arguments(binding, frame, facts)
+        return None if facts.opaque else sources
 
     def _unpacked_values(self, binding, mod, envs) -> List[Value]:
         """``a, b = build()`` with ``build`` here returning tuples: what element ``a`` is."""
@@ -386,14 +412,9 @@ class Resolver:
             if isinstance(binding, Assignment) and binding.value is not None:
                 sources = [(binding.value, Frame(frame.mod, binding.scope, binding.seq, binding.blocks, frame.envs))]
             elif isinstance(binding, Parameter):
-                mapping = _env(frame, binding.scope)
-                if mapping is not None:
-                    sources = mapping.get(node.id, [])
-                else:
-                    facts = _Facts()
-                    sources = self._parameter_arguments(binding, frame, facts)
-                    if facts.opaque:
-                        return [_UNSEEN_VALUE]
+                sources = self._arguments(binding, node.id, frame)
+                if sources is None:
+                    return [_UNSEEN_VALUE]
             else:
                 return [_UNSEEN_VALUE]
             for expr, where in sources:
