@@ -185,13 +185,15 @@ def test_subclassed_model_reading_training_is_phase_dependent():
 
 
 def test_call_without_a_training_parameter_takes_no_positional_flag():
-    source = TF + "class Net(tf.keras.Model):\n    def call(self, a, b):\n        return a\nnet = Net()\nnet(x, y)  # probe\n"
+    source = TF + ("class Net(tf.keras.Model):\n    def call(self, a, b):\n        return a\n"
+                   "net = Net()\nnet(x, y)  # probe\n")
     info = resolve(source)
     assert info.seen and info.training_position == NOT_POSITIONAL
 
 
 def test_call_with_varargs_may_take_the_flag_anywhere():
-    source = TF + "class Net(tf.keras.Model):\n    def call(self, x, *args):\n        return x\nnet = Net()\nnet(x)  # probe\n"
+    source = TF + ("class Net(tf.keras.Model):\n    def call(self, x, *args):\n        return x\n"
+                   "net = Net()\nnet(x)  # probe\n")
     info = resolve(source)
     assert info.seen and info.training_position is None
 
@@ -219,7 +221,8 @@ def test_loop_variable_over_a_call_result_is_unseen():
 
 
 def test_tf_module_is_seen_and_not_keras():
-    source = TF + "class Linear(tf.Module):\n    def __call__(self, x):\n        return x\nm = Linear()\nm(x)  # probe\n"
+    source = TF + ("class Linear(tf.Module):\n    def __call__(self, x):\n        return x\n"
+                   "m = Linear()\nm(x)  # probe\n")
     info = resolve(source)
     assert info.seen and not info.phase_dependent
 
@@ -324,3 +327,18 @@ def test_function_handed_to_another_module_as_a_value():
 def test_without_a_path_other_modules_are_not_read():
     source = (MODELS / "pkg_relative" / "app" / "train.py").read_text(encoding="utf-8")
     assert resolve(source) == UNSEEN
+
+
+def test_a_network_applied_as_a_layer_makes_the_model_nested():
+    info = resolve(TF + "base = tf.keras.applications.ResNet50(include_top=False)\n"
+                   "i = tf.keras.Input((32, 32, 3))\n"
+                   "m = tf.keras.Model(i, tf.keras.layers.Dense(2)(base(i)))\n"
+                   "m(x)  # probe\n")
+    assert info.seen and info.owns_updates and info.nested
+
+
+def test_a_model_built_on_a_base_models_output_is_not_nested():
+    info = resolve(TF + "base = tf.keras.applications.ResNet50(include_top=False)\n"
+                   "m = tf.keras.Model(base.input, tf.keras.layers.Dense(2)(base.output))\n"
+                   "m(x)  # probe\n")
+    assert info.seen and info.owns_updates and not info.nested

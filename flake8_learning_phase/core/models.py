@@ -64,6 +64,9 @@ class ModelInfo(NamedTuple):
     # its own ``call(self, x, training=True)``: TF2 Keras and Keras 3 use that default when a call
     # passes no training argument (TF1 graph mode feeds the learning phase instead)
     trains_by_default: bool = False
+    # a graph network (Sequential, functional Model, applications model) used as one of its layers:
+    # tf.keras 1.x ``model.updates`` then also holds what that network built on its own Input
+    nested: bool = False
 
 
 UNSEEN = ModelInfo(False, False, False, None, None)
@@ -184,9 +187,10 @@ def _env(frame: Frame, scope: Scope) -> Optional[dict]:
 
 
 class _Facts:
-    __slots__ = ("pd", "owns", "opaque", "seen", "position", "origin")
+    __slots__ = ("pd", "owns", "opaque", "seen", "position", "origin", "nested")
 
     def __init__(self):
+        self.nested = False
         self.pd = False
         self.owns = False
         self.opaque = False
@@ -199,7 +203,7 @@ class _Facts:
         if not seen:
             # where its own call takes training is known even when what it runs is not
             return UNSEEN._replace(training_position=self.position)
-        return ModelInfo(True, self.pd, self.owns, self.position, self.origin)
+        return ModelInfo(True, self.pd, self.owns, self.position, self.origin, nested=self.nested)
 
 
 class Resolver:
@@ -790,6 +794,7 @@ class Resolver:
         for value in self.values(node, frame):
             if value.kind == "keras" and keras_kind(value.a) == "input":
                 continue
+            facts.nested |= _is_network(value)
             self.model_facts(value, facts, visited)
 
     def trace(self, outputs, frame: Frame, facts: _Facts, visited: set) -> None:
@@ -808,6 +813,7 @@ class Resolver:
                         if callee.kind == "keras" and keras_kind(callee.a) == "input":
                             continue
                         if not _pinned(node, callee, self):
+                            facts.nested |= _is_network(callee)
                             self.model_facts(callee, facts, visited)
                     elif callee.kind == "func":
                         scope = self._function_scope(callee.a, callee.b)
@@ -984,6 +990,11 @@ class _OutOfBudget(Exception):
     pass
 
 
+def _is_network(value: Value) -> bool:
+    """A Keras graph network: a Sequential, a functional Model or an applications model."""
+    return value.kind == "keras" and keras_kind(value.a) in ("sequential", "model", "applications")
+
+
 def _keyword(call: ast.Call, name: str):
     for keyword in call.keywords:
         if keyword.arg == name:
@@ -1088,6 +1099,7 @@ def _merge(facts: _Facts, other: _Facts) -> None:
     facts.owns = facts.owns or other.owns
     facts.opaque = facts.opaque or other.opaque
     facts.seen = facts.seen or other.seen
+    facts.nested = facts.nested or other.nested
     if facts.position is None:
         facts.position = other.position
     if facts.origin is None:

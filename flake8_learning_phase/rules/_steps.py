@@ -162,12 +162,11 @@ def _trained_model(module: ModuleModel, optimizer_terms) -> Tuple[Optional[str],
         if params is None:
             return None, None
         for piece in expand_parameters(module, flatten(params, term.context)):
-            if piece.kind != ATTRIBUTE or piece.node.attr not in WEIGHT_ATTRIBUTES:
-                return None, None
-            base = dotted(piece.node.value)
+            weights = _weights_attribute(piece.node)
+            base = None if weights is None else dotted(weights.value)
             if base is None:
                 return None, None
-            models.setdefault(base, Term(ATTRIBUTE, piece.node.value, piece.context))
+            models.setdefault(base, Term(ATTRIBUTE, weights.value, piece.context))
     if len(models) != 1:
         return None, None
     return next(iter(models.items()))
@@ -245,6 +244,22 @@ def _get_updates_argument(call: ast.Call, name: str) -> Optional[ast.expr]:
         return args[0 if name == "loss" else 1]
     if len(args) == 1 and any(kw.arg == other for kw in call.keywords):
         return args[0]
+    return None
+
+
+def _weights_attribute(node: ast.expr) -> Optional[ast.Attribute]:
+    """``model.trainable_weights`` in ``params``, also when a part of it is trained.
+
+    Fine-tuning trains a slice (``model.trainable_weights[-4:]``) or a selection
+    (``[w for w in model.trainable_weights if ...]``): the model is the same, and so
+    are its learning phase and its updates.
+    """
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    elif isinstance(node, (ast.ListComp, ast.GeneratorExp)) and len(node.generators) == 1:
+        node = node.generators[0].iter
+    if isinstance(node, ast.Attribute) and node.attr in WEIGHT_ATTRIBUTES:
+        return node
     return None
 
 

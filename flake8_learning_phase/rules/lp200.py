@@ -3,11 +3,12 @@ import ast
 from typing import Iterator, Optional, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
+from flake8_learning_phase.core.models import ModelInfo
 from flake8_learning_phase.core.findings import Concatenate, Finding
 from flake8_learning_phase.core.module import dotted
 from flake8_learning_phase.core.registry import Rule, invalid, valid
 from flake8_learning_phase.rules._dataflow import applications, same_value
-from flake8_learning_phase.rules._keras import UNSEEN_MODEL
+from flake8_learning_phase.rules._keras import UNSEEN_MODEL, backend_module
 from flake8_learning_phase.rules._steps import (
     OPAQUE_UPDATES,
     PREFILTER,
@@ -60,7 +61,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
         if info.seen and not info.owns_updates:
             continue  # no BatchNormalization whose moving statistics are ever read
         advice = "add them" if info.seen else UNSEEN_MODEL.replace(" or Dropout", "")
-        updates, manual = _model_updates(context, step)
+        updates, manual = _model_updates(context, step, info)
         if manual is None and step.model_term.context.scope is not step.context.scope:
             # The model is named by a caller (``make_train_function(inputs, loss,
             # model.trainable_weights, [])``): it may mean nothing where the step is built.
@@ -73,7 +74,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
         yield context.finding(RULE, step.record.node, edits, manual, updates=missing, advice=advice)
 
 
-def _model_updates(context: RuleContext, step: Step) -> Tuple[str, Optional[str]]:
+def _model_updates(context: RuleContext, step: Step, info: ModelInfo) -> Tuple[str, Optional[str]]:
     """The updates the loss needs, or a manual note saying where to look.
 
     ``model.updates`` is right when the loss is computed from the model's own
@@ -87,7 +88,7 @@ def _model_updates(context: RuleContext, step: Step) -> Tuple[str, Optional[str]
     complete = loss_sources_complete(context, step)
     own = any(_own_graph(origin.node, model) for origin in origins)
     applied = applications(origins, model)
-    pieces = ["{}.updates".format(model)] if own else []
+    pieces = [_own_updates(model, step, info)] if own else []
     for application in sorted(applied, key=lambda a: (a.node.lineno, a.node.col_offset)):
         tensor = _same_value_at(application, step)
         if tensor is None:
@@ -101,13 +102,30 @@ def _model_updates(context: RuleContext, step: Step) -> Tuple[str, Optional[str]
     if not pieces and not _applied_anywhere(context, model):
         # The loss could not be followed all the way, but this module never applies
         # the model to another tensor: only its own graph can hold its updates.
-        pieces = ["{}.updates".format(model)]
+        pieces = [_own_updates(model, step, info)]
     if not pieces or not complete and not own and applied:
         return "", (
             "cannot tell whether the loss uses {m}'s own graph: add {m}.updates (own graph) "
             "or {m}.get_updates_for(t) (for {m}(t)) to the updates at line {s}"
         ).format(m=model, s=step.record.node.lineno)
     return " + ".join(pieces), None
+
+
+def _own_updates(model: str, step: Step, info: ModelInfo) -> str:
+    """The updates of the model's own graph: ``model.updates``, or in tf.keras, for a model
+    holding a graph network as a layer (a Sequential backbone, an applications base),
+    ``model.get_updates_for(model.inputs)``.
+
+    tf.keras 1.x ``model.updates`` gathers every update of every nested layer, including
+    those the backbone built on its own Input placeholder, which the step never feeds
+    (InvalidArgumentError at the first call, measured on tensorflow 1.14.0 and 1.15.5);
+    ``get_updates_for(model.inputs)`` is what its ``model.fit`` runs.  Standalone keras
+    2.x collects a network's updates per node, so ``model.updates`` is right there.
+    """
+    module = backend_module(step.record) or ""
+    if info.nested and module.startswith("tensorflow."):
+        return "{m}.get_updates_for({m}.inputs)".format(m=model)
+    return "{}.updates".format(model)
 
 
 def _applies(node: ast.expr, model: str) -> bool:
@@ -161,7 +179,8 @@ RULE = Rule(
         "statistics are read: a BatchNormalization layer not forced with `training=` at every "
         "call, or a model whose construction cannot be seen (the message then says it matters "
         "if the model has BatchNormalization). The trained model is the object whose "
-        "`trainable_weights`, `trainable_variables` or `weights` are passed to `get_updates` "
+        "`trainable_weights`, `trainable_variables` or `weights` (or a slice or a selection of "
+        "them) are passed to `get_updates` "
         "(followed through a caller in the same file). Reported at the first line of the "
         "`K.function(...)` call."
     ),
@@ -175,7 +194,11 @@ RULE = Rule(
         "computed from the model's own graph (`model.output`), `+ netD.get_updates_for(t)` for "
         "each application `netD(t)` of the model to another tensor (a GAN's discriminator; "
         "`netD.updates` would read netD's own Input placeholder, which the step never feeds, "
-        "and the first call would fail). When the tensor cannot be named where the step is "
+        "and the first call would fail). In tf.keras, for a model that holds a Sequential, "
+        "functional or applications model as a layer (a transfer-learning backbone), the edit is "
+        "`+ model.get_updates_for(model.inputs)`, what tf.keras's `model.fit` runs: its "
+        "`model.updates` also holds the updates the backbone built on its own Input, which the "
+        "step never feeds. When the tensor cannot be named where the step is "
         "built (`netD(netG(noise))`), when the loss cannot be followed and the module applies "
         "the model somewhere, or when the model comes from a caller, there is no edit: the "
         "finding stays, with a note naming the line to edit."
