@@ -333,16 +333,10 @@ class Resolver:
         if depth > 3:
             return [_UNSEEN_VALUE]
         if isinstance(node, ast.Call):  # a function of the project returning a list
-            found = []
-            for callee in self.values(node.func, frame):
-                scope = self._function_scope(callee.a, callee.b) if callee.kind == "func" else None
-                if scope is None or not scope.returns:
-                    return [_UNSEEN_VALUE]
-                envs = frame.envs + ((id(scope), self._bind_arguments(callee.a, node, frame, callee.c is not None)),)
-                for ret, seq, blocks in scope.returns:
-                    found.extend(self._elements(ret.value, Frame(callee.b, scope, seq, blocks, envs), depth + 1)
-                                 or [_UNSEEN_VALUE])
-            return found
+            returned = self._returned(node, frame)
+            if returned is None:
+                return [_UNSEEN_VALUE]
+            return [v for expr, where in returned for v in self._elements(expr, where, depth + 1) or [_UNSEEN_VALUE]]
         if isinstance(node, ast.Name):
             bindings = reaching(frame.scope, node.id, frame.seq, frame.blocks)
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
@@ -366,6 +360,19 @@ class Resolver:
             else:
                 return [_UNSEEN_VALUE]
         return found
+
+    def _returned(self, call: ast.Call, frame: Frame):
+        """``(expression, frame)`` for every ``return`` of the project functions ``call`` calls;
+        None when a callee is not such a function."""
+        returned = []
+        for callee in self.values(call.func, frame):
+            scope = self._function_scope(callee.a, callee.b) if callee.kind == "func" else None
+            if scope is None or not scope.returns:
+                return None
+            envs = frame.envs + ((id(scope), self._bind_arguments(callee.a, call, frame, callee.c is not None)),)
+            returned.extend((ret.value, Frame(callee.b, scope, seq, blocks, envs))
+                            for ret, seq, blocks in scope.returns)
+        return returned
 
     def _arguments(self, binding: Parameter, name: str, frame: Frame):
         """The ``(expression, frame)`` pairs the visible calls pass for a parameter; None when unknown."""
@@ -401,14 +408,11 @@ class Resolver:
             return self.values(node.elts[index], frame)
         found: List[Value] = []
         if isinstance(node, ast.Call):
-            for callee in self.values(node.func, frame):
-                scope = self._function_scope(callee.a, callee.b) if callee.kind == "func" else None
-                if scope is None or not scope.returns:
-                    return [_UNSEEN_VALUE]
-                envs = frame.envs + ((id(scope), self._bind_arguments(callee.a, node, frame, callee.c is not None)),)
-                for ret, seq, blocks in scope.returns:
-                    found.extend(self._element_values(ret.value, Frame(callee.b, scope, seq, blocks, envs),
-                                                      index, count, depth + 1))
+            returned = self._returned(node, frame)
+            if returned is None:
+                return [_UNSEEN_VALUE]
+            for expr, where in returned:
+                found.extend(self._element_values(expr, where, index, count, depth + 1))
             return found or [_UNSEEN_VALUE]
         if not isinstance(node, ast.Name):
             return [_UNSEEN_VALUE]
