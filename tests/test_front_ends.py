@@ -149,6 +149,17 @@ def test_4_the_same_file_twice_is_processed_once(tmp_path):
     assert read(path) == read(AFTER)
 
 
+@pytest.mark.parametrize("link", [os.symlink, os.link], ids=["symlink", "hard-link"])
+def test_4_a_second_name_of_the_file_is_processed_once(tmp_path, link):
+    path = copy(BEFORE, tmp_path / "train.py")
+    link(str(path), str(tmp_path / "other.py"))
+    done = lp_fix("-j", "2", tmp_path)
+    err = done.stderr.decode()
+    assert done.returncode == 1, err
+    assert "1 file checked: 1 file fixed, 1 call site updated" in err
+    assert read(path) == read(AFTER)
+
+
 # -- 5. reports ----------------------------------------------------------------------
 
 

@@ -170,17 +170,30 @@ def iter_paths(paths: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
     """Files to process, each once: the given files, and ``*.py`` and ``*.ipynb`` below the given folders.
 
     A file named twice (``a.py a.py``, a folder and a file in it, a symlink
-    and its target) is processed once, under the first name it was met by:
+    and its target, two hard links) is processed once, under the first name it was met by:
     two workers on one file would race.  Hidden and virtualenv folders are
     skipped; symlinked folders are not followed, so a symlink loop cannot
     trap the walk.
     """
     seen = set()
     for path in _walk(paths, exclude):
-        key = path if path == STDIN else os.path.normcase(os.path.realpath(path))
+        key = _identity(path)
         if key not in seen:
             seen.add(key)
             yield path
+
+
+def _identity(path: str):
+    """What makes two names one file: its device and inode (one ``stat``, where ``realpath``
+    costs one per path component), or the normalised path of a file that cannot be stat'ed
+    (it is reported once, as unreadable)."""
+    if path == STDIN:
+        return path
+    try:
+        status = os.stat(path)
+    except OSError:
+        return os.path.normcase(os.path.abspath(path))
+    return status.st_dev, status.st_ino
 
 
 def _walk(paths: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
