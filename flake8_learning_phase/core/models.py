@@ -1013,7 +1013,8 @@ def _is_constant(node) -> bool:
 
 
 def _is_zero(node) -> bool:
-    value = getattr(node, "value", getattr(node, "n", None))
+    # Python 3.7's Num keeps its value in ``n``; ``Constant.n`` is gone in 3.14.
+    value = node.n if type(node).__name__ == "Num" else getattr(node, "value", None)
     return _is_constant(node) and (value == 0 or value is None or value is False)
 
 
