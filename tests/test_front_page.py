@@ -1,0 +1,66 @@
+"""The README, the docs home page and the package summary, organised by what the user writes
+(issue 22, item 2): TF2 / Keras 3 loops first, then TF 1.x backend functions, then TF 1.x
+sessions (graph mode), then Keras 3 on JAX or PyTorch; each family with its proof page one
+click away, and the rules tables matching the registry."""
+import configparser
+import pathlib
+import re
+
+import pytest
+
+from flake8_learning_phase.core import rules
+
+ROOT = pathlib.Path(__file__).parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+INDEX = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+
+# (heading start, proof page or None while the family's rules are being added)
+FAMILIES = [
+    ("TF2 / Keras 3", "why-training-true-matters.md"),
+    ("TF 1.x: a Keras backend function", "why-your-loop-diverges.md"),
+    ("TF 1.x: sessions and graph mode", None),
+    ("Keras 3 on JAX or PyTorch", None),
+]
+
+
+def _sections(text):
+    """``### `` sections under "What you write": heading -> body."""
+    part = text.split("## What you write, and what is reported\n", 1)[1].split("\n## ", 1)[0]
+    found = re.split(r"^### (.*)$", part, flags=re.M)[1:]
+    return list(zip(found[::2], found[1::2]))
+
+
+@pytest.mark.parametrize("page, text, prefix", [("README.md", README, "docs/"), ("docs/index.md", INDEX, "")])
+def test_families_come_in_the_order_users_meet_them(page, text, prefix):
+    sections = _sections(text)
+    assert len(sections) == len(FAMILIES), [h for h, _ in sections]
+    for (heading, body), (start, proof) in zip(sections, FAMILIES):
+        assert heading.startswith(start), "{}: {!r} where {!r} belongs".format(page, heading, start)
+        if proof is not None:
+            assert "]({}{})".format(prefix, proof) in body, "{}: {} has no link to {}".format(page, heading, proof)
+    # the first family is the first thing after the introduction, and its rule is named first
+    assert re.findall(r"^## (.*)$", text, flags=re.M)[0] == "What you write, and what is reported"
+    assert text.index("LP300") < text.index("LP100")
+
+
+def test_readme_tables_match_the_registry():
+    rows = re.findall(r"^\| \[(LP\d+)\]\(docs/rules/(LP\d+)\.md\) \|", README, flags=re.M)
+    assert all(code == page for code, page in rows), rows
+    listed = [code for code, _ in rows]
+    assert sorted(listed) == sorted(set(listed)), "a rule listed twice: {}".format(listed)
+    assert set(listed) == {rule.code for rule in rules()}
+    for code in listed:
+        assert (ROOT / "docs" / "rules" / (code + ".md")).is_file(), code
+
+
+def test_docs_home_links_every_rule_page():
+    for rule in rules():
+        assert "](rules/{}.md)".format(rule.code) in INDEX, rule.code
+
+
+def test_package_summary_names_tf2_before_tf1():
+    config = configparser.ConfigParser()
+    config.read(str(ROOT / "setup.cfg"))
+    summary = config.get("metadata", "description")
+    assert summary.index("TF2") < summary.index("TF 1.x"), summary
+    assert config.get("metadata", "long_description") == "file: README.md"
