@@ -64,3 +64,17 @@ def test_package_summary_names_tf2_before_tf1():
     summary = config.get("metadata", "description")
     assert summary.index("TF2") < summary.index("TF 1.x"), summary
     assert config.get("metadata", "long_description") == "file: README.md"
+
+
+def test_readme_names_the_quick_check_and_what_the_full_run_costs():
+    section = README.split("## Run the tests\n", 1)[1].split("\n## ", 1)[0]
+    quick = re.search(r"^python -m pip install tox && tox -e (\w+)$", section, flags=re.M)
+    assert quick, "no quick check in the README"
+    tox = configparser.RawConfigParser()
+    tox.read(str(ROOT / "tox.ini"))
+    assert tox.has_section("testenv:" + quick.group(1))
+    envlist = [env.strip() for env in tox.get("tox", "envlist").split(",")]
+    assert quick.group(1) not in envlist, "the quick check would add to CI's time"
+    # the cost of each, in minutes, on 2 cores
+    assert re.search(r"about \d+ minutes on 2 cores", section)
+    assert re.search(r"full run.*took \d+ minutes", section, flags=re.S)
