@@ -9,7 +9,7 @@ from flake8_learning_phase import Settings, check_source
 from flake8_learning_phase.core import AppendElement, Concatenate, ImportName, analyze, split_lines
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.module import build
-from flake8_learning_phase.rules._steps import steps
+from flake8_learning_phase.rules.backend_function.steps import steps
 
 
 def found(source, settings=Settings()):

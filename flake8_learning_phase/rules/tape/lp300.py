@@ -4,7 +4,7 @@ from typing import Dict, Iterator, List, NamedTuple, Optional, Set
 
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import AddKeyword, Finding
-from flake8_learning_phase.core.models import NOT_POSITIONAL, ModelInfo, resolve_model
+from flake8_learning_phase.keras.models import NOT_POSITIONAL, ModelInfo, resolve_model
 from flake8_learning_phase.core.module import (
     Assignment,
     Augmentation,
@@ -17,7 +17,7 @@ from flake8_learning_phase.core.module import (
     reaching,
 )
 from flake8_learning_phase.core.registry import Prefilter, Rule, invalid, valid
-from flake8_learning_phase.rules._keras import UNSEEN_MODEL
+from flake8_learning_phase.keras.backend import UNSEEN_MODEL
 
 # Where a tape shows which model it trains: tape.gradient(loss, <model>.<one of these>).
 TRAINABLE = ("trainable_variables", "trainable_weights")
