@@ -10,7 +10,8 @@ from conftest import FIXTURES
 
 from flake8_learning_phase.core import Settings, split_lines
 from flake8_learning_phase.core.engine import RuleContext
-from flake8_learning_phase.keras.models import NOT_POSITIONAL, UNSEEN, keras_kind, resolve_model
+from flake8_learning_phase.keras.models import NOT_POSITIONAL, UNSEEN, resolve_model
+from flake8_learning_phase.keras.names import keras_kind
 from flake8_learning_phase.core.module import build
 
 MODELS = FIXTURES / "models"
