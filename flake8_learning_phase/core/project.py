@@ -18,7 +18,7 @@ import os
 from collections import OrderedDict
 from typing import Dict, Iterator, List, Optional, Tuple
 
-from flake8_learning_phase.core.module import ModuleModel, build
+from flake8_learning_phase.core.module import Import, ModuleModel, build, qualified_name
 
 MAX_FILE_BYTES = 1000000
 MAX_MODULES = 64
@@ -251,8 +251,6 @@ def _project_module(info: ModuleInfo, module: str) -> Optional[ModuleInfo]:
 
 def _module_name(target: ModuleInfo, name: str, depth: int) -> Optional[str]:
     """What ``name`` stands for at the top level of ``target``."""
-    from flake8_learning_phase.core.module import Import, qualified_name
-
     bindings = target.model.module.bindings.get(name, ())
     if bindings:
         last = bindings[-1]
