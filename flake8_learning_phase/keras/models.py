@@ -32,6 +32,7 @@ module outside the project) makes the model *unseen* unless a
 phase-dependent layer was found anyway.
 """
 import ast
+import itertools
 import os
 import sys
 from typing import Dict, List, NamedTuple, Optional, Tuple
@@ -86,6 +87,11 @@ NOT_POSITIONAL = -1
 
 _MAX_DEPTH = 12
 _BUDGET = 4000
+# The calls of a function followed for its parameters: past this many, cost would grow with the
+# callers, so the rest are not followed and the parameter counts as unseen (a phase-dependent layer
+# found in the calls followed still counts).  Calls are taken in a stable order: this module's
+# first, then the project's files by path.
+MAX_INVOCATIONS = 8
 
 
 # -- values --------------------------------------------------------------------------
@@ -150,6 +156,9 @@ class Resolver:
         self.depth = 0
         self._calls: Dict[int, list] = {}
         self._alive: Dict[int, tuple] = {}
+        self._refreshed: set = set()  # the project indexes brought up to date for this analysis
+        self._invoked: Dict[tuple, list] = {}  # invocations() by (function, module, depth)
+        self._cut: set = set()  # id() of the functions with more than MAX_INVOCATIONS calls
 
     # -- entry point ---------------------------------------------------------
 
@@ -531,6 +540,8 @@ class Resolver:
                 found.append(_UNSEEN_VALUE)
             elif binding.value is not None:
                 found.extend(self.values(binding.value, Frame(frame.mod, scope.parent, sys.maxsize, (), ())))
+        if id(fdef) in self._cut:
+            found.append(_UNSEEN_VALUE)
         return found or [_UNSEEN_VALUE]
 
     def _parameter_arguments(self, binding: Parameter, frame: Frame, facts: _Facts) -> list:
@@ -544,7 +555,7 @@ class Resolver:
                     found.extend(mapping[binding.node.arg])
                 else:
                     facts.opaque = True
-        if not found:
+        if not found or id(fdef) in self._cut:
             facts.opaque = True
         return found
 
@@ -573,26 +584,34 @@ class Resolver:
         tests build small models (keras-rl2's DDPG tests use Dense-only actors) while its users
         hand it any model.
         """
-        found = self._invocations(fdef, mod, scope, depth)
-        if _in_tests(mod, scope):
-            return found
-        return [(call, frame, bound) for call, frame, bound in found if not _in_tests(frame.mod, frame.scope)]
+        key = (id(fdef), id(mod), depth)
+        if key not in self._invoked:  # the same for every question of this analysis
+            found = []
+            with_tests = _in_tests(mod, scope)
+            # lazily: the project files after the budget's last call are not even parsed
+            for call, frame, bound in self._invocations(fdef, mod, scope, depth):
+                if with_tests or not _in_tests(frame.mod, frame.scope):
+                    if len(found) == MAX_INVOCATIONS:
+                        self._cut.add(id(fdef))
+                        break
+                    found.append((call, frame, bound))
+            self._invoked[key] = found
+        return self._invoked[key]
 
     def _invocations(self, fdef, mod, scope: Scope, depth: int):
-        found = []
         if scope.cls is not None:
             cls = scope.cls
             for record in cls.attr_calls.get(fdef.name, ()):
-                found.append((record.node, self._frame(mod, record), True))
+                yield record.node, self._frame(mod, record), True
             if fdef.name == "__init__":
                 cdef = cls.node
-                for other in [mod] + list(self._importers(mod, cdef.name)):
+                for other in itertools.chain((mod,), self._importers(mod, cdef.name)):
                     for record, frame in self._calls_reaching(other, "class", cdef, cdef.name):
-                        found.append((record.node, frame, True))
-            return found
-        for other in [mod] + list(self._importers(mod, fdef.name)):
+                        yield record.node, frame, True
+            return
+        for other in itertools.chain((mod,), self._importers(mod, fdef.name)):
             for record, frame in self._calls_reaching(other, "func", fdef, fdef.name):
-                found.append((record.node, frame, False))
+                yield record.node, frame, False
         # handed to another function as a value: ``main(build, train)``
         for record in self.all_calls(mod):
             for index, arg in enumerate(record.node.args):
@@ -600,8 +619,7 @@ class Resolver:
                     frame = self._frame(mod, record)
                     if not any(v.kind == "func" and v.a is fdef for v in self.name_values(arg.id, frame)):
                         continue
-                    found.extend(self._calls_of_value(record.node, index, frame, depth))
-        return found
+                    yield from self._calls_of_value(record.node, index, frame, depth)
 
     def _calls_of_value(self, call, index: int, frame: Frame, depth: int):
         """Calls of the function passed as argument ``index`` of ``call``, inside the callee."""
@@ -639,7 +657,7 @@ class Resolver:
         stem = mod.path.replace("\\", "/").rsplit("/", 1)[-1][:-3]
         if stem == "__init__":
             stem = mod.path.replace("\\", "/").rsplit("/", 2)[-2]
-        for other in project.files_mentioning(mod, name):
+        for other in project.files_mentioning(mod, name, self._refreshed):
             if stem in other.text:
                 yield other
 
