@@ -33,9 +33,10 @@ from flake8_learning_phase.core.module import (
 )
 
 MAX_FILE_BYTES = 1000000
-# Parsed project modules kept per process: a project's callers of a step stay parsed between
-# the analyses of one flake8 run or one lp-lsp session instead of being parsed again each time.
-MAX_MODULES = 256
+# Parsed project modules kept per process, between the analyses of a flake8 run or an lp-lsp
+# session (a parsed 300-line module takes about 0.5 MB).  The resolver follows at most
+# MAX_INVOCATIONS calls of a function, so a step's callers fit however many there are.
+MAX_MODULES = 64
 # Importers of a module are looked for among at most this many project files.
 MAX_SCANNED_FILES = 200
 # Project indexes kept per process (lp-lsp may see files of several projects).
