@@ -10,6 +10,7 @@ every module is padded to about ``--lines`` lines of ordinary code that mentions
 """
 import argparse
 import os
+import re
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STEP = os.path.join(os.path.dirname(HERE), "tests", "fixtures", "steps", "gan_applied_inline.py")
@@ -57,7 +58,7 @@ def write(folder: str, modules: int = 200, callers: int = 100, lines: int = 300)
     with open(os.path.join(package, "__init__.py"), "w") as handle:
         handle.write('"""A generated project (bench/project.py)."""\n')
     with open(STEP) as source, open(os.path.join(package, "gan_step.py"), "w") as target:
-        target.write(source.read().replace("  # expect: LP100 LP200", "").replace("  # expect: LP100", ""))
+        target.write(re.sub(r"  # expect: [^\n]*", "", source.read()))
     for n in range(modules):
         text = _CALLER.format(n=n) if n < callers else '"""Module {} of the generated project."""\n'.format(n)
         k = 0

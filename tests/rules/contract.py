@@ -1,0 +1,60 @@
+"""What one rule's test file shows: its fixtures with line and column markers, its examples and
+their fixes, all read from the rule in the registry and the lint fixtures.
+
+Lint fixtures are tests/fixtures/steps, lp300 and silent (``*.fixed.py`` is what lp-fix must
+write for the fixture beside it, tests/test_fixer.py).  A marker ``# expect: LP100:13`` says the
+rule reports on that line at that column (1-based, as flake8 prints it); a fixture without a
+marker for a rule must not get that rule's findings.  Each fixture is checked with its path, as
+flake8 passes it, so the resolver sees the fixture's folder as its project.
+"""
+import pathlib
+from typing import List, Optional, Tuple
+
+from conftest import FIXTURES, expectations, read
+from flake8_learning_phase import check_source, fix_source
+from flake8_learning_phase.core import Example, get
+
+LINT = sorted(
+    path
+    for folder in ("steps", "lp300", "silent")
+    for path in (FIXTURES / folder).rglob("*.py")
+    if not path.name.endswith(".fixed.py") and path.name != "__init__.py"
+)
+
+
+class Contract:
+    """The fixtures and examples of one rule, and what it reports on them."""
+
+    def __init__(self, code: str):
+        self.code = code
+        self.rule = get(code)
+        marked = {path: self.marked(path) for path in LINT}
+        self.fixtures = [path for path in LINT if marked[path]]
+        self.others = [path for path in LINT if not marked[path]]
+        self.invalid = [e for e in self.rule.examples if e.invalid]
+        self.valid = [e for e in self.rule.examples if not e.invalid]
+        self.fixed = [e for e in self.invalid if e.fixed is not None]
+
+    @staticmethod
+    def ids(paths: List[pathlib.Path]) -> List[str]:
+        return [str(path.relative_to(FIXTURES)) for path in paths]
+
+    def marked(self, path: pathlib.Path) -> List[Tuple[int, Optional[int]]]:
+        """(line, column) of the fixture's markers for this rule (column None: any)."""
+        return [(e.line, e.col) for e in expectations(read(path)) if e.code == self.code]
+
+    def found(self, path: pathlib.Path) -> List[Tuple[int, int]]:
+        """(line, column) of this rule's findings in the fixture, the column as flake8 prints it."""
+        findings = check_source(read(path), codes=[self.code], path=str(path))
+        return sorted((f.line, f.col + 1) for f in findings)
+
+    def found_as_marked(self, path: pathlib.Path) -> List[Tuple[int, Optional[int]]]:
+        """``found``, with the column dropped where the marker gives none."""
+        lines_only = {line for line, col in self.marked(path) if col is None}
+        return sorted((line, None if line in lines_only else col) for line, col in self.found(path))
+
+    def reports(self, example: Example) -> bool:
+        return self.code in {f.code for f in check_source(example.source)}
+
+    def fixes(self, example: Example) -> str:
+        return fix_source(example.source, codes=[self.code]).source
