@@ -3,6 +3,7 @@ import ast
 import dataclasses
 import json
 import pathlib
+import shutil
 import sys
 
 import pytest
@@ -96,8 +97,12 @@ def test_docs_generator_writes_its_page(extra_rule, tmp_path):
         import generate_rule_pages
     finally:
         sys.path.pop(0)
+    root = pathlib.Path(__file__).parent.parent
+    (tmp_path / "docs").mkdir()
+    shutil.copy(str(root / "mkdocs.yml"), str(tmp_path / "mkdocs.yml"))
+    shutil.copy(str(root / "docs" / "index.md"), str(tmp_path / "docs" / "index.md"))
     generate_rule_pages.main(str(tmp_path))
-    page = (tmp_path / "LP900.md").read_text()
+    page = (tmp_path / "docs" / "rules" / "LP900.md").read_text()
     assert page.startswith("# LP900: print without flush") and GOOD.strip() in page
 
 
