@@ -1,6 +1,9 @@
 """What one rule's test file shows: its fixtures with line and column markers, its examples and
 their fixes, all read from the rule in the registry and the lint fixtures.
 
+A rule's file subclasses :class:`RuleTests` with its ``code`` and imports
+:func:`pytest_generate_tests`, which gives each test its cases; the rule's own tests follow.
+
 Lint fixtures are tests/fixtures/steps, lp300 and silent (``*.fixed.py`` is what lp-fix must
 write for the fixture beside it, tests/test_fixer.py).  A marker ``# expect: LP100:13`` says the
 rule reports on that line at that column (1-based, as flake8 prints it); a fixture without a
@@ -58,3 +61,55 @@ class Contract:
 
     def fixes(self, example: Example) -> str:
         return fix_source(example.source, codes=[self.code]).source
+
+
+def _cases(name: str):
+    """The test takes one of ``Contract.<name>`` per run."""
+    def mark(test):
+        test.cases = name
+        return test
+    return mark
+
+
+class RuleTests:
+    """The tests every rule's file runs; ``code`` is the rule's."""
+
+    code = ""
+
+    @_cases("fixtures")
+    def test_reported_where_marked(self, contract, case):
+        assert contract.found_as_marked(case) == contract.marked(case)
+
+    @_cases("others")
+    def test_not_reported_in_the_other_fixtures(self, contract, case):
+        assert contract.found(case) == []
+
+    @_cases("invalid")
+    def test_invalid_example_is_reported(self, contract, case):
+        assert contract.reports(case)
+
+    @_cases("valid")
+    def test_valid_example_is_not(self, contract, case):
+        assert not contract.reports(case)
+
+    @_cases("fixed")
+    def test_invalid_example_is_fixed_to_its_fixed_text(self, contract, case):
+        assert contract.fixes(case) == case.fixed
+
+
+_CONTRACTS = {}
+
+
+def pytest_generate_tests(metafunc):
+    """Parametrises a :class:`RuleTests` test over its rule's cases (import it into the test module)."""
+    name = getattr(metafunc.function, "cases", None)
+    if name is None or metafunc.cls is None or not issubclass(metafunc.cls, RuleTests):
+        return
+    code = metafunc.cls.code
+    if code not in _CONTRACTS:
+        _CONTRACTS[code] = Contract(code)
+    contract = _CONTRACTS[code]
+    cases = getattr(contract, name)
+    ids = Contract.ids(cases) if name in ("fixtures", "others") else [str(n) for n in range(len(cases))]
+    metafunc.parametrize("contract", [contract], ids=[code])
+    metafunc.parametrize("case", cases, ids=ids)

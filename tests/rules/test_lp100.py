@@ -1,39 +1,15 @@
 """LP100, all of it: its fixtures (tests/fixtures, by ``# expect: LP100:<column>``), its examples
 and their fixes (the rule's page shows the same), and what it does beyond them."""
-import pytest
-
 from conftest import FIXTURES, read
-from contract import Contract
+from contract import RuleTests, pytest_generate_tests  # noqa: F401 (gives RuleTests its cases)
 from flake8_learning_phase import Settings, check_source
 from flake8_learning_phase.core import AppendElement, ImportName
 
-LP100 = Contract("LP100")
 STEPS = FIXTURES / "steps"
 
 
-@pytest.mark.parametrize("path", LP100.fixtures, ids=Contract.ids(LP100.fixtures))
-def test_reported_where_marked(path):
-    assert LP100.found_as_marked(path) == LP100.marked(path)
-
-
-@pytest.mark.parametrize("path", LP100.others, ids=Contract.ids(LP100.others))
-def test_not_reported_in_the_other_fixtures(path):
-    assert LP100.found(path) == []
-
-
-@pytest.mark.parametrize("example", LP100.invalid)
-def test_invalid_example_is_reported(example):
-    assert LP100.reports(example)
-
-
-@pytest.mark.parametrize("example", LP100.valid)
-def test_valid_example_is_not(example):
-    assert not LP100.reports(example)
-
-
-@pytest.mark.parametrize("example", LP100.fixed)
-def test_invalid_example_is_fixed_to_its_fixed_text(example):
-    assert LP100.fixes(example) == example.fixed
+class TestLP100(RuleTests):
+    code = "LP100"
 
 
 def test_message_starts_with_code_and_names_fix():

@@ -1,37 +1,12 @@
 """LP300, all of it: its fixtures (tests/fixtures, by ``# expect: LP300:<column>``; flake8 over the
 case folders and the TF2 programs: tests/test_lp300_cases.py), its examples and their fixes, and
 messages, fixes and library shapes beyond them."""
-import pytest
-
-from contract import Contract
+from contract import RuleTests, pytest_generate_tests  # noqa: F401 (gives RuleTests its cases)
 from flake8_learning_phase import check_source, fix_source
 
-LP300 = Contract("LP300")
 
-
-@pytest.mark.parametrize("path", LP300.fixtures, ids=Contract.ids(LP300.fixtures))
-def test_reported_where_marked(path):
-    assert LP300.found_as_marked(path) == LP300.marked(path)
-
-
-@pytest.mark.parametrize("path", LP300.others, ids=Contract.ids(LP300.others))
-def test_not_reported_in_the_other_fixtures(path):
-    assert LP300.found(path) == []
-
-
-@pytest.mark.parametrize("example", LP300.invalid)
-def test_invalid_example_is_reported(example):
-    assert LP300.reports(example)
-
-
-@pytest.mark.parametrize("example", LP300.valid)
-def test_valid_example_is_not(example):
-    assert not LP300.reports(example)
-
-
-@pytest.mark.parametrize("example", LP300.fixed)
-def test_invalid_example_is_fixed_to_its_fixed_text(example):
-    assert LP300.fixes(example) == example.fixed
+class TestLP300(RuleTests):
+    code = "LP300"
 
 
 HEAD = '''import tensorflow as tf
