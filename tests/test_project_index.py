@@ -1,12 +1,12 @@
 """The project around an analysed file (core/project.py, the resolver's budget in keras/models.py):
 one index per project, brought up to date by file size and mtime, and a cost bounded by a
-budget of calls followed, not by the number of callers."""
+budget of caller modules read, not by the number of callers."""
 import os
 
 from test_models import resolve_file
 
 from flake8_learning_phase.core import project
-from flake8_learning_phase.keras.models import MAX_INVOCATIONS
+from flake8_learning_phase.keras.models import MAX_CALLER_MODULES
 
 STEP = """\
 import tensorflow as tf
@@ -45,18 +45,18 @@ def test_a_model_from_the_callers_is_seen(tmp_path):
 
 
 def test_callers_without_phase_dependent_layers_make_a_seen_model_without_them(tmp_path):
-    info = resolve_file(_project(tmp_path, [False] * MAX_INVOCATIONS))
+    info = resolve_file(_project(tmp_path, [False] * MAX_CALLER_MODULES))
     assert info.seen and not info.phase_dependent
 
 
-def test_past_the_budget_of_calls_the_model_is_unseen(tmp_path):
-    # the one caller with BatchNormalization comes after the calls the budget follows
-    info = resolve_file(_project(tmp_path, [False] * MAX_INVOCATIONS + [True]))
+def test_past_the_budget_of_caller_modules_the_model_is_unseen(tmp_path):
+    # the one caller with BatchNormalization comes after the modules the budget reads
+    info = resolve_file(_project(tmp_path, [False] * MAX_CALLER_MODULES + [True]))
     assert not info.seen
 
 
 def test_phase_dependent_layers_found_within_the_budget_still_count(tmp_path):
-    info = resolve_file(_project(tmp_path, [True] + [False] * (2 * MAX_INVOCATIONS)))
+    info = resolve_file(_project(tmp_path, [True] + [False] * (2 * MAX_CALLER_MODULES)))
     assert info.seen and info.phase_dependent
 
 
@@ -79,8 +79,19 @@ def test_the_index_finds_a_new_caller_and_forgets_a_removed_one(tmp_path):
 def test_one_index_per_project_holds_identifiers_not_substrings(tmp_path):
     step = _project(tmp_path, [False])
     info = project.ModuleInfo(str(step), None)
-    index = project.project_index(info, set())
-    assert index is project.project_index(info, set())
+    index = project.project_index(info, {})
+    assert index is project.project_index(info, {})
     own = os.path.abspath(str(step))
     assert [os.path.basename(p) for p in index.mentioning("train", own)] == ["caller_000.py"]
     assert index.mentioning("trai", own) == []
+
+
+def test_every_call_in_the_functions_own_module_is_followed(tmp_path):
+    step = _project(tmp_path, [])
+    calls = "".join("train(small_{0}, 1)\n".format(n) for n in range(3 * MAX_CALLER_MODULES))
+    models = "".join("small_{0} = tf.keras.Sequential([tf.keras.layers.Dense(2)])\n".format(n)
+                     for n in range(3 * MAX_CALLER_MODULES))
+    step.write_text(STEP + models + calls + "big = tf.keras.Sequential([tf.keras.layers.Dropout(0.5)])\n"
+                    "train(big, 1)\n")
+    info = resolve_file(step)
+    assert info.seen and info.phase_dependent

@@ -21,7 +21,7 @@ import ast
 import os
 import re
 from collections import OrderedDict
-from typing import Dict, FrozenSet, Iterator, List, NamedTuple, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterator, List, NamedTuple, Optional, Tuple
 
 from flake8_learning_phase.core.module import (
     Import,
@@ -34,8 +34,8 @@ from flake8_learning_phase.core.module import (
 
 MAX_FILE_BYTES = 1000000
 # Parsed project modules kept per process, between the analyses of a flake8 run or an lp-lsp
-# session (a parsed 300-line module takes about 0.5 MB).  The resolver follows at most
-# MAX_INVOCATIONS calls of a function, so a step's callers fit however many there are.
+# session (a parsed 300-line module takes about 0.5 MB).  The resolver reads the calls of a
+# function from at most MAX_CALLER_MODULES other modules, so a step's callers fit however many.
 MAX_MODULES = 64
 # Importers of a module are looked for among at most this many project files.
 MAX_SCANNED_FILES = 200
@@ -183,18 +183,23 @@ def is_test_or_example(path: Optional[str]) -> bool:
     return any(part in _TEST_FOLDERS for part in parts)
 
 
-def _walk(top: str, script: bool) -> Iterator[str]:
+def _walk(top: str, script: bool) -> Iterator[os.DirEntry]:
     """The ``.py`` files of the project at ``top``, in a stable order (a script's: its folder)."""
-    for root, dirs, files in os.walk(top):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("__pycache__", "node_modules"))
-        if root != top and not os.path.isfile(os.path.join(root, "__init__.py")) and not script:
-            dirs[:] = []
-            continue
-        for name in sorted(files):
-            if name.endswith(".py"):
-                yield os.path.abspath(os.path.join(root, name))
-        if script:
-            dirs[:] = []
+    try:
+        with os.scandir(top) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        if entry.name.endswith(".py") and entry.is_file():
+            yield entry
+        elif not script and entry.is_dir() and not entry.name.startswith(".") \
+                and entry.name not in ("__pycache__", "node_modules") \
+                and os.path.isfile(os.path.join(entry.path, "__init__.py")):
+            folders.append(entry.path)
+    for folder in folders:
+        yield from _walk(folder, False)
 
 
 _IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
@@ -210,7 +215,7 @@ class ProjectIndex:
     """Which of a project's first files mention an identifier; see the module docstring."""
 
     def __init__(self, top: str, script: bool):
-        self.top = top
+        self.top = os.path.abspath(top)
         self.script = script
         self.files: Dict[str, _Indexed] = {}  # absolute path -> what is indexed, in walk order
         self._by_word: Optional[Dict[bytes, List[str]]] = None
@@ -218,11 +223,12 @@ class ProjectIndex:
     def refresh(self) -> None:
         """Reads the files added or changed (size, mtime) since the last refresh; forgets removed ones."""
         files: Dict[str, _Indexed] = {}
-        for path in _walk(self.top, self.script):
+        for entry in _walk(self.top, self.script):
             if len(files) > MAX_SCANNED_FILES:  # one more: the analysed file is left out of every answer
                 break
+            path = entry.path
             try:
-                stat = os.stat(path)
+                stat = entry.stat()
             except OSError:
                 continue
             known = self.files.get(path)
@@ -256,11 +262,16 @@ class ProjectIndex:
 _INDEXES: "OrderedDict[Tuple[str, bool], ProjectIndex]" = OrderedDict()
 
 
-def project_index(info: ModuleInfo, refreshed: Set[int]) -> Optional[ProjectIndex]:
-    """The shared index of ``info``'s project, refreshed unless ``refreshed`` (one analysis's) holds it."""
+def project_index(info: ModuleInfo, analysis: Dict[str, ProjectIndex]) -> Optional[ProjectIndex]:
+    """The shared index of ``info``'s project, brought up to date once per ``analysis``.
+
+    ``analysis``: one analysis's indexes by module folder, refreshed already (start with ``{}``).
+    """
     folder = info.folder
     if folder is None:
         return None
+    if folder in analysis:
+        return analysis[folder]
     top = package_root(folder)
     key = (top, top == folder)
     index = _INDEXES.get(key)
@@ -269,18 +280,18 @@ def project_index(info: ModuleInfo, refreshed: Set[int]) -> Optional[ProjectInde
         while len(_INDEXES) > MAX_INDEXES:
             _INDEXES.popitem(last=False)
     _INDEXES.move_to_end(key)
-    if id(index) not in refreshed:
-        refreshed.add(id(index))
+    if index not in analysis.values():
         index.refresh()
+    analysis[folder] = index
     return index
 
 
-def files_mentioning(info: ModuleInfo, word: str, refreshed: Set[int]) -> Iterator[ModuleInfo]:
+def files_mentioning(info: ModuleInfo, word: str, analysis: Dict[str, ProjectIndex]) -> Iterator[ModuleInfo]:
     """Project modules whose identifiers include ``word`` (parsed only when they do).
 
-    ``refreshed``: the indexes this analysis brought up to date already.
+    ``analysis``: as for :func:`project_index`.
     """
-    index = project_index(info, refreshed)
+    index = project_index(info, analysis)
     if index is None:
         return
     for path in index.mentioning(word, os.path.abspath(info.path or "")):

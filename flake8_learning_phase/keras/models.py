@@ -87,11 +87,11 @@ NOT_POSITIONAL = -1
 
 _MAX_DEPTH = 12
 _BUDGET = 4000
-# The calls of a function followed for its parameters: past this many, cost would grow with the
-# callers, so the rest are not followed and the parameter counts as unseen (a phase-dependent layer
-# found in the calls followed still counts).  Calls are taken in a stable order: this module's
-# first, then the project's files by path.
-MAX_INVOCATIONS = 8
+# The other modules whose calls of a function are followed for its parameters (its own module's
+# calls are all followed): past this many, cost would grow with the callers, so the rest are not
+# read and the parameter counts as unseen (a phase-dependent layer found in the calls followed
+# still counts).  Modules are taken in a stable order: the project's files by path.
+MAX_CALLER_MODULES = 4
 
 
 # -- values --------------------------------------------------------------------------
@@ -156,13 +156,23 @@ class Resolver:
         self.depth = 0
         self._calls: Dict[int, list] = {}
         self._alive: Dict[int, tuple] = {}
-        self._refreshed: set = set()  # the project indexes brought up to date for this analysis
+        self._indexes: Dict[str, project.ProjectIndex] = {}  # brought up to date for this analysis
         self._invoked: Dict[tuple, list] = {}  # invocations() by (function, module, depth)
-        self._cut: set = set()  # id() of the functions with more than MAX_INVOCATIONS calls
+        self._cut: set = set()  # id() of the functions called from more than MAX_CALLER_MODULES modules
+        self._imported: Dict[tuple, object] = {}  # project.resolve_absolute by (module, import path)
+        self._test_modules: Dict[int, bool] = {}  # project.is_test_or_example by module
+        self._answers: Dict[tuple, ModelInfo] = {}  # resolve() by question
 
     # -- entry point ---------------------------------------------------------
 
     def resolve(self, node: ast.expr, scope: Scope, seq: int, blocks: tuple) -> ModelInfo:
+        """What the model ``node`` stands for runs (memoised: the rules of a module ask some twice)."""
+        key = (id(node), id(scope), seq, blocks)
+        if key not in self._answers:
+            self._answers[key] = self._resolve(node, scope, seq, blocks)
+        return self._answers[key]
+
+    def _resolve(self, node: ast.expr, scope: Scope, seq: int, blocks: tuple) -> ModelInfo:
         self.budget = _BUDGET
         frame = Frame(self.root, scope, seq, blocks, ())
         facts = _Facts()
@@ -409,8 +419,11 @@ class Resolver:
     def import_values(self, qualified: str, mod: project.ModuleInfo) -> List[Value]:
         # Keras is known by name, even when the analyzed tree holds its sources (tensorflow's own
         # tests import ``tensorflow.python.keras``, which is then a module of the "project").
-        found = project.resolve_absolute(mod, qualified) \
-            if mod.path is not None and keras_path(qualified + ".X") is None else None
+        key = (id(mod), qualified)
+        if key not in self._imported:  # file-system look-ups, the same all through one analysis
+            self._imported[key] = project.resolve_absolute(mod, qualified) \
+                if mod.path is not None and keras_path(qualified + ".X") is None else None
+        found = self._imported[key]
         if found is None:
             return [Value("lib", qualified)]
         target, rest = found
@@ -587,16 +600,24 @@ class Resolver:
         key = (id(fdef), id(mod), depth)
         if key not in self._invoked:  # the same for every question of this analysis
             found = []
-            with_tests = _in_tests(mod, scope)
-            # lazily: the project files after the budget's last call are not even parsed
+            callers = {id(mod)}
+            with_tests = self._in_tests(mod, scope)
+            # lazily: the project files after the budget's last caller are not even parsed
             for call, frame, bound in self._invocations(fdef, mod, scope, depth):
-                if with_tests or not _in_tests(frame.mod, frame.scope):
-                    if len(found) == MAX_INVOCATIONS:
+                if with_tests or not self._in_tests(frame.mod, frame.scope):
+                    callers.add(id(frame.mod))
+                    if len(callers) > 1 + MAX_CALLER_MODULES:
                         self._cut.add(id(fdef))
                         break
                     found.append((call, frame, bound))
             self._invoked[key] = found
         return self._invoked[key]
+
+    def _in_tests(self, mod, scope: Optional[Scope]) -> bool:
+        """Code in a test or example module, or in a ``test*`` function or ``Test*`` class."""
+        if id(mod) not in self._test_modules:  # a look at the folders above it: once per analysis
+            self._test_modules[id(mod)] = project.is_test_or_example(mod.path)
+        return self._test_modules[id(mod)] or _in_test_code(scope)
 
     def _invocations(self, fdef, mod, scope: Scope, depth: int):
         if scope.cls is not None:
@@ -657,7 +678,7 @@ class Resolver:
         stem = mod.path.replace("\\", "/").rsplit("/", 1)[-1][:-3]
         if stem == "__init__":
             stem = mod.path.replace("\\", "/").rsplit("/", 2)[-2]
-        for other in project.files_mentioning(mod, name, self._refreshed):
+        for other in project.files_mentioning(mod, name, self._indexes):
             if stem in other.text:
                 yield other
 
@@ -1002,10 +1023,8 @@ def _training_position(fdef) -> Optional[int]:
     return None if fdef.args.vararg is not None else NOT_POSITIONAL
 
 
-def _in_tests(mod: project.ModuleInfo, scope: Optional[Scope]) -> bool:
-    """Code in a test or example module, or in a ``test*`` function or ``Test*`` class."""
-    if project.is_test_or_example(mod.path):
-        return True
+def _in_test_code(scope: Optional[Scope]) -> bool:
+    """Code in a ``test*`` function or ``Test*`` class."""
     while scope is not None:
         node = scope.node
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test") \
