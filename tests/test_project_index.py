@@ -95,3 +95,14 @@ def test_every_call_in_the_functions_own_module_is_followed(tmp_path):
                     "train(big, 1)\n")
     info = resolve_file(step)
     assert info.seen and info.phase_dependent
+
+
+def test_an_unchanged_file_is_not_read_again(tmp_path):
+    step = _project(tmp_path, [False, False])
+    info = project.ModuleInfo(str(step), None)
+    first = dict(project.project_index(info, {}).files)
+    caller = os.path.abspath(str(tmp_path / "trainer" / "caller_001.py"))
+    with open(caller, "a") as handle:
+        handle.write("# a new size\n")
+    second = project.project_index(info, {}).files
+    assert [path for path in first if second[path] is not first[path]] == [caller]
