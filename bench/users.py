@@ -332,8 +332,8 @@ def render(users):
          "{} ({} to the last)".format(lp["burst_publishes"], _ms(lp["burst_last_publish_s"] or 0)), "≤ 3",
          _check(lp["burst_publishes"] <= 3)),
         ("`lp-fix --check -j 1` / `ruff check` (one thread), 200 notebooks",
-         "{:.2f}× ({:.2f} s / {:.2f} s)".format(notebooks["ratio"], _median(notebooks["lp_fix_check_s"]),
-                                               _median(notebooks["ruff_check_s"])),
+         "{:.2f}× ({:.2f} s / {:.2f} s)".format(
+             notebooks["ratio"], _median(notebooks["lp_fix_check_s"]), _median(notebooks["ruff_check_s"])),
          "≤ 3×", _check(notebooks["ratio"] <= 3)),
     ]
     lines = [

@@ -17,8 +17,6 @@ def found(source, settings=Settings()):
     return sorted((f.line, f.code) for f in check_source(source, settings))
 
 
-
-
 @pytest.mark.parametrize("path", STEPS, ids=ids(STEPS))
 def test_step_fixture_expects_something(path):
     assert expected(read(path)), "a step fixture must expect something (tests/rules/ checks what)"
@@ -32,7 +30,6 @@ def test_silent_fixture_says_why(path):
 def test_prefilter_skips_files_without_get_updates():
     # Not even parsed: this text is not valid Python.
     assert check_source("def (:\n") == []
-
 
 
 def test_columns_are_characters_not_bytes():
@@ -68,14 +65,9 @@ def test_returned_step_escapes_but_helper_calls_are_found():
     assert step.escapes and len(step.sites) == 1
 
 
-
-
-
-
 def test_unknown_learning_phase_setting_is_refused():
     with pytest.raises(ValueError):
         Settings(learning_phase="phase")
-
 
 
 def test_conditionally_rebound_updates_are_unioned():
