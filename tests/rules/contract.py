@@ -4,8 +4,8 @@ their fixes, all read from the rule in the registry and the lint fixtures.
 A rule's file subclasses :class:`RuleTests` with its ``code`` and imports
 :func:`pytest_generate_tests`, which gives each test its cases; the rule's own tests follow.
 
-Lint fixtures are tests/fixtures/steps, lp300 and silent (``*.fixed.py`` is what lp-fix must
-write for the fixture beside it, tests/test_fixer.py).  A marker ``# expect: LP100:13`` says the
+Lint fixtures are tests/fixtures/steps, silent and every ``lp<code>`` folder (``*.fixed.py`` is
+what lp-fix must write for the fixture beside it, tests/test_fixer.py).  A marker ``# expect: LP100:13`` says the
 rule reports on that line at that column (1-based, as flake8 prints it); a fixture without a
 marker for a rule must not get that rule's findings.  Each fixture is checked with its path, as
 flake8 passes it, so the resolver sees the fixture's folder as its project.
@@ -19,8 +19,8 @@ from flake8_learning_phase.core import Example, get
 
 LINT = sorted(
     path
-    for folder in ("steps", "lp300", "silent")
-    for path in (FIXTURES / folder).rglob("*.py")
+    for folder in [FIXTURES / "steps", FIXTURES / "silent"] + sorted(FIXTURES.glob("lp[0-9]*"))
+    for path in folder.rglob("*.py")
     if not path.name.endswith(".fixed.py") and path.name != "__init__.py"
 )
 
