@@ -1,6 +1,6 @@
 """Benchmark: what flake8-learning-phase costs on large real code bases (issues 6, 12 and 14).
 
-    python bench/run.py [--corpus NAME ...] [--repeats N] [--flake8-repeats N] [--quick]
+    python bench/run.py [--corpus NAME ...] [--users-only] [--repeats N] [--flake8-repeats N] [--quick]
 
 Builds the pinned corpora (bench/corpus.py: `tf1` = tensorflow 1.15.5 + keras 2.3.1, `tf2` =
 tensorflow-cpu 2.15.1 + keras 3.15.1, `tf2nb` = the tf2 tree plus the repository's test
@@ -10,14 +10,18 @@ side, on each corpus:
 
 - flake8 (default plugins) with vs without the plugin installed, paired runs (.py corpora only:
   flake8 does not read notebooks);
-- the plugin's own time on every corpus file, given the tree, as flake8 hands it over;
+- the plugin's own time on every corpus file, given the tree and the filename, as flake8 hands
+  them over (the project resolver reads the file's project);
 - `lp-fix --check -j 1` vs `ruff check --no-cache` (one thread) on the corpus;
 - the floor: reading every corpus file and testing it for the words of every registered rule's
   prefilter (the test the tool itself runs first), in the same Python;
 - how many files pass the rules' prefilter (`flake8_learning_phase.core.matching_codes`);
 
 and once: the analysis on files that contain training steps vs `ast.parse` of the same files,
-and lp-lsp's didChange -> publishDiagnostics on a generated 1,000-line file.
+lp-lsp's didChange -> publishDiagnostics on a generated 1,000-line file, and the tools as users
+run them (bench/users.py): a step file inside a generated 200-module project (bench/project.py),
+flake8 over that project, lp-lsp against `ruff server`, `lp-fix --check` against `ruff check` on
+200 notebooks.  `--users-only` measures only these (no corpus is built).
 
 The notebook corpus is measured only if the installed lp-fix reads `.ipynb` files (tried on a
 notebook at run time); otherwise the page says it was skipped and why.
@@ -48,6 +52,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 sys.path.insert(0, HERE)
 
 import corpus  # noqa: E402
+import users  # noqa: E402
 
 CACHE = corpus.CACHE
 QUICK = os.path.join(HERE, "results", "quick.json")
@@ -94,7 +99,7 @@ for path in open(sys.argv[1]).read().splitlines():
         continue  # flake8 reports E999 and runs no plugin
     lines = raw.decode("utf-8", "replace").splitlines(True)
     start = time.perf_counter()
-    list(LearningPhaseChecker(tree, lines).run())
+    list(LearningPhaseChecker(tree, lines, path).run())  # with its filename, as flake8 calls it
     total += time.perf_counter() - start
 print(json.dumps(total))
 """
@@ -142,7 +147,7 @@ for path in sys.argv[1:]:
     for _ in range(30):
         start = time.perf_counter(); tree = ast.parse(source); parse.append(time.perf_counter() - start)
         start = time.perf_counter()
-        list(LearningPhaseChecker(tree, lines).run())
+        list(LearningPhaseChecker(tree, lines, path).run())  # the project resolver on, as in flake8
         analyse.append(time.perf_counter() - start)
     parse.sort(); analyse.sort()
     rows.append([path, len(lines), parse[15], analyse[15]])
@@ -334,13 +339,17 @@ def main():
     parser.add_argument("--repeats", type=int, default=5, help="repeats of the fast measurements")
     parser.add_argument("--flake8-repeats", type=int, default=3, help="paired flake8 runs (2-5 min each)")
     parser.add_argument(
+        "--users-only", action="store_true",
+        help="measure only what does not need the corpora (the files with training steps, the project, the "
+             "language servers, the notebook tree); the corpora keep their last results")
+    parser.add_argument(
         "--quick", action="store_true",
         help="smoke run: one flake8 pair on every 10th file, one repeat; writes bench/results/quick.json and "
              "quick.md, never latest.json or docs/performance.md")
     args = parser.parse_args()
     if args.quick:
         args.repeats, args.flake8_repeats = 1, 1
-    names = [name for name in corpus.CORPORA if name in (args.corpus or corpus.CORPORA)]
+    names = [] if args.users_only else [name for name in corpus.CORPORA if name in (args.corpus or corpus.CORPORA)]
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core, children too
 
@@ -359,7 +368,7 @@ def main():
     }
     output = QUICK if args.quick else RESULTS
     previous = {}
-    if not args.quick and os.path.exists(RESULTS):
+    if os.path.exists(RESULTS) and (not args.quick or args.users_only):
         with open(RESULTS) as handle:
             previous = json.load(handle).get("corpora", {})
     result = {
@@ -397,7 +406,10 @@ def main():
                 for path, n, p, a in rows
             ]
         latency = lsp_latency(os.path.join(bin_, "lp-lsp"), generated, 5 if args.quick else max(args.repeats, 20))
+        print("as users run it ...", file=sys.stderr, flush=True)
+        result["users"] = users.measure(dict(tools, generated=generated), folder, args.quick)
     result["lsp"] = {"did_change_to_diagnostics_s": latency, "median_s": median(latency)}
+    result["machine"]["load_average"] = os.getloadavg() if hasattr(os, "getloadavg") else None
 
     os.makedirs(os.path.dirname(output), exist_ok=True)
     with open(output, "w") as handle:
@@ -571,11 +583,14 @@ def render(result):
                          _check(max(ratios) <= 2)))
     rows.append(("lp-lsp didChange → publishDiagnostics, 1,000-line file (median)",
                  "{:.1f} ms".format(lsp["median_s"] * 1e3), "< 100 ms", _check(lsp["median_s"] < 0.1)))
+    if "users" in result:
+        lines += users.render(result["users"])
     lines += [
         "## Files that contain training steps",
         "",
-        "Independent of the corpora: the analysis of each file, given its tree, against `ast.parse` of",
-        "the same file (medians of 30), and the language server on a generated file.",
+        "Independent of the corpora: the analysis of each file, given its tree and its path (the",
+        "fixtures' folder is its project, as when flake8 runs there), against `ast.parse` of the same",
+        "file (medians of 30), and the language server on a generated file.",
         "",
         "| measurement | result | target | |",
         "|---|---|---|---|",
@@ -601,6 +616,11 @@ def render(result):
             result["date"]),
         "",
     ]
+    load = result["machine"].get("load_average")
+    if load:
+        lines[-1:] = ["Load average at the end of the run: {} (the machine's other work shares its cores:".format(
+            ", ".join("{:.1f}".format(value) for value in load)),
+            "compare ratios measured in the same loop, not absolute times).", ""]
     return "\n".join(lines)
 
 

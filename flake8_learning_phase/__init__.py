@@ -2,11 +2,16 @@
 
 The public surface is small: :func:`check_source` for findings, :func:`fix_source`
 for the rewritten text, :class:`Settings`, and :func:`register` to add a rule
-(the registry is :mod:`flake8_learning_phase.core.registry`; the built-in rules
-are the modules of :mod:`flake8_learning_phase.rules`).  The fixer (and libcst, ~0.3 s to import)
+(the registry is :mod:`flake8_learning_phase.core.registry`; the built-in rule
+families are the packages of :mod:`flake8_learning_phase.rules`, registered here,
+above every layer, so that the core never imports the rules).  The fixer (and libcst, ~0.3 s to import)
 loads only when it is used: flake8 imports this package in every run.
 """
 from flake8_learning_phase.core import Finding, Rule, Settings, check_source, register
+from flake8_learning_phase.rules import BUILTIN
+
+for _rule in BUILTIN:
+    register(_rule)
 
 __version__ = "0.1.0"
 

@@ -1,8 +1,11 @@
 """Shared helpers: fixtures on disk and the expectations written in them."""
 import pathlib
 import re
+from typing import List, NamedTuple, Optional
 
 import pytest
+
+from flake8_learning_phase.core import split_lines
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 # Fixtures are code to lint, not tests: pytest would collect TensorFlow's own strategy_test.py
@@ -10,7 +13,8 @@ FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 collect_ignore = ["fixtures"]
 STEPS = sorted(p for p in (FIXTURES / "steps").glob("*.py") if not p.name.endswith(".fixed.py"))
 SILENT = sorted((FIXTURES / "silent").glob("*.py"))
-_EXPECT = re.compile(r"#\s*expect:\s*((?:LP\d{3}\s*)+)")
+# ``# expect: LP100:13 LP200``: a code, and the column flake8 prints (1-based) when given.
+_EXPECT = re.compile(r"#\s*expect:\s*((?:LP\d{3}(?::\d+)?\s*)+)")
 
 
 def read(path: pathlib.Path) -> str:
@@ -18,14 +22,27 @@ def read(path: pathlib.Path) -> str:
         return handle.read()
 
 
-def expected(source: str):
-    """``(line, code)`` pairs from ``# expect: LP100 LP200`` comments (flake8-bugbear style)."""
-    pairs = []
-    for number, line in enumerate(source.splitlines(), start=1):
+class Expectation(NamedTuple):
+    line: int
+    col: Optional[int]  # 1-based, as flake8 prints it; None when the marker gives no column
+    code: str
+
+
+def expectations(source: str) -> List[Expectation]:
+    """The ``# expect: LP100:13 LP200`` markers (flake8-bugbear style), by line."""
+    found = []
+    for number, line in enumerate(split_lines(source), start=1):
         match = _EXPECT.search(line)
         if match:
-            pairs.extend((number, code) for code in match.group(1).split())
-    return sorted(pairs)
+            for marker in match.group(1).split():
+                code, _, col = marker.partition(":")
+                found.append(Expectation(number, int(col) if col else None, code))
+    return sorted(found, key=lambda e: (e.line, e.code, e.col or 0))
+
+
+def expected(source: str):
+    """``(line, code)`` pairs of the markers."""
+    return sorted((e.line, e.code) for e in expectations(source))
 
 
 def ids(paths):

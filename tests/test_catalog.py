@@ -1,17 +1,15 @@
-"""The rule units: their examples behave as documented, and the rule pages are current."""
+"""The rule units: each has examples and its test file (tests/rules/), and its page is current."""
 import pathlib
 
 import pytest
 
-from flake8_learning_phase import check_source, fix_source
+from flake8_learning_phase import check_source
 from flake8_learning_phase.core import rules
 from flake8_learning_phase.frontends.rule_pages import render_page
 
-DOCS = pathlib.Path(__file__).parent.parent / "docs"
+TESTS = pathlib.Path(__file__).parent
+DOCS = TESTS.parent / "docs"
 EXAMPLES = [(rule, example) for rule in rules() for example in rule.examples]
-INVALID = [(rule.code, e) for rule, e in EXAMPLES if e.invalid]
-VALID = [(rule.code, e) for rule, e in EXAMPLES if not e.invalid]
-FIXED = [(rule.code, e) for rule, e in EXAMPLES if e.fixed is not None]
 
 
 def test_every_rule_has_an_invalid_and_a_valid_example():
@@ -26,19 +24,10 @@ def test_every_message_starts_with_its_code():
             assert finding.message.startswith(finding.code + " ")
 
 
-@pytest.mark.parametrize("code, example", INVALID, ids=[code for code, _ in INVALID])
-def test_invalid_example_triggers_its_code(code, example):
-    assert code in {f.code for f in check_source(example.source)}
-
-
-@pytest.mark.parametrize("code, example", VALID, ids=[code for code, _ in VALID])
-def test_valid_example_does_not(code, example):
-    assert code not in {f.code for f in check_source(example.source)}
-
-
-@pytest.mark.parametrize("code, example", FIXED, ids=[code for code, _ in FIXED])
-def test_invalid_example_fixes_to_its_fixed_text(code, example):
-    assert fix_source(example.source, codes=[code]).source == example.fixed
+def test_every_rule_has_its_test_file():
+    """One file shows all of a rule (its fixtures, examples and fixes): tests/rules/test_<code>.py."""
+    for rule in rules():
+        assert (TESTS / "rules" / "test_{}.py".format(rule.code.lower())).is_file(), rule.code
 
 
 @pytest.mark.parametrize("rule", rules(), ids=[rule.code for rule in rules()])

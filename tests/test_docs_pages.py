@@ -1,8 +1,30 @@
 """Hand-kept pages agree with their generators (those that need TensorFlow are not re-run here)."""
 import ast
 import pathlib
+import sys
+
+from flake8_learning_phase.core import codes, rules
 
 DOCS = pathlib.Path(__file__).parent.parent / "docs"
+sys.path.insert(0, str(DOCS))
+import generate_rule_pages  # noqa: E402
+
+sys.path.pop(0)
+
+
+def test_mkdocs_nav_lists_every_registered_rule():
+    text = (DOCS.parent / "mkdocs.yml").read_text(encoding="utf-8")
+    assert generate_rule_pages.with_nav(text, rules()) == text, "run python docs/generate_rule_pages.py"
+
+
+def test_docs_index_links_every_registered_rule():
+    text = (DOCS / "index.md").read_text(encoding="utf-8")
+    assert generate_rule_pages.with_index_line(text, rules()) == text, "run python docs/generate_rule_pages.py"
+
+
+def test_readme_rules_table_has_a_row_per_registered_rule():
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    assert generate_rule_pages.readme_table_codes(readme) == list(codes())
 
 
 def _generator_strings():

@@ -1,4 +1,4 @@
-"""The model resolver (core/models.py): one behaviour per test.
+"""The model resolver (keras/models.py): one behaviour per test.
 
 Each source marks the model call to resolve with ``# probe``; the resolver is
 asked what the callee stands for there.  Multi-file projects live under
@@ -10,7 +10,8 @@ from conftest import FIXTURES
 
 from flake8_learning_phase.core import Settings, split_lines
 from flake8_learning_phase.core.engine import RuleContext
-from flake8_learning_phase.core.models import NOT_POSITIONAL, UNSEEN, keras_kind, resolve_model
+from flake8_learning_phase.keras.models import NOT_POSITIONAL, UNSEEN, resolve_model
+from flake8_learning_phase.keras.names import keras_kind
 from flake8_learning_phase.core.module import build
 
 MODELS = FIXTURES / "models"

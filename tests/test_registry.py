@@ -1,106 +1,103 @@
-"""A rule registered through the public registry reaches every front end with no other edit."""
-import ast
+"""Rules registered through the public registry reach every front end, the docs and the rule
+lists with no edit anywhere else: a toy family (tests/toy_family: a step finder and two rules)."""
 import dataclasses
 import json
 import pathlib
+import shutil
 import sys
 
 import pytest
 
+import toy_family
 from flake8_learning_phase import register
-from flake8_learning_phase.core import AddKeyword, Prefilter, Rule, invalid, unregister, valid
+from flake8_learning_phase.core import codes, get, unregister
 from flake8_learning_phase.frontends.cli import main
+from toy_family import lp910, lp911
 
-BAD = 'print("epoch done")\n'
-GOOD = 'print("epoch done", flush=True)\n'
-
-
-def _check(context):
-    """Calls of the builtin print without flush=: a toy rule, to prove the plumbing."""
-    for record in context.model.calls_of("print"):
-        call = record.node
-        if (
-            isinstance(call.func, ast.Name)
-            and record.scope.lookup("print") is None
-            and not any(k.arg == "flush" for k in call.keywords)
-        ):
-            yield context.finding(EXTRA, call, [AddKeyword(context.ref(call), "flush", "True")])
-
-
-EXTRA = Rule(
-    code="LP900",
-    title="print without flush",
-    message="print() without flush=True",
-    fix_title="Flush this print",
-    detects="A call of the builtin `print` without `flush=`.",
-    why="Output of a long training run shows up late.",
-    fix="`lp-fix` adds `flush=True`.",
-    silence="Silent when `flush=` is passed.",
-    examples=(invalid(BAD, fixed=GOOD), valid(GOOD)),
-    prefilter=Prefilter(words=("print",)),
-    check=_check,
-)
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SOURCE = lp910.BAD + lp911.BAD  # LP910 at 2:5, LP911 at 4:5
 
 
 @pytest.fixture
-def extra_rule():
-    register(EXTRA)
-    yield EXTRA
-    unregister(EXTRA.code)
+def family():
+    for rule in toy_family.RULES:
+        register(rule)
+    yield toy_family
+    for rule in toy_family.RULES:
+        unregister(rule.code)
 
 
 @pytest.fixture
 def script(tmp_path):
     path = tmp_path / "train.py"
-    path.write_text(BAD)
+    path.write_text(SOURCE)
     return path
 
 
-def test_flake8_reports_it(extra_rule, script, capsys):
-    from flake8.main.application import Application
-
-    Application().run([str(script), "--select=LP", "-j", "1"])
-    assert "LP900 print() without flush=True" in capsys.readouterr().out
-
-
-def test_lp_fix_fixes_it(extra_rule, script):
-    assert main([str(script)]) == 1
-    assert script.read_text() == GOOD
-
-
-def test_lp_fix_selects_it_by_code(extra_rule, script):
-    assert main(["--check", "--select", "LP9", str(script)]) == 1
-    assert main(["--check", "--ignore", "LP900", str(script)]) == 0
-
-
-def test_sarif_lists_it_and_its_result(extra_rule, script, capsys):
-    main(["--check", "--format", "sarif", str(script)])
-    run = json.loads(capsys.readouterr().out)["runs"][0]
-    assert "LP900" in [rule["id"] for rule in run["tool"]["driver"]["rules"]]
-    assert [result["ruleId"] for result in run["results"]] == ["LP900"]
-
-
-def test_lp_lsp_publishes_it_with_its_quick_fix(extra_rule):
-    pytest.importorskip("pygls", reason="lp-lsp needs the [lsp] extra")
-    from flake8_learning_phase.frontends import lsp
-
-    (diagnostic,) = lsp.diagnostics(BAD, lsp.Settings())
-    assert diagnostic.code == "LP900"
-    titles = [action.title for action in lsp.code_actions("file:///train.py", BAD, 0, 0, lsp.Settings())]
-    assert "Flush this print" in titles
-
-
-def test_docs_generator_writes_its_page(extra_rule, tmp_path):
-    sys.path.insert(0, str(pathlib.Path(__file__).parent.parent / "docs"))
+def _generator():
+    sys.path.insert(0, str(ROOT / "docs"))
     try:
         import generate_rule_pages
     finally:
         sys.path.pop(0)
-    generate_rule_pages.main(str(tmp_path))
-    page = (tmp_path / "LP900.md").read_text()
-    assert page.startswith("# LP900: print without flush") and GOOD.strip() in page
+    return generate_rule_pages
 
 
-def test_a_code_cannot_be_registered_twice(extra_rule):
+def test_flake8_reports_both_rules(family, script, capsys):
+    from flake8.main.application import Application
+
+    Application().run([str(script), "--select=LP9", "-j", "1"])
+    out = capsys.readouterr().out
+    assert ":2:5: LP910 print() in a loop without flush=True" in out
+    assert ':4:5: LP911 print(end="\\r") in a loop garbles a log file' in out
+
+
+def test_lp_fix_fixes_one_and_leaves_the_other_to_a_person(family, script):
+    assert main([str(script)]) == 1
+    assert script.read_text() == lp910.GOOD + lp911.BAD
+    assert main(["--check", "--select", "LP910", str(script)]) == 0
+    assert main(["--check", "--select", "LP911", str(script)]) == 1
+
+
+def test_lp_fix_selects_by_code(family, script):
+    assert main(["--check", "--select", "LP9", str(script)]) == 1
+    assert main(["--check", "--ignore", "LP910,LP911", str(script)]) == 0
+
+
+def test_a_code_cannot_be_registered_twice(family):
     with pytest.raises(ValueError):
-        register(dataclasses.replace(EXTRA, title="another rule with the same code"))
+        register(dataclasses.replace(get("LP910"), title="another rule with the same code"))
+
+
+def test_sarif_lists_the_family_and_its_results(family, script, capsys):
+    main(["--check", "--format", "sarif", str(script)])
+    run = json.loads(capsys.readouterr().out)["runs"][0]
+    assert {"LP910", "LP911"} <= {rule["id"] for rule in run["tool"]["driver"]["rules"]}
+    assert [result["ruleId"] for result in run["results"]] == ["LP910", "LP911"]
+
+
+def test_lp_lsp_publishes_both_and_offers_the_fix(family):
+    pytest.importorskip("pygls", reason="lp-lsp needs the [lsp] extra")
+    from flake8_learning_phase.frontends import lsp
+
+    assert [d.code for d in lsp.diagnostics(SOURCE, lsp.Settings())] == ["LP910", "LP911"]
+    titles = [action.title for action in lsp.code_actions("file:///train.py", SOURCE, 1, 1, lsp.Settings())]
+    assert "Flush this print" in titles
+
+
+def test_docs_pages_nav_and_index_list_the_family(family, tmp_path):
+    (tmp_path / "docs").mkdir()
+    shutil.copy(str(ROOT / "mkdocs.yml"), str(tmp_path / "mkdocs.yml"))
+    shutil.copy(str(ROOT / "docs" / "index.md"), str(tmp_path / "docs" / "index.md"))
+    _generator().main(str(tmp_path))
+    assert (tmp_path / "docs" / "rules" / "LP910.md").read_text().startswith("# LP910: progress printed without")
+    assert lp911.BAD.strip() in (tmp_path / "docs" / "rules" / "LP911.md").read_text()
+    nav = (tmp_path / "mkdocs.yml").read_text()
+    assert "      - LP910: rules/LP910.md\n      - LP911: rules/LP911.md\n" in nav
+    index = (tmp_path / "docs" / "index.md").read_text()
+    assert "[LP911](rules/LP911.md)" in index
+
+
+def test_the_readme_check_asks_for_the_familys_rows(family):
+    listed = _generator().readme_table_codes((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert [code for code in codes() if code not in listed] == ["LP910", "LP911"]

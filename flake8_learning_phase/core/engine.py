@@ -16,7 +16,7 @@ class RuleContext:
     all start from the module's training steps) compute it once per module.
     ``path`` is the analyzed file's path when the front end knows it (None for
     standard input and plain source): the model resolver
-    (:mod:`~flake8_learning_phase.core.models`) reads the project's other
+    (:mod:`~flake8_learning_phase.keras.models`) reads the project's other
     modules from its location.
     """
 

@@ -181,6 +181,21 @@ class Scope:
         return None
 
 
+class RelativeImport(NamedTuple):
+    """``from <level dots><module> import <name>``."""
+
+    level: int
+    module: str
+    name: str
+
+
+class StarImport(NamedTuple):
+    """``from <level dots><module> import *`` (level 0: absolute)."""
+
+    level: int
+    module: str
+
+
 class ModuleModel:
     """Everything rules look up, built by :func:`build`."""
 
@@ -193,6 +208,9 @@ class ModuleModel:
         self.classes: Dict[int, ClassInfo] = {}  # id(ClassDef) -> info
         self.function_scopes: Dict[int, Scope] = {}  # id(FunctionDef) -> its scope
         self.imported_as: Dict[str, Set[str]] = {}  # last part of an imported path -> local names
+        # resolved by whoever knows the file's place (core/project.py), recorded in the one pass:
+        self.relative: Dict[str, RelativeImport] = {}  # local name -> ``from .m import n``
+        self.stars: List[StarImport] = []  # every ``from m import *``
 
     def calls_of(self, name: str) -> List[CallRecord]:
         """Calls that may reach something called ``name``, in visit order.
@@ -554,6 +572,12 @@ class _Builder:
                 self._import(top, top, node)
 
     def stmt_ImportFrom(self, node):
+        if any(alias.name == "*" for alias in node.names):
+            self.model.stars.append(StarImport(node.level or 0, node.module or ""))
+        elif node.level:
+            for alias in node.names:
+                self.model.relative[alias.asname or alias.name] = RelativeImport(node.level, node.module or "",
+                                                                                 alias.name)
         if node.level or not node.module:
             return  # relative imports are resolved by whoever knows the file's place
         for alias in node.names:

@@ -11,49 +11,63 @@ Nothing here runs unless a rule asks: other modules are read only when the
 model resolver follows an import into them, each at most once per process
 (keyed by path, size and modification time), files over
 :data:`MAX_FILE_BYTES` are not read, and at most :data:`MAX_MODULES` parsed
-modules are kept.
+modules are kept.  "Which files mention this name" is answered by one
+:class:`ProjectIndex` per project and process (the identifiers of each of its
+first :data:`MAX_SCANNED_FILES` files), shared by every analysed file and
+question and brought up to date once per analysis: a file whose size or
+modification time changed is read again, the others are not.
 """
 import ast
 import os
+import re
 from collections import OrderedDict
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, FrozenSet, Iterator, List, NamedTuple, Optional, Tuple
 
-from flake8_learning_phase.core.module import ModuleModel, build
+from flake8_learning_phase.core.module import (
+    Import,
+    ModuleModel,
+    RelativeImport,
+    StarImport,
+    build,
+    qualified_name,
+)
 
 MAX_FILE_BYTES = 1000000
+# Parsed project modules kept per process, between the analyses of a flake8 run or an lp-lsp
+# session (a parsed 300-line module takes about 0.5 MB).  The resolver reads the calls of a
+# function from at most MAX_CALLER_MODULES other modules, so a step's callers fit however many.
 MAX_MODULES = 64
 # Importers of a module are looked for among at most this many project files.
 MAX_SCANNED_FILES = 200
+# Project indexes kept per process (lp-lsp may see files of several projects).
+MAX_INDEXES = 8
 
 
 class ModuleInfo:
-    """One module of the project: its path, tree, module model and import facts."""
+    """One module of the project: its path, module model and text.
 
-    __slots__ = ("path", "model", "relative", "stars", "text")
+    Its relative and star imports are the module model's, recorded in the
+    one pass that builds it.
+    """
+
+    __slots__ = ("path", "model", "text")
 
     def __init__(self, path: Optional[str], model: ModuleModel, text: str = ""):
         self.path = path
         self.model = model
         self.text = text
-        # local name -> (level, module, imported name) for ``from .m import n``
-        self.relative: Dict[str, Tuple[int, str, str]] = {}
-        # (level, module) for every ``from m import *`` (level 0 = absolute)
-        self.stars: List[Tuple[int, str]] = []
-        for node in ast.walk(model.tree) if _has_imports(text) else ():
-            if isinstance(node, ast.ImportFrom):
-                if any(alias.name == "*" for alias in node.names):
-                    self.stars.append((node.level or 0, node.module or ""))
-                elif node.level:
-                    for alias in node.names:
-                        self.relative[alias.asname or alias.name] = (node.level, node.module or "", alias.name)
+
+    @property
+    def relative(self) -> Dict[str, RelativeImport]:
+        return self.model.relative
+
+    @property
+    def stars(self) -> List[StarImport]:
+        return self.model.stars
 
     @property
     def folder(self) -> Optional[str]:
         return None if self.path is None else os.path.dirname(os.path.abspath(self.path))
-
-
-def _has_imports(text: str) -> bool:
-    return not text or "import" in text
 
 
 _CACHE: "OrderedDict[Tuple[str, int, float], Optional[ModuleInfo]]" = OrderedDict()
@@ -169,45 +183,118 @@ def is_test_or_example(path: Optional[str]) -> bool:
     return any(part in _TEST_FOLDERS for part in parts)
 
 
-def project_files(info: ModuleInfo) -> Iterator[str]:
-    """The ``.py`` files of ``info``'s project (bounded), ``info``'s own file left out."""
+def _walk(top: str, script: bool) -> Iterator[os.DirEntry]:
+    """The ``.py`` files of the project at ``top``, in a stable order (a script's: its folder)."""
+    try:
+        with os.scandir(top) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return
+    folders = []
+    for entry in entries:
+        if entry.name.endswith(".py") and entry.is_file():
+            yield entry
+        elif not script and entry.is_dir() and not entry.name.startswith(".") \
+                and entry.name not in ("__pycache__", "node_modules") \
+                and os.path.isfile(os.path.join(entry.path, "__init__.py")):
+            folders.append(entry.path)
+    for folder in folders:
+        yield from _walk(folder, False)
+
+
+_IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class _Indexed(NamedTuple):
+    size: int
+    mtime: float
+    words: FrozenSet[bytes]  # the identifiers the file's text holds
+
+
+class ProjectIndex:
+    """Which of a project's first files mention an identifier; see the module docstring."""
+
+    def __init__(self, top: str, script: bool):
+        self.top = os.path.abspath(top)
+        self.script = script
+        self.files: Dict[str, _Indexed] = {}  # absolute path -> what is indexed, in walk order
+        self._by_word: Optional[Dict[bytes, List[str]]] = None
+
+    def refresh(self) -> None:
+        """Reads the files added or changed (size, mtime) since the last refresh; forgets removed ones."""
+        files: Dict[str, _Indexed] = {}
+        for entry in _walk(self.top, self.script):
+            if len(files) > MAX_SCANNED_FILES:  # one more: the analysed file is left out of every answer
+                break
+            path = entry.path
+            try:
+                stat = entry.stat()
+            except OSError:
+                continue
+            known = self.files.get(path)
+            if known is not None and known.size == stat.st_size and known.mtime == stat.st_mtime:
+                files[path] = known
+                continue
+            words: FrozenSet[bytes] = frozenset()
+            if stat.st_size <= MAX_FILE_BYTES:
+                try:
+                    with open(path, "rb") as handle:
+                        words = frozenset(_IDENTIFIER.findall(handle.read()))
+                except OSError:
+                    continue
+            files[path] = _Indexed(stat.st_size, stat.st_mtime, words)
+        if files != self.files:
+            self.files = files
+            self._by_word = None
+
+    def mentioning(self, word: str, own: str) -> List[str]:
+        """The paths of the files (``own`` left out, at most :data:`MAX_SCANNED_FILES`) holding ``word``."""
+        if self._by_word is None:
+            self._by_word = {}
+            for path, indexed in self.files.items():
+                for identifier in indexed.words:
+                    self._by_word.setdefault(identifier, []).append(path)
+        scanned = [path for path in self.files if path != own][:MAX_SCANNED_FILES]
+        holding = set(self._by_word.get(word.encode("utf-8"), ()))
+        return [path for path in scanned if path in holding]
+
+
+_INDEXES: "OrderedDict[Tuple[str, bool], ProjectIndex]" = OrderedDict()
+
+
+def project_index(info: ModuleInfo, analysis: Dict[str, ProjectIndex]) -> Optional[ProjectIndex]:
+    """The shared index of ``info``'s project, brought up to date once per ``analysis``.
+
+    ``analysis``: one analysis's indexes by module folder, refreshed already (start with ``{}``).
+    """
     folder = info.folder
     if folder is None:
-        return
+        return None
+    if folder in analysis:
+        return analysis[folder]
     top = package_root(folder)
-    own = os.path.abspath(info.path or "")
-    count = 0
-    for root, dirs, files in os.walk(top):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("__pycache__", "node_modules"))
-        if root != top and not os.path.isfile(os.path.join(root, "__init__.py")) and top != folder:
-            dirs[:] = []
-            continue
-        for name in sorted(files):
-            if not name.endswith(".py"):
-                continue
-            full = os.path.join(root, name)
-            if os.path.abspath(full) == own:
-                continue
-            count += 1
-            if count > MAX_SCANNED_FILES:
-                return
-            yield full
-        if top == folder:
-            dirs[:] = []  # a script's project is its folder
+    key = (top, top == folder)
+    index = _INDEXES.get(key)
+    if index is None:
+        index = _INDEXES[key] = ProjectIndex(top, top == folder)
+        while len(_INDEXES) > MAX_INDEXES:
+            _INDEXES.popitem(last=False)
+    _INDEXES.move_to_end(key)
+    if index not in analysis.values():
+        index.refresh()
+    analysis[folder] = index
+    return index
 
 
-def files_mentioning(info: ModuleInfo, word: str) -> Iterator[ModuleInfo]:
-    """Project modules whose text mentions ``word`` (a cheap text test before any parse)."""
-    encoded = word.encode("utf-8")
-    for path in project_files(info):
-        try:
-            if os.path.getsize(path) > MAX_FILE_BYTES:
-                continue
-            with open(path, "rb") as handle:
-                if encoded not in handle.read():
-                    continue
-        except OSError:
-            continue
+def files_mentioning(info: ModuleInfo, word: str, analysis: Dict[str, ProjectIndex]) -> Iterator[ModuleInfo]:
+    """Project modules whose identifiers include ``word`` (parsed only when they do).
+
+    ``analysis``: as for :func:`project_index`.
+    """
+    index = project_index(info, analysis)
+    if index is None:
+        return
+    for path in index.mentioning(word, os.path.abspath(info.path or "")):
         loaded = load(path)
         if loaded is not None:
             yield loaded
@@ -251,8 +338,6 @@ def _project_module(info: ModuleInfo, module: str) -> Optional[ModuleInfo]:
 
 def _module_name(target: ModuleInfo, name: str, depth: int) -> Optional[str]:
     """What ``name`` stands for at the top level of ``target``."""
-    from flake8_learning_phase.core.module import Import, qualified_name
-
     bindings = target.model.module.bindings.get(name, ())
     if bindings:
         last = bindings[-1]
@@ -280,13 +365,11 @@ def external_names(path: Optional[str], model: ModuleModel, text: str):
     if path is None or ("import *" not in text and "from ." not in text):
         return None
     cache: Dict[str, Optional[str]] = {}
-    info: List[ModuleInfo] = []  # made on the first question: it walks the whole tree
+    info = ModuleInfo(path, model, text)
 
     def lookup(name: str) -> Optional[str]:
         if name not in cache:
-            if not info:
-                info.append(ModuleInfo(path, model, text))
-            cache[name] = imported_name(info[0], name)
+            cache[name] = imported_name(info, name)
         return cache[name]
 
     return lookup

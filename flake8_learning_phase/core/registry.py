@@ -3,8 +3,9 @@
 A rule is one unit (the Fixit and pyupgrade habit): its code, message,
 quick-fix title, documentation, valid and invalid examples (they feed the
 tests and the generated rule pages), a cheap text prefilter and its check.
-The built-in rules live one per module in :mod:`flake8_learning_phase.rules`;
-:func:`register` adds another.
+The registry knows no rule by name: the package root registers the built-in
+families of :mod:`flake8_learning_phase.rules` when it is imported (so the
+core never imports a layer above it), and :func:`register` adds another.
 """
 import re
 from dataclasses import dataclass, field
@@ -72,21 +73,10 @@ class Rule:
 
 
 _RULES: Dict[str, Rule] = {}
-_BUILTINS_LOADED = []
-
-
-def _load_builtins() -> None:
-    if not _BUILTINS_LOADED:
-        _BUILTINS_LOADED.append(True)
-        from flake8_learning_phase.rules import BUILTIN
-
-        for rule in BUILTIN:
-            register(rule)
 
 
 def register(rule: Rule) -> Rule:
     """Add ``rule``; every front end reports and fixes it from then on."""
-    _load_builtins()
     if not re.match(r"^[A-Z]+[0-9]+$", rule.code):
         raise ValueError("a rule code is letters then digits, like LP100: {!r}".format(rule.code))
     if rule.code in _RULES and _RULES[rule.code] is not rule:
@@ -103,12 +93,10 @@ def unregister(code: str) -> None:
 
 def rules() -> Tuple[Rule, ...]:
     """Every registered rule, by code."""
-    _load_builtins()
     return tuple(_RULES[code] for code in sorted(_RULES))
 
 
 def get(code: str) -> Rule:
-    _load_builtins()
     return _RULES[code]
 
 
@@ -158,7 +146,6 @@ def matching_codes(text: Union[str, bytes], selected: Optional[Iterable[str]] = 
     Rules that share a prefilter (LP100, LP101 and LP200 look at the same
     steps) are tested once.
     """
-    _load_builtins()
     chosen = tuple(sorted(_RULES)) if selected is None else tuple(sorted(c for c in selected if c in _RULES))
     as_str, as_bytes = _tests(chosen)
     tests = as_bytes if isinstance(text, bytes) else as_str

@@ -12,6 +12,7 @@ import libcst as cst
 
 from flake8_learning_phase.core import Edit, NodeRef
 from flake8_learning_phase.fixer.edits import EditTransformer, locate
+from flake8_learning_phase.fixer.wrap import wrap_long_lines
 
 
 def statement_spans(tree: ast.Module, line_count: int) -> List[Tuple[int, int]]:
@@ -81,8 +82,6 @@ class ChunkedSource:
             chunk = self.chunks[index]
             code = chunk.code(grouped[index])
             if line_length is not None:
-                from flake8_learning_phase.fixer.wrap import wrap_long_lines
-
                 code = wrap_long_lines("".join(self.lines[chunk.start - 1:chunk.end - 1]), code, line_length)
             pieces[chunk.start - 1:chunk.end - 1] = [code]
         return "".join(pieces)

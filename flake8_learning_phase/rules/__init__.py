@@ -1,9 +1,13 @@
-"""The built-in rules, one module each; listed here, the one place they are registered.
+"""The built-in rule families, one package each; listed here, the one place they are registered.
 
-Each module holds a rule's whole story: code, message, quick-fix title,
-documentation, valid and invalid examples, prefilter and check.  The
-``_``-prefixed modules hold the Keras knowledge several rules share.
+A family package holds its step finder (how it finds a training step) and
+its rules, one module each, and lists them in its ``RULES``.  Each rule
+module holds a rule's whole story: code, message, quick-fix title,
+documentation, valid and invalid examples, prefilter and check.  A new
+family adds a package and one line to :data:`FAMILIES`.
 """
-from flake8_learning_phase.rules import lp100, lp101, lp200, lp300
+from flake8_learning_phase.rules import backend_function, tape
 
-BUILTIN = (lp100.RULE, lp101.RULE, lp200.RULE, lp300.RULE)
+FAMILIES = (backend_function, tape)
+
+BUILTIN = tuple(rule for family in FAMILIES for rule in family.RULES)

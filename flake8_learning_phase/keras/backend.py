@@ -9,6 +9,7 @@ import sys
 from typing import Optional
 
 from flake8_learning_phase.core.module import CallRecord, Scope, qualified_name
+from flake8_learning_phase.core.settings import LEARNING_PHASE_FUNCTIONS
 
 # Every module path under which TF 1.x-era code reaches a Keras backend.
 BACKEND_MODULES = frozenset(
@@ -26,7 +27,6 @@ BACKEND_MODULES = frozenset(
         "tensorflow.contrib.keras.api.keras.backend",
     }
 )
-PHASE_FUNCTIONS = ("learning_phase", "symbolic_learning_phase")
 # Said in a message when the model's construction cannot be seen (a library builder, a model
 # loaded from disk): the finding is kept, since the bug is real when the model has them.
 # Messages stay within 114 characters after the code, what sarif-tools shows whole.
@@ -56,4 +56,4 @@ def calls_backend(record: CallRecord, member: str) -> bool:
 
 def is_phase_call(node: ast.expr, scope: Scope, seq: int = sys.maxsize, blocks: tuple = ()) -> bool:
     """``K.learning_phase()`` / ``K.symbolic_learning_phase()`` in any spelling."""
-    return isinstance(node, ast.Call) and backend_member(node.func, scope, seq, blocks) in PHASE_FUNCTIONS
+    return isinstance(node, ast.Call) and backend_member(node.func, scope, seq, blocks) in LEARNING_PHASE_FUNCTIONS

@@ -19,7 +19,7 @@ from flake8_learning_phase.core.module import (
     reaching,
     unpacked,
 )
-from flake8_learning_phase.rules._keras import is_phase_call
+from flake8_learning_phase.keras.backend import is_phase_call
 
 # Term kinds.
 ITEM = "item"  # one element of a list/tuple literal, not the learning phase

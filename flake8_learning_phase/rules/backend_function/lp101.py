@@ -5,8 +5,8 @@ from typing import Iterator
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import CALL_SITE, Finding, Related
 from flake8_learning_phase.core.registry import Rule, invalid, valid
-from flake8_learning_phase.rules._keras import UNSEEN_MODEL
-from flake8_learning_phase.rules._steps import (
+from flake8_learning_phase.keras.backend import UNSEEN_MODEL
+from flake8_learning_phase.rules.backend_function.steps import (
     PREFILTER,
     feed,
     feed_edit,
@@ -14,7 +14,7 @@ from flake8_learning_phase.rules._steps import (
     site_context,
     steps,
 )
-from flake8_learning_phase.rules._values import CALL, ITEM, PARAMETER, PHASE, flatten, literal_items
+from flake8_learning_phase.rules.backend_function.terms import CALL, ITEM, PARAMETER, PHASE, flatten, literal_items
 
 _BAD = '''\
 from keras import backend as K

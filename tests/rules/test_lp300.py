@@ -1,5 +1,13 @@
-"""LP300 beyond the labelled cases (tests/test_lp300_cases.py): messages, fixes, library shapes."""
+"""LP300, all of it: its fixtures (tests/fixtures, by ``# expect: LP300:<column>``; flake8 over the
+case folders and the TF2 programs: tests/test_lp300_cases.py), its examples and their fixes, and
+messages, fixes and library shapes beyond them."""
+from contract import RuleTests, pytest_generate_tests  # noqa: F401 (gives RuleTests its cases)
 from flake8_learning_phase import check_source, fix_source
+
+
+class TestLP300(RuleTests):
+    code = "LP300"
+
 
 HEAD = '''import tensorflow as tf
 

@@ -32,6 +32,7 @@ module outside the project) makes the model *unseen* unless a
 phase-dependent layer was found anyway.
 """
 import ast
+import itertools
 import os
 import sys
 from typing import Dict, List, NamedTuple, Optional, Tuple
@@ -50,6 +51,17 @@ from flake8_learning_phase.core.module import (
     Unpacking,
     reaching,
     unpacked,
+)
+from flake8_learning_phase.keras.names import (
+    BATCH_NORMALIZATION,
+    DROPOUT,
+    MODEL_CLASSES,
+    RNN,
+    WRAPPERS,
+    foreign,
+    is_keras_layers_module,
+    keras_kind,
+    keras_path,
 )
 
 
@@ -73,85 +85,13 @@ UNSEEN = ModelInfo(False, False, False, None, None)
 #: ModelInfo.training_position of a model whose own ``call`` takes no positional ``training``
 NOT_POSITIONAL = -1
 
-# -- Keras knowledge -------------------------------------------------------------------
-
-_KERAS_ROOTS = ("keras", "tensorflow.keras", "tensorflow.python.keras", "tf_keras", "tensorflow.compat.v1.keras",
-                "tensorflow.compat.v2.keras", "tensorflow.contrib.keras", "tensorflow.contrib.keras.api.keras")
-BATCH_NORMALIZATION = frozenset({"BatchNormalization", "SyncBatchNormalization", "BatchNormalizationV1",
-                                 "BatchNormalizationV2"})
-DROPOUT = frozenset({"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise",
-                     "GaussianDropout", "AlphaDropout"})
-RNN = frozenset({"LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "LSTMCell", "GRUCell",
-                 "SimpleRNNCell", "RNN", "StackedRNNCells"})
-WRAPPERS = frozenset({"Bidirectional", "TimeDistributed"})
-MODEL_CLASSES = frozenset({"Model", "Functional"})
-SEQUENTIAL = "Sequential"
 _MAX_DEPTH = 12
 _BUDGET = 4000
-
-
-def keras_path(qualified: Optional[str]) -> Optional[str]:
-    """The part of ``qualified`` after a Keras root (``layers.Dropout``), or None for other libraries."""
-    if not qualified:
-        return None
-    for root in _KERAS_ROOTS:
-        if qualified.startswith(root + "."):
-            rest = qualified[len(root) + 1:]
-            return rest[4:] if rest.startswith("src.") else rest
-    return None
-
-
-def keras_kind(qualified: Optional[str]) -> Optional[str]:
-    """``layer`` / ``model`` / ``sequential`` / ``applications`` / ``input`` for a Keras callable, else None."""
-    rest = keras_path(qualified)
-    if rest is None:
-        return None
-    parts = rest.split(".")
-    name = parts[-1]
-    if "applications" in parts[:-1]:
-        return "applications" if name[:1].isupper() else None
-    if name == SEQUENTIAL:
-        return "sequential"
-    if name in MODEL_CLASSES:
-        return "model"
-    if name in ("Input", "InputLayer"):
-        return "input"
-    if "layers" in parts[:-1] and name[:1].isupper():
-        return "layer"
-    return None
-
-
-# Libraries whose objects are never Keras layers or models (a Sonnet module takes ``is_training``,
-# not ``training``), and ``tf.Module``.
-_FOREIGN_ROOTS = ("sonnet", "torch", "haiku", "flax", "jax", "numpy", "tensorflow.Module",
-                  "tensorflow.compat.v2.Module")
-# TensorFlow calls that make values, not layers (``self.log_std = tf.Variable(...)`` in a model).
-_TF_VALUES = frozenset({"Variable", "constant", "zeros", "ones", "zeros_like", "ones_like", "fill", "eye", "range",
-                        "convert_to_tensor", "random", "initializers", "constant_initializer", "zeros_initializer",
-                        "ones_initializer", "random_normal_initializer", "random_uniform_initializer",
-                        "truncated_normal_initializer", "glorot_uniform_initializer", "glorot_normal_initializer"})
-# Keras namespaces without layers: a loss or metric object kept on a model is no sub-layer.
-_KERAS_NON_LAYERS = frozenset({"losses", "metrics", "optimizers", "initializers", "regularizers", "constraints",
-                               "activations", "callbacks", "backend", "ops", "random", "utils", "mixed_precision",
-                               "preprocessing", "datasets"})
-
-
-def foreign(qualified: str) -> bool:
-    """A library callable or class whose objects are known not to be Keras layers or models."""
-    rest = keras_path(qualified)
-    if rest is not None:
-        return rest.split(".")[0] in _KERAS_NON_LAYERS
-    if any(qualified == root or qualified.startswith(root + ".") for root in _FOREIGN_ROOTS):
-        return True
-    for root in ("tensorflow.", "tensorflow.compat.v1.", "tensorflow.compat.v2."):
-        if qualified.startswith(root) and qualified[len(root):].split(".")[0] in _TF_VALUES:
-            return True
-    return False
-
-
-def _is_keras_layers_module(qualified: str) -> bool:
-    rest = keras_path(qualified + ".X")
-    return rest is not None and "layers" in rest.split(".")[:-1]
+# The other modules whose calls of a function are followed for its parameters (its own module's
+# calls are all followed): past this many, cost would grow with the callers, so the rest are not
+# read and the parameter counts as unseen (a phase-dependent layer found in the calls followed
+# still counts).  Modules are taken in a stable order: the project's files by path.
+MAX_CALLER_MODULES = 4
 
 
 # -- values --------------------------------------------------------------------------
@@ -216,10 +156,23 @@ class Resolver:
         self.depth = 0
         self._calls: Dict[int, list] = {}
         self._alive: Dict[int, tuple] = {}
+        self._indexes: Dict[str, project.ProjectIndex] = {}  # brought up to date for this analysis
+        self._invoked: Dict[tuple, list] = {}  # invocations() by (function, module, depth)
+        self._cut: set = set()  # id() of the functions called from more than MAX_CALLER_MODULES modules
+        self._imported: Dict[tuple, object] = {}  # project.resolve_absolute by (module, import path)
+        self._test_modules: Dict[int, bool] = {}  # project.is_test_or_example by module
+        self._answers: Dict[tuple, ModelInfo] = {}  # resolve() by question
 
     # -- entry point ---------------------------------------------------------
 
     def resolve(self, node: ast.expr, scope: Scope, seq: int, blocks: tuple) -> ModelInfo:
+        """What the model ``node`` stands for runs (memoised: the rules of a module ask some twice)."""
+        key = (id(node), id(scope), seq, blocks)
+        if key not in self._answers:
+            self._answers[key] = self._resolve(node, scope, seq, blocks)
+        return self._answers[key]
+
+    def _resolve(self, node: ast.expr, scope: Scope, seq: int, blocks: tuple) -> ModelInfo:
         self.budget = _BUDGET
         frame = Frame(self.root, scope, seq, blocks, ())
         facts = _Facts()
@@ -443,7 +396,7 @@ class Resolver:
                     return [Value("module", sub)]
             return self.global_values(target, imported)
         for level, module in mod.stars:
-            if not level and _is_keras_layers_module(module):
+            if not level and is_keras_layers_module(module):
                 if name[:1].isupper():
                     return [Value("lib", module + "." + name)]
                 continue
@@ -466,8 +419,11 @@ class Resolver:
     def import_values(self, qualified: str, mod: project.ModuleInfo) -> List[Value]:
         # Keras is known by name, even when the analyzed tree holds its sources (tensorflow's own
         # tests import ``tensorflow.python.keras``, which is then a module of the "project").
-        found = project.resolve_absolute(mod, qualified) \
-            if mod.path is not None and keras_path(qualified + ".X") is None else None
+        key = (id(mod), qualified)
+        if key not in self._imported:  # file-system look-ups, the same all through one analysis
+            self._imported[key] = project.resolve_absolute(mod, qualified) \
+                if mod.path is not None and keras_path(qualified + ".X") is None else None
+        found = self._imported[key]
         if found is None:
             return [Value("lib", qualified)]
         target, rest = found
@@ -597,6 +553,8 @@ class Resolver:
                 found.append(_UNSEEN_VALUE)
             elif binding.value is not None:
                 found.extend(self.values(binding.value, Frame(frame.mod, scope.parent, sys.maxsize, (), ())))
+        if id(fdef) in self._cut:
+            found.append(_UNSEEN_VALUE)
         return found or [_UNSEEN_VALUE]
 
     def _parameter_arguments(self, binding: Parameter, frame: Frame, facts: _Facts) -> list:
@@ -610,7 +568,7 @@ class Resolver:
                     found.extend(mapping[binding.node.arg])
                 else:
                     facts.opaque = True
-        if not found:
+        if not found or id(fdef) in self._cut:
             facts.opaque = True
         return found
 
@@ -639,26 +597,42 @@ class Resolver:
         tests build small models (keras-rl2's DDPG tests use Dense-only actors) while its users
         hand it any model.
         """
-        found = self._invocations(fdef, mod, scope, depth)
-        if _in_tests(mod, scope):
-            return found
-        return [(call, frame, bound) for call, frame, bound in found if not _in_tests(frame.mod, frame.scope)]
+        key = (id(fdef), id(mod), depth)
+        if key not in self._invoked:  # the same for every question of this analysis
+            found = []
+            callers = {id(mod)}
+            with_tests = self._in_tests(mod, scope)
+            # lazily: the project files after the budget's last caller are not even parsed
+            for call, frame, bound in self._invocations(fdef, mod, scope, depth):
+                if with_tests or not self._in_tests(frame.mod, frame.scope):
+                    callers.add(id(frame.mod))
+                    if len(callers) > 1 + MAX_CALLER_MODULES:
+                        self._cut.add(id(fdef))
+                        break
+                    found.append((call, frame, bound))
+            self._invoked[key] = found
+        return self._invoked[key]
+
+    def _in_tests(self, mod, scope: Optional[Scope]) -> bool:
+        """Code in a test or example module, or in a ``test*`` function or ``Test*`` class."""
+        if id(mod) not in self._test_modules:  # a look at the folders above it: once per analysis
+            self._test_modules[id(mod)] = project.is_test_or_example(mod.path)
+        return self._test_modules[id(mod)] or _in_test_code(scope)
 
     def _invocations(self, fdef, mod, scope: Scope, depth: int):
-        found = []
         if scope.cls is not None:
             cls = scope.cls
             for record in cls.attr_calls.get(fdef.name, ()):
-                found.append((record.node, self._frame(mod, record), True))
+                yield record.node, self._frame(mod, record), True
             if fdef.name == "__init__":
                 cdef = cls.node
-                for other in [mod] + list(self._importers(mod, cdef.name)):
+                for other in itertools.chain((mod,), self._importers(mod, cdef.name)):
                     for record, frame in self._calls_reaching(other, "class", cdef, cdef.name):
-                        found.append((record.node, frame, True))
-            return found
-        for other in [mod] + list(self._importers(mod, fdef.name)):
+                        yield record.node, frame, True
+            return
+        for other in itertools.chain((mod,), self._importers(mod, fdef.name)):
             for record, frame in self._calls_reaching(other, "func", fdef, fdef.name):
-                found.append((record.node, frame, False))
+                yield record.node, frame, False
         # handed to another function as a value: ``main(build, train)``
         for record in self.all_calls(mod):
             for index, arg in enumerate(record.node.args):
@@ -666,8 +640,7 @@ class Resolver:
                     frame = self._frame(mod, record)
                     if not any(v.kind == "func" and v.a is fdef for v in self.name_values(arg.id, frame)):
                         continue
-                    found.extend(self._calls_of_value(record.node, index, frame, depth))
-        return found
+                    yield from self._calls_of_value(record.node, index, frame, depth)
 
     def _calls_of_value(self, call, index: int, frame: Frame, depth: int):
         """Calls of the function passed as argument ``index`` of ``call``, inside the callee."""
@@ -705,7 +678,7 @@ class Resolver:
         stem = mod.path.replace("\\", "/").rsplit("/", 1)[-1][:-3]
         if stem == "__init__":
             stem = mod.path.replace("\\", "/").rsplit("/", 2)[-2]
-        for other in project.files_mentioning(mod, name):
+        for other in project.files_mentioning(mod, name, self._indexes):
             if stem in other.text:
                 yield other
 
@@ -1051,10 +1024,8 @@ def _training_position(fdef) -> Optional[int]:
     return None if fdef.args.vararg is not None else NOT_POSITIONAL
 
 
-def _in_tests(mod: project.ModuleInfo, scope: Optional[Scope]) -> bool:
-    """Code in a test or example module, or in a ``test*`` function or ``Test*`` class."""
-    if project.is_test_or_example(mod.path):
-        return True
+def _in_test_code(scope: Optional[Scope]) -> bool:
+    """Code in a ``test*`` function or ``Test*`` class."""
     while scope is not None:
         node = scope.node
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test") \

@@ -3,13 +3,13 @@ import ast
 from typing import Iterator, Optional, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
-from flake8_learning_phase.core.models import ModelInfo
+from flake8_learning_phase.keras.models import ModelInfo
 from flake8_learning_phase.core.findings import Concatenate, Finding
 from flake8_learning_phase.core.module import dotted
 from flake8_learning_phase.core.registry import Rule, invalid, valid
-from flake8_learning_phase.rules._dataflow import applications, same_value
-from flake8_learning_phase.rules._keras import UNSEEN_MODEL, backend_module
-from flake8_learning_phase.rules._steps import (
+from flake8_learning_phase.rules.backend_function.dataflow import applications, same_value
+from flake8_learning_phase.keras.backend import UNSEEN_MODEL, backend_module
+from flake8_learning_phase.rules.backend_function.steps import (
     OPAQUE_UPDATES,
     PREFILTER,
     Step,
@@ -18,7 +18,7 @@ from flake8_learning_phase.rules._steps import (
     model_info,
     steps,
 )
-from flake8_learning_phase.rules._values import MODEL_UPDATES
+from flake8_learning_phase.rules.backend_function.terms import MODEL_UPDATES
 
 _BAD = '''\
 import tensorflow as tf

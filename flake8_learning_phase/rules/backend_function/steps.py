@@ -9,7 +9,7 @@ import ast
 from typing import List, NamedTuple, Optional, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
-from flake8_learning_phase.core.models import UNSEEN, ModelInfo, resolve_model
+from flake8_learning_phase.keras.models import UNSEEN, ModelInfo, resolve_model
 from flake8_learning_phase.core.findings import AppendElement, Concatenate, Edit, StarAppend
 from flake8_learning_phase.core.module import (
     Assignment,
@@ -21,9 +21,9 @@ from flake8_learning_phase.core.module import (
     reaching,
 )
 from flake8_learning_phase.core.registry import Prefilter
-from flake8_learning_phase.rules._dataflow import Origin, sources
-from flake8_learning_phase.rules._keras import backend_module, calls_backend
-from flake8_learning_phase.rules._values import (
+from flake8_learning_phase.rules.backend_function.dataflow import Origin, sources
+from flake8_learning_phase.keras.backend import backend_module, calls_backend
+from flake8_learning_phase.rules.backend_function.terms import (
     ATTRIBUTE,
     CALL,
     OPTIMIZER,

@@ -7,9 +7,9 @@ from flake8_learning_phase.core.findings import CALL_SITE, AddKeyword, AppendEle
 from flake8_learning_phase.core.findings import Finding, ImportName, Related
 from flake8_learning_phase.core.module import Assignment, Import, ModuleModel, Scope, dotted, reaching
 from flake8_learning_phase.core.registry import Rule, invalid, valid
-from flake8_learning_phase.rules._keras import calls_backend
-from flake8_learning_phase.rules._keras import UNSEEN_MODEL
-from flake8_learning_phase.rules._steps import (
+from flake8_learning_phase.keras.backend import calls_backend
+from flake8_learning_phase.keras.backend import UNSEEN_MODEL
+from flake8_learning_phase.rules.backend_function.steps import (
     OPAQUE_INPUTS,
     PREFILTER,
     Step,
@@ -22,7 +22,7 @@ from flake8_learning_phase.rules._steps import (
     steps,
     takes_feed_dict,
 )
-from flake8_learning_phase.rules._values import PARAMETER, PHASE, flatten, literal_items
+from flake8_learning_phase.rules.backend_function.terms import PARAMETER, PHASE, flatten, literal_items
 
 _BAD = '''\
 from keras import backend as K

@@ -1,0 +1,84 @@
+"""Keras names: the import roots, the layer tables and what a Keras callable is.
+
+Every family asks these the same way: ``keras_kind`` says whether a
+qualified name (resolved through the imports) is a Keras layer, model,
+``Sequential``, application or ``Input``; ``foreign`` that an object is known
+not to be Keras; the tables say which layers depend on the phase.
+"""
+from typing import Optional
+
+_KERAS_ROOTS = ("keras", "tensorflow.keras", "tensorflow.python.keras", "tf_keras", "tensorflow.compat.v1.keras",
+                "tensorflow.compat.v2.keras", "tensorflow.contrib.keras", "tensorflow.contrib.keras.api.keras")
+BATCH_NORMALIZATION = frozenset({"BatchNormalization", "SyncBatchNormalization", "BatchNormalizationV1",
+                                 "BatchNormalizationV2"})
+DROPOUT = frozenset({"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise",
+                     "GaussianDropout", "AlphaDropout"})
+RNN = frozenset({"LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "LSTMCell", "GRUCell",
+                 "SimpleRNNCell", "RNN", "StackedRNNCells"})
+WRAPPERS = frozenset({"Bidirectional", "TimeDistributed"})
+MODEL_CLASSES = frozenset({"Model", "Functional"})
+SEQUENTIAL = "Sequential"
+
+
+def keras_path(qualified: Optional[str]) -> Optional[str]:
+    """The part of ``qualified`` after a Keras root (``layers.Dropout``), or None for other libraries."""
+    if not qualified:
+        return None
+    for root in _KERAS_ROOTS:
+        if qualified.startswith(root + "."):
+            rest = qualified[len(root) + 1:]
+            return rest[4:] if rest.startswith("src.") else rest
+    return None
+
+
+def keras_kind(qualified: Optional[str]) -> Optional[str]:
+    """``layer`` / ``model`` / ``sequential`` / ``applications`` / ``input`` for a Keras callable, else None."""
+    rest = keras_path(qualified)
+    if rest is None:
+        return None
+    parts = rest.split(".")
+    name = parts[-1]
+    if "applications" in parts[:-1]:
+        return "applications" if name[:1].isupper() else None
+    if name == SEQUENTIAL:
+        return "sequential"
+    if name in MODEL_CLASSES:
+        return "model"
+    if name in ("Input", "InputLayer"):
+        return "input"
+    if "layers" in parts[:-1] and name[:1].isupper():
+        return "layer"
+    return None
+
+
+# Libraries whose objects are never Keras layers or models (a Sonnet module takes ``is_training``,
+# not ``training``), and ``tf.Module``.
+_FOREIGN_ROOTS = ("sonnet", "torch", "haiku", "flax", "jax", "numpy", "tensorflow.Module",
+                  "tensorflow.compat.v2.Module")
+# TensorFlow calls that make values, not layers (``self.log_std = tf.Variable(...)`` in a model).
+_TF_VALUES = frozenset({"Variable", "constant", "zeros", "ones", "zeros_like", "ones_like", "fill", "eye", "range",
+                        "convert_to_tensor", "random", "initializers", "constant_initializer", "zeros_initializer",
+                        "ones_initializer", "random_normal_initializer", "random_uniform_initializer",
+                        "truncated_normal_initializer", "glorot_uniform_initializer", "glorot_normal_initializer"})
+# Keras namespaces without layers: a loss or metric object kept on a model is no sub-layer.
+_KERAS_NON_LAYERS = frozenset({"losses", "metrics", "optimizers", "initializers", "regularizers", "constraints",
+                               "activations", "callbacks", "backend", "ops", "random", "utils", "mixed_precision",
+                               "preprocessing", "datasets"})
+
+
+def foreign(qualified: str) -> bool:
+    """A library callable or class whose objects are known not to be Keras layers or models."""
+    rest = keras_path(qualified)
+    if rest is not None:
+        return rest.split(".")[0] in _KERAS_NON_LAYERS
+    if any(qualified == root or qualified.startswith(root + ".") for root in _FOREIGN_ROOTS):
+        return True
+    for root in ("tensorflow.", "tensorflow.compat.v1.", "tensorflow.compat.v2."):
+        if qualified.startswith(root) and qualified[len(root):].split(".")[0] in _TF_VALUES:
+            return True
+    return False
+
+
+def is_keras_layers_module(qualified: str) -> bool:
+    rest = keras_path(qualified + ".X")
+    return rest is not None and "layers" in rest.split(".")[:-1]

@@ -1,0 +1,217 @@
+"""LP300: a model called in a TF2 / Keras 3 training step without ``training=True``."""
+import ast
+from typing import Iterator, Optional, Set
+
+from flake8_learning_phase.core.engine import RuleContext
+from flake8_learning_phase.core.findings import AddKeyword, Finding
+from flake8_learning_phase.keras.models import NOT_POSITIONAL, ModelInfo, resolve_model
+from flake8_learning_phase.core.module import CallRecord, dotted, qualified_name
+from flake8_learning_phase.core.registry import Rule, invalid, valid
+from flake8_learning_phase.keras.backend import UNSEEN_MODEL
+from flake8_learning_phase.rules.tape.steps import PREFILTER, model_calls
+
+# Keywords that set the mode: Keras' ``training``, and ``is_training`` of models whose own call
+# names it so (Sonnet style): adding ``training=True`` next to it would be wrong.
+_FLAGS = ("training", "is_training")
+_NO_GRADIENT = ("argmax", "argmin", "stop_gradient")
+
+_BAD = '''\
+import tensorflow as tf
+
+model = tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization(), tf.keras.layers.Dense(1)])
+optimizer = tf.keras.optimizers.Adam()
+
+
+@tf.function
+def train_step(x, y):
+    with tf.GradientTape() as tape:
+        pred = model(x)
+        loss = tf.reduce_mean(tf.square(pred - y))
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+'''
+_GOOD = _BAD.replace("pred = model(x)", "pred = model(x, training=True)")
+_BAD_TRAIN_STEP = '''\
+import tensorflow as tf
+from tensorflow import keras
+
+
+class Classifier(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.hidden = keras.layers.Dense(16)
+        self.dropout = keras.layers.Dropout(0.5)
+        self.logits = keras.layers.Dense(10)
+
+    def call(self, inputs):
+        return self.logits(self.dropout(self.hidden(inputs)))
+
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as tape:
+            y_pred = self(x)
+            loss = self.compiled_loss(y, y_pred)
+        gradients = tape.gradient(loss, self.trainable_variables)
+        self.optimizer.apply_gradients(zip(gradients, self.trainable_variables))
+        return {"loss": loss}
+'''
+_GOOD_TRAIN_STEP = _BAD_TRAIN_STEP.replace("y_pred = self(x)", "y_pred = self(x, training=True)")
+_VALID_NO_PHASE_LAYERS = '''\
+import tensorflow as tf
+
+model = tf.keras.Sequential([tf.keras.layers.Dense(64, activation="relu"), tf.keras.layers.Dense(10)])
+optimizer = tf.keras.optimizers.Adam()
+
+
+def train_step(x, y):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(model(x) - y))
+    optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+'''
+_VALID_EVALUATION = '''\
+import tensorflow as tf
+
+model = tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization(), tf.keras.layers.Dense(1)])
+
+
+@tf.function
+def test_step(x, y):
+    return tf.reduce_mean(tf.square(model(x) - y))
+'''
+
+
+def check(context: RuleContext) -> Iterator[Finding]:
+    reported: Set[int] = set()
+    for call, where, part in model_calls(context):
+        if id(call.node) in reported:
+            continue
+        finding = _finding(context, call, where, part)
+        if finding is not None:
+            reported.add(id(call.node))
+            yield finding
+
+
+def _passes_training(call: ast.Call, info: ModelInfo) -> bool:
+    if any(k.arg in _FLAGS or k.arg is None for k in call.keywords):
+        return True
+    if any(isinstance(a, ast.Starred) for a in call.args):
+        return True  # *args may hold it
+    # Keras' own models take ``call(inputs, training)``; a model's own ``call(self, a, b)`` takes data
+    position = info.training_position if info.training_position is not None else 1
+    return position != NOT_POSITIONAL and len(call.args) > position
+
+
+def _guarded_by_training_check(record: CallRecord) -> bool:
+    """The call sits under an ``if`` that asks whether the model takes ``training`` at all.
+
+    Keras 3's own ``train_step``: ``if self._call_has_training_arg: self(x,
+    training=True) else: self(x)``.
+    """
+    node = record.node
+    for statement in ast.walk(record.scope.node):
+        if not isinstance(statement, ast.If):
+            continue
+        if not any("training" in (getattr(n, "id", None) or getattr(n, "attr", None) or "")
+                   for n in ast.walk(statement.test)):
+            continue
+        if any(n is node for n in ast.walk(statement)):
+            return True
+    return False
+
+
+def _no_gradient(record: CallRecord) -> bool:
+    """The call's output goes straight into ``tf.argmax`` or ``tf.stop_gradient``: no gradient flows
+    through it (double DQN picks its next action with ``tf.argmax(q(next_states))`` in the tape),
+    so it is a target computation, not the trained forward pass."""
+    for node in ast.walk(record.scope.node):
+        if isinstance(node, ast.Call) and any(arg is record.node for arg in node.args):
+            name = qualified_name(node.func, record.scope) or ""
+            root = name.partition(".")[0]
+            return root in ("tensorflow", "keras", "numpy") and name.rpartition(".")[2] in _NO_GRADIENT
+    return False
+
+
+def _finding(context: RuleContext, record: CallRecord, where: CallRecord, part: bool) -> Optional[Finding]:
+    call = record.node
+    if any(k.arg in _FLAGS or k.arg is None for k in call.keywords):
+        return None
+    if _guarded_by_training_check(record) or _no_gradient(record):
+        return None
+    info = resolve_model(context, call.func, record.scope, record.seq, record.blocks)
+    if _passes_training(call, info):
+        return None
+    if info.seen and (not info.phase_dependent or info.trains_by_default):
+        return None
+    if part and not info.seen:
+        return None  # an attribute of a trained model is reported only when seen to be a model
+    if not info.seen:
+        advice = UNSEEN_MODEL
+    elif info.owns_updates:
+        advice = "its BatchNormalization runs in inference mode"
+    else:
+        advice = "its Dropout or noise layers run in inference mode"
+    edit = AddKeyword(context.ref(call), "training", "True")
+    return context.finding(RULE, call, [edit], model=dotted(call.func) or "the model", advice=advice)
+
+
+RULE = Rule(
+    code="LP300",
+    title="model called in a training step without training=True",
+    message="{model}(...) in a training step without training=True; {advice} (lp-fix)",
+    fix_title="Pass training=True to this model call",
+    detects=(
+        "A call of a Keras model inside a TF2 / Keras 3 training step that passes no training "
+        "argument. A *training step* is the body of `with tf.GradientTape() as tape:` (any number "
+        "of tapes, `persistent=True`, several in one `with`) whose `tape.gradient(...)` is taken "
+        "with respect to that model's `trainable_variables` or `trainable_weights`: directly, "
+        "through a name (`params = a.trainable_variables + b.trainable_variables`), or through "
+        "`optimizer.apply_gradients(zip(grads, model.trainable_variables))`. In a `train_step` "
+        "override that is `self(x)` or `self.<sub-model>(x)`; a sub-model of a differentiated "
+        "model counts too (`self.encoder(x)` when the tape takes `self.trainable_weights`), when "
+        "the resolver sees it is a model. A call inside a helper the tape calls "
+        "(a loss function receiving the model, a method of the same class) is reported at that "
+        "call. The flag counts as passed when it is a keyword (`training=True`, `training=False`, "
+        "`training=flag`, `**kwargs`, Sonnet's `is_training=`) or positional where the model's own "
+        "`call(self, x, training)` takes it (the second argument for Keras' own models; none for a "
+        "`call(self, a, b)` without `training`). Reported only when the model runs "
+        "phase-dependent layers without their own `training=` (BatchNormalization, Dropout and "
+        "its variants, GaussianNoise, "
+        "GaussianDropout, AlphaDropout, RNN layers with dropout, `keras.applications` models, "
+        "project layers that read `training`), as found by the model resolver across the project's "
+        "own modules, or when the model cannot be seen at all (a hub layer, a library builder, a "
+        "parameter whose callers are not visible): the message then says the fix matters if it "
+        "has BatchNormalization or Dropout. Reported at the model call."
+    ),
+    why=(
+        "`model.fit()` calls the model with `training=True`. A call without it runs in inference "
+        "mode: BatchNormalization normalises with its moving statistics and never updates them, "
+        "and Dropout is off. The gradient step then trains a different network than "
+        "`model.fit()` would, and the trained model evaluates with its initial statistics "
+        "(tensorflow#31184, #32864; the keras-io DDPG example)."
+    ),
+    fix=(
+        "`lp-fix` adds `training=True` as the last argument of the call, keeping comments, "
+        "formatting and trailing commas."
+    ),
+    silence=(
+        "Stays silent for calls outside a training step (evaluation and inference steps, a tape "
+        "whose gradient is taken with respect to inputs, a target network called in the tape but "
+        "not differentiated, a call whose output goes straight into `tf.argmax` or "
+        "`tf.stop_gradient`), for calls that pass a training argument, for objects that are not "
+        "Keras (`tf.Module`, Sonnet), and for models the resolver "
+        "sees completely without phase-dependent layers (Dense, Conv, LayerNormalization, layers "
+        "called with their own literal `training=`), and for subclassed models whose own "
+        "`call(self, x, training=True)` defaults the flag to True (TF2 Keras and Keras 3 use that "
+        "default when a call passes none). Silence one line with `# noqa: LP300`."
+    ),
+    examples=(
+        invalid(_BAD, fixed=_GOOD),
+        invalid(_BAD_TRAIN_STEP, fixed=_GOOD_TRAIN_STEP),
+        valid(_GOOD),
+        valid(_GOOD_TRAIN_STEP),
+        valid(_VALID_NO_PHASE_LAYERS),
+        valid(_VALID_EVALUATION),
+    ),
+    prefilter=PREFILTER,
+    check=check,
+)
