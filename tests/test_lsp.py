@@ -94,3 +94,43 @@ def test_fix_all_after_a_form_feed_line_keeps_every_line(client):
     assert edited.count("K.function(") == 1 and edited.count("\x0c") == 1
     assert check_source(edited) == []
     assert len(edited.splitlines()) == len(text.splitlines())
+
+
+def test_silenced_findings_are_neither_published_nor_fixed(tmp_path):
+    """Issue 22: ``# noqa`` and per-file-ignores, read as flake8 reads them, from the server's folder."""
+    (tmp_path / "setup.cfg").write_text("[flake8]\nper-file-ignores = quiet.py:LP200\n")
+    text = EXAMPLE.read_text()
+    line = next(l for l in text.splitlines() if "K.function(" in l)
+    noqa = text.replace(line, line + "  # noqa: LP100")
+    command = os.path.join(os.path.dirname(sys.executable), "lp-lsp")
+    client = LspClient([command], cwd=str(tmp_path))
+    try:
+        client.request("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}})
+        client.notify("initialized", {})
+        results = {}
+        for name, source in (("loud.py", noqa), ("quiet.py", text), ("silent.py", noqa.replace("LP100", "LP100,LP200"))):
+            uri = (tmp_path / name).as_uri()
+            client.notify(
+                "textDocument/didOpen",
+                {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": source}},
+            )
+            codes = [d["code"] for d in client.diagnostics(uri)]
+            reply = client.request(
+                "textDocument/codeAction",
+                {
+                    "textDocument": {"uri": uri},
+                    "range": {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}},
+                    "context": {"diagnostics": [], "only": ["source.fixAll"]},
+                },
+            )
+            fixed = [apply_edits(source, a["edit"]["changes"][uri]) for a in reply["result"]]
+            results[name] = codes, fixed
+    finally:
+        client.close()
+    assert results["loud.py"][0] == ["LP200"]
+    (loud_fixed,) = results["loud.py"][1]
+    assert "model.updates" in loud_fixed and "learning_phase" not in loud_fixed
+    assert results["quiet.py"][0] == ["LP100"]
+    (quiet_fixed,) = results["quiet.py"][1]
+    assert "learning_phase()" in quiet_fixed and "model.updates" not in quiet_fixed
+    assert results["silent.py"] == ([], [])

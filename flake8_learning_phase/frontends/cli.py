@@ -16,7 +16,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 from flake8_learning_phase import __version__
 from flake8_learning_phase.core import Finding, Settings, codes as registered_codes, might_matter, split_lines
 from flake8_learning_phase.fixer import fix_source
-from flake8_learning_phase.frontends import config, files as _files, notebooks as _notebooks
+from flake8_learning_phase.frontends import config, files as _files, notebooks as _notebooks, suppression
 
 EXIT_CLEAN, EXIT_CHANGED, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 123
 STDIN = "-"
@@ -38,6 +38,7 @@ class Options:
     jobs: int
     explain: Optional[str] = None
     line_length: Optional[int] = None
+    policy: suppression.Policy = suppression.Policy()
 
     @property
     def writes(self) -> bool:
@@ -91,8 +92,18 @@ def _parser() -> argparse.ArgumentParser:
     verbosity = parser.add_mutually_exclusive_group()
     verbosity.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     verbosity.add_argument("-v", "--verbose", action="store_true", help="also print every finding")
-    parser.add_argument("--select", type=_codes, default=None, help="codes or prefixes to fix (default: all)")
-    parser.add_argument("--ignore", type=_codes, default=[], help="codes or prefixes not to fix")
+    parser.add_argument(
+        "--select",
+        type=_codes,
+        default=None,
+        help="codes or prefixes to check and fix, replacing select of the config files (default: all)",
+    )
+    parser.add_argument(
+        "--ignore",
+        type=_codes,
+        default=None,
+        help="codes or prefixes to leave, replacing ignore of the config files",
+    )
     parser.add_argument(
         "--exclude", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB (repeatable)"
     )
@@ -134,16 +145,14 @@ def parse_options(argv: Optional[Sequence[str]]) -> Options:
         parser.error("- (standard input) can be given only once")
     if args.format != "text" and (args.diff or STDIN in args.paths):
         parser.error("--format {} writes stdout: it cannot go with --diff or -".format(args.format))
-    selected = args.select if args.select is not None else list(registered_codes())
-    codes = tuple(
-        code
-        for code in registered_codes()
-        if any(code.startswith(s) for s in selected) and not any(code.startswith(i) for i in args.ignore)
-    )
+    try:
+        found = config.load()
+    except config.ConfigError as error:
+        parser.error(str(error))
     return Options(
         paths=tuple(args.paths),
-        settings=config.settings(args, parser),
-        codes=codes,
+        settings=config.settings(args, parser, found),
+        codes=registered_codes(),
         diff=args.diff,
         check=args.check,
         verbosity=-1 if args.quiet else (1 if args.verbose else 0),
@@ -151,7 +160,8 @@ def parse_options(argv: Optional[Sequence[str]]) -> Options:
         format=args.format,
         jobs=args.jobs,
         explain=args.explain,
-        line_length=config.max_line_length(args, parser),
+        line_length=config.max_line_length(args, parser, found),
+        policy=suppression.policy(found, select=args.select, ignore=args.ignore),
     )
 
 
@@ -166,17 +176,20 @@ def _excluded(path: str, patterns: Sequence[str]) -> bool:
     )
 
 
-def iter_paths(paths: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
+def iter_paths(
+    paths: Sequence[str], exclude: Sequence[str], policy: suppression.Policy = suppression.Policy()
+) -> Iterator[str]:
     """Files to process, each once: the given files, and ``*.py`` and ``*.ipynb`` below the given folders.
 
     A file named twice (``a.py a.py``, a folder and a file in it, a symlink
     and its target, two hard links) is processed once, under the first name it was met by:
     two workers on one file would race.  Hidden and virtualenv folders are
     skipped; symlinked folders are not followed, so a symlink loop cannot
-    trap the walk.
+    trap the walk.  Files and folders the config files' ``exclude``/``extend-exclude``
+    match are skipped, named or found, as flake8 skips them.
     """
     seen = set()
-    for path in _walk(paths, exclude):
+    for path in _walk(paths, exclude, policy):
         key = _identity(path)
         if key not in seen:
             seen.add(key)
@@ -196,11 +209,15 @@ def _identity(path: str):
     return status.st_dev, status.st_ino
 
 
-def _walk(paths: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
+def _walk(paths: Sequence[str], exclude: Sequence[str], policy: suppression.Policy) -> Iterator[str]:
     for path in paths:
-        if path == STDIN or not os.path.isdir(path):
-            if path == STDIN or not _excluded(path, exclude):
-                yield path
+        if path == STDIN:
+            yield path
+            continue
+        if _excluded(path, exclude) or policy.excluded(path):
+            continue
+        if not os.path.isdir(path):
+            yield path
             continue
         for root, dirs, files in os.walk(path):
             dirs[:] = sorted(
@@ -210,27 +227,37 @@ def _walk(paths: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
                 and d != "__pycache__"
                 and not any(os.path.exists(os.path.join(root, d, m)) for m in _VENV_MARKERS)
                 and not _excluded(os.path.join(root, d), exclude)
+                and not policy.excluded(os.path.join(root, d))
             )
             for name in sorted(files):
                 full = os.path.join(root, name)
-                if (name.endswith(".py") or _notebooks.is_notebook(name)) and not _excluded(full, exclude):
+                if (
+                    (name.endswith(".py") or _notebooks.is_notebook(name))
+                    and not _excluded(full, exclude)
+                    and not policy.excluded(full)
+                ):
                     yield full
 
 
 def process(path: str, raw: bytes, options: Options) -> Outcome:
     """Fix one file's bytes; never raises for bad input, reports it in ``error``."""
     outcome = Outcome(path)
+    codes = options.policy.codes_for(path, options.codes)
     if path != STDIN and _notebooks.is_notebook(path):
-        return _notebooks.process(path, raw, options, outcome)
-    if not might_matter(raw, options.codes):
+        return _notebooks.process(path, raw, options, outcome, codes)
+    if not might_matter(raw, codes):
         outcome.output = raw if path == STDIN else b""
         return outcome
     try:
         source = _files.decode(raw)
+        if options.policy.skips_file(source.text):
+            outcome.output = raw if path == STDIN else b""
+            return outcome
         result = fix_source(
             source.text,
             options.settings,
-            options.codes,
+            codes,
+            keep=options.policy.keeps(source.text),
             path=None if path == STDIN else path,
             line_length=options.line_length,
             # --check alone writes and shows nothing: no need to run libcst (~10x ast.parse).
@@ -360,7 +387,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_CLEAN if exit_.code in (0, None) else EXIT_USAGE
     if options.explain is not None:
         return explain(options.explain)
-    paths = list(iter_paths(options.paths, options.exclude))
+    paths = list(iter_paths(options.paths, options.exclude, options.policy))
     if not paths and options.verbosity >= 0:
         _say("warning: No Python files found under the given path(s)")
     outcomes = []

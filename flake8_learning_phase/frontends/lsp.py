@@ -11,9 +11,9 @@ import sys
 from typing import List, Optional
 
 from flake8_learning_phase import __version__
-from flake8_learning_phase.core import Finding, Settings, check_source, get, split_lines
+from flake8_learning_phase.core import Finding, Settings, get, split_lines
 from flake8_learning_phase.fixer import fix_source
-from flake8_learning_phase.frontends import config
+from flake8_learning_phase.frontends import config, suppression
 
 try:
     from lsprotocol import types as lsp
@@ -51,9 +51,12 @@ def _file_path(uri: str) -> Optional[str]:
     return url2pathname(unquote(urlparse(uri).path))
 
 
-def diagnostics(source: str, settings: Settings, path: Optional[str] = None) -> list:
+def diagnostics(
+    source: str, settings: Settings, path: Optional[str] = None, policy: suppression.Policy = suppression.Policy()
+) -> list:
+    """The diagnostics of what flake8 would report (``# noqa``, ignore, per-file-ignores, exclude honoured)."""
     try:
-        findings = check_source(source, settings, path=path)
+        findings = policy.findings(source, settings, path)
     except (SyntaxError, ValueError, RecursionError):
         return []  # the editor shows the syntax error already
     lines = split_lines(source)
@@ -95,6 +98,7 @@ def code_actions(
     settings: Settings,
     line_length: Optional[int] = None,
     only: Optional[List[str]] = None,
+    policy: suppression.Policy = suppression.Policy(),
 ) -> list:
     """A quick fix for each fixable finding on lines ``start_line..end_line`` (0-based), and fix-all.
 
@@ -109,7 +113,7 @@ def code_actions(
         return []
     path = _file_path(uri)
     try:
-        findings = [f for f in check_source(source, settings, path=path) if f.edits]
+        findings = [f for f in policy.findings(source, settings, path) if f.edits]
     except (SyntaxError, ValueError, RecursionError):
         return []
     lines = split_lines(source)
@@ -123,7 +127,7 @@ def code_actions(
             title = get(finding.code).fix_title
             actions.append(_action(title, uri, source, fixed.source, [_diagnostic(lines, finding)]))
     if findings and wants_fix_all:
-        fixed = fix_source(source, settings, path=path, line_length=line_length)
+        fixed = fix_source(source, settings, keep=findings.__contains__, path=path, line_length=line_length)
         if fixed.changed:
             action = _action(FIX_ALL, uri, source, fixed.source, [_diagnostic(lines, f) for f in fixed.fixed])
             action.kind = lsp.CodeActionKind.SourceFixAll
@@ -146,17 +150,21 @@ def _action(title: str, uri: str, old: str, new: str, fixes: list):
     )
 
 
-def make_server(settings: Settings = Settings(), line_length: Optional[int] = None):
+def make_server(
+    settings: Settings = Settings(),
+    line_length: Optional[int] = None,
+    policy: suppression.Policy = suppression.Policy(),
+):
     from flake8_learning_phase.frontends import lsp_notebooks
 
     server = LanguageServer("lp-lsp", __version__, notebook_document_sync=lsp_notebooks.sync_options())
-    notebook_of = lsp_notebooks.register(server, settings, line_length)
+    notebook_of = lsp_notebooks.register(server, settings, line_length, policy)
 
     def publish(uri: str) -> None:
         if notebook_of(uri) is not None:
             return  # a notebook cell: published with its notebook (lsp_notebooks)
         document = server.workspace.get_text_document(uri)
-        server.publish_diagnostics(uri, diagnostics(document.source, settings, _file_path(uri)))
+        server.publish_diagnostics(uri, diagnostics(document.source, settings, _file_path(uri), policy))
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params):
@@ -181,11 +189,11 @@ def make_server(settings: Settings = Settings(), line_length: Optional[int] = No
         if notebook is not None:
             return lsp_notebooks.code_actions(
                 server, notebook, params.text_document.uri, window.start.line, window.end.line, settings,
-                line_length, only,
+                line_length, only, policy,
             )
         document = server.workspace.get_text_document(params.text_document.uri)
         return code_actions(
-            document.uri, document.source, window.start.line, window.end.line, settings, line_length, only
+            document.uri, document.source, window.start.line, window.end.line, settings, line_length, only, policy
         )
 
     return server
@@ -205,5 +213,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             file=sys.stderr,
         )
         return 2
-    make_server(config.settings(args, parser), config.max_line_length(args, parser)).start_io()
+    try:
+        found = config.load()
+    except config.ConfigError as error:
+        parser.error(str(error))
+    make_server(
+        config.settings(args, parser, found), config.max_line_length(args, parser, found), suppression.policy(found)
+    ).start_io()
     return 0

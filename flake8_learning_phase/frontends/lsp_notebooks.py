@@ -13,7 +13,7 @@ the other cells are checked without it.
 """
 from typing import Dict, List, Optional, Tuple
 
-from flake8_learning_phase.core import Settings, check_source, get, split_lines
+from flake8_learning_phase.core import Settings, get, split_lines
 from flake8_learning_phase.fixer import fix_source
 
 from lsprotocol import types as lsp
@@ -53,9 +53,9 @@ class _Open(object):
         self.nb = from_cells(list(zip(kinds, self.texts)))
         self.code_uris = [uri for uri, kind in zip(self.cell_uris, kinds) if kind == "code"]
 
-    def findings(self, settings: Settings, path: Optional[str]):
+    def findings(self, settings: Settings, path: Optional[str], policy):
         try:
-            return check_source(self.nb.source, settings, path=path)
+            return policy.findings(self.nb.source, settings, path)
         except (SyntaxError, ValueError, RecursionError):  # every cell parses alone: not expected
             return []
 
@@ -113,11 +113,11 @@ def _path(uri: str) -> Optional[str]:
     return _file_path(uri)
 
 
-def publish(server, notebook_uri: str, settings: Settings, published: Dict[str, List[str]]) -> None:
+def publish(server, notebook_uri: str, settings: Settings, published: Dict[str, List[str]], policy) -> None:
     """Diagnostics for every code cell of the notebook (empty lists clear old ones)."""
     opened = _Open(server, notebook_uri)
     by_cell = {uri: [] for uri in opened.code_uris}  # type: Dict[str, list]
-    for finding in opened.findings(settings, _path(notebook_uri)):
+    for finding in opened.findings(settings, _path(notebook_uri), policy):
         uri, diagnostic = opened.diagnostic(finding)
         by_cell.setdefault(uri, []).append(diagnostic)
     for error in opened.nb.errors:
@@ -150,6 +150,7 @@ def code_actions(
     settings: Settings,
     line_length: Optional[int],
     only: Optional[List[str]],
+    policy,
 ) -> list:
     """Quick fixes for the findings on lines ``start_line..end_line`` (0-based) of one cell, and fix-all."""
     from flake8_learning_phase.frontends.lsp import FIX_ALL, _wanted
@@ -162,7 +163,7 @@ def code_actions(
     if opened.nb.errors:
         return []  # as lp-fix: a notebook with a cell that does not parse is not rewritten
     path = _path(notebook_uri)
-    findings = [f for f in opened.findings(settings, path) if f.edits]
+    findings = [f for f in opened.findings(settings, path, policy) if f.edits]
     actions = []
     for finding in findings if wants_quick_fix else ():
         uri, where = opened.place(finding)
@@ -180,7 +181,9 @@ def code_actions(
                 )
             )
     if findings and wants_fix_all:
-        fixed = fix_source(opened.nb.source, settings, path=path, line_length=line_length)
+        fixed = fix_source(
+            opened.nb.source, settings, keep=findings.__contains__, path=path, line_length=line_length
+        )
         edit = opened.edit(fixed.source) if fixed.changed else None
         if edit is not None:
             actions.append(
@@ -194,17 +197,17 @@ def code_actions(
     return actions
 
 
-def register(server, settings: Settings, line_length: Optional[int]):
+def register(server, settings: Settings, line_length: Optional[int], policy):
     """Add the notebook features to ``server``; returns ``notebook_of(uri)``: the notebook URI of a cell, or None."""
     published = {}  # type: Dict[str, List[str]]
 
     @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_OPEN)
     def did_open(params):
-        publish(server, params.notebook_document.uri, settings, published)
+        publish(server, params.notebook_document.uri, settings, published, policy)
 
     @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_CHANGE)
     def did_change(params):
-        publish(server, params.notebook_document.uri, settings, published)
+        publish(server, params.notebook_document.uri, settings, published, policy)
 
     @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_CLOSE)
     def did_close(params):

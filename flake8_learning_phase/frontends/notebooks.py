@@ -103,7 +103,7 @@ def _in_cell_terms(nb, result):
     )
 
 
-def process(path: str, raw: bytes, options, outcome):
+def process(path: str, raw: bytes, options, outcome, codes):
     """lp-fix on one notebook's bytes: what ``cli.process`` does for a .py file.
 
     Never raises for bad input.  A notebook with a cell that does not parse is
@@ -112,15 +112,24 @@ def process(path: str, raw: bytes, options, outcome):
     """
     from flake8_learning_phase import notebook as _notebook
 
-    if not might_matter_notebook(raw, options.codes):
+    if not might_matter_notebook(raw, codes):
         return outcome
     try:
         nb = _notebook.load(raw)
     except _notebook.NotebookError as error:
         outcome.error = "cannot read: {}".format(error)
         return outcome
+    if options.policy.skips_file(nb.source):
+        return outcome
     try:
-        result = fix_source(nb.source, options.settings, options.codes, path=path, line_length=options.line_length)
+        result = fix_source(
+            nb.source,
+            options.settings,
+            codes,
+            keep=options.policy.keeps(nb.source),
+            path=path,
+            line_length=options.line_length,
+        )
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         from flake8_learning_phase.frontends.cli import _reason
 
