@@ -172,7 +172,7 @@ def test_folder_walk_finds_notebooks_and_skips_checkpoints(folder):
     done = lp_fix("--check", ".", cwd=folder)
     err = done.stderr.decode()
     assert "checkpoint" not in err
-    assert "7 files checked: 5 files would be fixed" in err, err
+    assert "7 files checked" in err and ": 5 files would be fixed" in err, err
 
 
 def test_check_and_exit_codes_as_for_py(folder):

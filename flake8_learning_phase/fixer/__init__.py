@@ -8,6 +8,8 @@ from flake8_learning_phase.core import Edit, Finding, Settings, analyze, might_m
 __all__ = ["FixResult", "fix_source"]
 
 _NOT_APPLIED = "the fix could not be applied here; edit by hand"
+# A finding with neither edits nor a note of its own still needs a person (lp-fix exits 1).
+NO_EDIT = "no automatic fix for this one; edit by hand"
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class FixResult:
     fixed: Tuple[Finding, ...]  # those whose edits were applied
     call_sites_updated: int
     manual: Tuple[Tuple[int, str], ...]  # (line, what a person has to do)
+    held: Tuple[Finding, ...] = ()  # fixable, but ``allow`` kept their edits back (unsafe fixes)
 
     @property
     def changed(self) -> bool:
@@ -33,6 +36,7 @@ def fix_source(
     path: Optional[str] = None,
     line_length: Optional[int] = None,
     apply: bool = True,
+    allow: Callable[[Finding], bool] = lambda finding: True,
 ) -> FixResult:
     """Fix every finding in ``source`` of the selected ``codes`` (default: all) that ``keep`` accepts.
 
@@ -45,14 +49,16 @@ def fix_source(
     line the fix made longer than that is wrapped, as black would.
     ``apply=False`` (``lp-fix --check``) says what would be fixed without
     running libcst: every finding with edits counts as fixed, and the source
-    is returned as it is.
+    is returned as it is.  A finding with edits that ``allow`` refuses (an
+    unsafe fix without ``--unsafe-fixes``) is reported and left, in ``held``.
     """
     findings: Tuple[Finding, ...] = ()
     if might_matter(source, codes):
         tree = ast.parse(source)
         lines = split_lines(source)
         findings = tuple(f for f in analyze(tree, lines, settings, codes, path) if keep(f))
-    fixable = [f for f in findings if f.edits]
+    fixable = [f for f in findings if f.edits and allow(f)]
+    held = tuple(f for f in findings if f.edits and f not in fixable)
     fixed: Tuple[Finding, ...] = ()
     new_source = source
     if fixable and not apply:
@@ -72,9 +78,10 @@ def fix_source(
             new_source = chunked.apply(_unique(edit for f in fixed for edit in f.edits), line_length)
             ast.parse(new_source)  # the output always parses, or nothing is written
     manual = [(f.line, f.manual) for f in findings if f.manual]
+    manual += [(f.line, NO_EDIT) for f in findings if not f.edits and not f.manual]
     manual += [(f.line, _NOT_APPLIED) for f in fixable if f not in fixed]
     updated = {call for f in fixed for call in f.call_sites}
-    return FixResult(new_source, findings, fixed, len(updated), tuple(sorted(set(manual))))
+    return FixResult(new_source, findings, fixed, len(updated), tuple(sorted(set(manual))), held)
 
 
 def _unique(edits) -> List[Edit]:

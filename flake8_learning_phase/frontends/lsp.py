@@ -14,6 +14,7 @@ from flake8_learning_phase import __version__
 from flake8_learning_phase.core import Finding, Settings, get, split_lines
 from flake8_learning_phase.fixer import fix_source
 from flake8_learning_phase.frontends import config, suppression
+from flake8_learning_phase.frontends.common import message
 
 try:
     from lsprotocol import types as lsp
@@ -66,7 +67,7 @@ def diagnostics(
 def _diagnostic(lines: List[str], finding: Finding):
     return lsp.Diagnostic(
         range=_range(lines, finding.line, finding.col, finding.end_line, finding.end_col),
-        message=finding.message.split(" ", 1)[1],
+        message=message(finding).split(" ", 1)[1],
         severity=lsp.DiagnosticSeverity.Warning,
         code=finding.code,
         source=SOURCE,

@@ -15,6 +15,7 @@ from typing import Dict, List, Optional, Tuple
 
 from flake8_learning_phase.core import Settings, get, split_lines
 from flake8_learning_phase.fixer import fix_source
+from flake8_learning_phase.frontends.common import message
 
 from lsprotocol import types as lsp
 
@@ -76,12 +77,12 @@ class _Open(object):
         )
 
     def diagnostic(self, finding) -> Tuple[str, object]:
-        from flake8_learning_phase.frontends.notebooks import _cell_terms
+        from flake8_learning_phase.frontends.notebooks import in_cell_terms
 
         uri, where = self.place(finding)
         return uri, lsp.Diagnostic(
             range=where,
-            message=_cell_terms(self.nb, finding.message.split(" ", 1)[1]),
+            message=in_cell_terms(self.nb, message(finding).split(" ", 1)[1]),
             severity=lsp.DiagnosticSeverity.Warning,
             code=finding.code,
             source="flake8-learning-phase",

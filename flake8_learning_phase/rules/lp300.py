@@ -16,7 +16,7 @@ from flake8_learning_phase.core.module import (
     qualified_name,
     reaching,
 )
-from flake8_learning_phase.core.registry import Prefilter, Rule, invalid, valid
+from flake8_learning_phase.core.registry import FIX_ALWAYS, UNSAFE, Prefilter, Rule, invalid, valid
 from flake8_learning_phase.rules._keras import UNSEEN_MODEL
 
 # Where a tape shows which model it trains: tape.gradient(loss, <model>.<one of these>).
@@ -373,7 +373,7 @@ def _finding(context: RuleContext, record: CallRecord, where: CallRecord, part: 
 RULE = Rule(
     code="LP300",
     title="model called in a training step without training=True",
-    message="{model}(...) in a training step without training=True; {advice} (lp-fix)",
+    message="{model}(...) in a training step without training=True; {advice}",
     fix_title="Pass training=True to this model call",
     detects=(
         "A call of a Keras model inside a TF2 / Keras 3 training step that passes no training "
@@ -430,4 +430,6 @@ RULE = Rule(
     ),
     prefilter=PREFILTER,
     check=check,
+    fixability=FIX_ALWAYS,
+    safety=UNSAFE,
 )
