@@ -1,6 +1,7 @@
 """The editor server, started as a real process and spoken to in LSP over stdio."""
 import os
 import pathlib
+import shutil
 import sys
 
 import pytest
@@ -12,6 +13,7 @@ pytest.importorskip("pygls", reason="lp-lsp needs the [lsp] extra")
 
 EXAMPLE = pathlib.Path(__file__).parent.parent / "examples" / "train_loop.py"
 URI = EXAMPLE.resolve().as_uri()
+FIXTURES_LP300 = pathlib.Path(__file__).parent / "fixtures" / "lp300"
 
 
 @pytest.fixture
@@ -134,3 +136,76 @@ def test_silenced_findings_are_neither_published_nor_fixed(tmp_path):
     (quiet_fixed,) = results["quiet.py"][1]
     assert "learning_phase()" in quiet_fixed and "model.updates" not in quiet_fixed
     assert results["silent.py"] == ([], [])
+
+
+def _publications(client, uri, seconds):
+    """Every publishDiagnostics for ``uri`` within ``seconds``."""
+    import queue
+    import time
+
+    found, end = [], time.monotonic() + seconds
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            return found
+        try:
+            message = client.messages.get(timeout=left)
+        except queue.Empty:
+            return found
+        if message.get("method") == "textDocument/publishDiagnostics" and message["params"]["uri"] == uri:
+            found.append(message["params"])
+
+
+def test_a_burst_of_changes_is_analysed_at_most_three_times_at_its_last_version(client):
+    """Issue 18: lp-lsp analyses a document's latest version only (10 quick edits: at most 3 analyses)."""
+    text = EXAMPLE.read_text()
+    open_document(client, text)
+    fixed = text.replace("[x, y], [loss], updates=updates)", "[x, y], [loss], updates=updates + model.updates)")
+    for version in range(2, 12):
+        client.notify(
+            "textDocument/didChange",
+            {"textDocument": {"uri": URI, "version": version}, "contentChanges": [{"text": fixed if version == 11 else text + "#" * version}]},
+        )
+    published = _publications(client, URI, 2.0)
+    assert 1 <= len(published) <= 3, [p.get("version") for p in published]
+    assert published[-1]["version"] == 11
+    assert [d["code"] for d in published[-1]["diagnostics"]] == ["LP100"]
+
+
+def test_code_actions_reuse_the_published_analysis(tmp_path):
+    """Issue 18: findings carry their edits, so a code action runs no second analysis.  The
+    project changes on disk after the analysis: a second analysis would find nothing to fix."""
+    project = FIXTURES_LP300 / "cross_module_train_step"
+    for name in ("backbone.py", "trainer.py"):
+        shutil.copy(str(project / name), str(tmp_path / name))
+    trainer = tmp_path / "trainer.py"
+    uri = trainer.as_uri()
+    command = os.path.join(os.path.dirname(sys.executable), "lp-lsp")
+    client = LspClient([command], cwd=str(tmp_path))
+    try:
+        client.request("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}})
+        client.notify("initialized", {})
+        text = trainer.read_text()
+        client.notify(
+            "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}
+        )
+        assert [d["code"] for d in client.diagnostics(uri)] == ["LP300"]
+        backbone = (tmp_path / "backbone.py").read_text()
+        (tmp_path / "backbone.py").write_text(backbone.replace("tf.keras.layers.BatchNormalization(), ", ""))
+        reply = client.request(
+            "textDocument/codeAction",
+            {
+                "textDocument": {"uri": uri},
+                "range": {"start": {"line": 0, "character": 0}, "end": {"line": 40, "character": 0}},
+                "context": {"diagnostics": [], "only": ["source.fixAll"]},
+            },
+        )
+        (action,) = reply["result"]
+        assert "self.encoder(x, training=True)" in apply_edits(text, action["edit"]["changes"][uri])
+        # A new version is analysed again, and sees the project as it is now.
+        client.notify(
+            "textDocument/didSave", {"textDocument": {"uri": uri}},
+        )
+        assert client.diagnostics(uri) == []
+    finally:
+        client.close()

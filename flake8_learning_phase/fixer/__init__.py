@@ -1,11 +1,11 @@
 """The fixer: the core's findings, applied with libcst (what ``lp-fix`` and the editor run)."""
 import ast
 from dataclasses import dataclass
-from typing import Callable, Collection, Dict, List, Optional, Tuple
+from typing import Callable, Collection, Dict, List, Optional, Sequence, Tuple
 
 from flake8_learning_phase.core import Edit, Finding, Settings, analyze, might_matter, split_lines
 
-__all__ = ["FixResult", "fix_source"]
+__all__ = ["FixResult", "fix_findings", "fix_source"]
 
 _NOT_APPLIED = "the fix could not be applied here; edit by hand"
 # A finding with neither edits nor a note of its own still needs a person (lp-fix exits 1).
@@ -53,10 +53,20 @@ def fix_source(
     unsafe fix without ``--unsafe-fixes``) is reported and left, in ``held``.
     """
     findings: Tuple[Finding, ...] = ()
+    tree = None
     if might_matter(source, codes):
         tree = ast.parse(source)
-        lines = split_lines(source)
-        findings = tuple(f for f in analyze(tree, lines, settings, codes, path) if keep(f))
+        findings = tuple(f for f in analyze(tree, split_lines(source), settings, codes, path) if keep(f))
+    return _apply(source, tree, findings, line_length, apply, allow)
+
+
+def fix_findings(source: str, findings: Sequence[Finding], line_length: Optional[int] = None) -> FixResult:
+    """Apply the edits of ``findings``, found in ``source`` before: no second analysis (an editor's
+    code actions reuse the findings it published).  Raises SyntaxError for text that does not parse."""
+    return _apply(source, ast.parse(source) if findings else None, tuple(findings), line_length, True, lambda f: True)
+
+
+def _apply(source, tree, findings: Tuple[Finding, ...], line_length, apply: bool, allow) -> FixResult:
     fixable = [f for f in findings if f.edits and allow(f)]
     held = tuple(f for f in findings if f.edits and f not in fixable)
     fixed: Tuple[Finding, ...] = ()
@@ -68,7 +78,7 @@ def fix_source(
 
         from flake8_learning_phase.fixer.chunks import ChunkedSource
 
-        chunked = ChunkedSource(source, lines, tree)
+        chunked = ChunkedSource(source, split_lines(source), tree)
         try:
             nodes = chunked.locate([edit.target for f in fixable for edit in f.edits])
         except cst.ParserSyntaxError as error:
