@@ -116,7 +116,8 @@ def test_stdin_filename_names_standard_input_in_json_and_sarif(folder):
     done = run("check", "--output-format", "json", "--stdin-filename", "pkg/train.py", "-", cwd=folder, stdin=source)
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout.decode())
-    assert {(f["path"], f["code"]) for f in report["findings"]} == {("pkg/train.py", "LP100"), ("pkg/train.py", "LP200")}
+    found = {(f["path"], f["code"]) for f in report["findings"]}
+    assert found == {("pkg/train.py", "LP100"), ("pkg/train.py", "LP200")}
     done = run("--check", "--format", "sarif", "--stdin-filename", "pkg/train.py", "-", cwd=folder, stdin=source)
     assert done.returncode == 1, done.stderr
     location = json.loads(done.stdout.decode())["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
@@ -125,7 +126,9 @@ def test_stdin_filename_names_standard_input_in_json_and_sarif(folder):
 
 def test_stdin_filename_picks_the_per_file_ignores(folder):
     (folder / "setup.cfg").write_text("[flake8]\nper-file-ignores = pkg/*.py:LP100\n")
-    done = run("check", "--no-show-source", "--stdin-filename", "pkg/train.py", "-", cwd=folder, stdin=STEP.read_bytes())
+    done = run(
+        "check", "--no-show-source", "--stdin-filename", "pkg/train.py", "-", cwd=folder, stdin=STEP.read_bytes()
+    )
     assert done.returncode == 1
     assert "LP100" not in done.stdout.decode() and "LP200" in done.stdout.decode()
 

@@ -102,7 +102,7 @@ def test_silenced_findings_are_neither_published_nor_fixed(tmp_path):
     """Issue 22: ``# noqa`` and per-file-ignores, read as flake8 reads them, from the server's folder."""
     (tmp_path / "setup.cfg").write_text("[flake8]\nper-file-ignores = quiet.py:LP200\n")
     text = EXAMPLE.read_text()
-    line = next(l for l in text.splitlines() if "K.function(" in l)
+    line = next(each for each in text.splitlines() if "K.function(" in each)
     noqa = text.replace(line, line + "  # noqa: LP100")
     command = os.path.join(os.path.dirname(sys.executable), "lp-lsp")
     client = LspClient([command], cwd=str(tmp_path))
@@ -110,7 +110,8 @@ def test_silenced_findings_are_neither_published_nor_fixed(tmp_path):
         client.request("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}})
         client.notify("initialized", {})
         results = {}
-        for name, source in (("loud.py", noqa), ("quiet.py", text), ("silent.py", noqa.replace("LP100", "LP100,LP200"))):
+        silent = noqa.replace("LP100", "LP100,LP200")
+        for name, source in (("loud.py", noqa), ("quiet.py", text), ("silent.py", silent)):
             uri = (tmp_path / name).as_uri()
             client.notify(
                 "textDocument/didOpen",
@@ -164,7 +165,10 @@ def test_a_burst_of_changes_is_analysed_at_most_three_times_at_its_last_version(
     for version in range(2, 12):
         client.notify(
             "textDocument/didChange",
-            {"textDocument": {"uri": URI, "version": version}, "contentChanges": [{"text": fixed if version == 11 else text + "#" * version}]},
+            {
+                "textDocument": {"uri": URI, "version": version},
+                "contentChanges": [{"text": fixed if version == 11 else text + "#" * version}],
+            },
         )
     published = _publications(client, URI, 2.0)
     assert 1 <= len(published) <= 3, [p.get("version") for p in published]

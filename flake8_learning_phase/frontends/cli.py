@@ -10,78 +10,23 @@ pre-commit form); 2 usage error; 123 a file could not be read, parsed or
 written.  Findings, diffs, reports and fixed standard input go to stdout;
 errors, and the pre-commit form's messages, to stderr.
 """
-import argparse
+import dataclasses
 import os
 import sys
 from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from flake8_learning_phase import __version__
-from flake8_learning_phase.core import Finding, Settings, codes as registered_codes, get
+from flake8_learning_phase.core import Finding, codes as registered_codes
 from flake8_learning_phase.fixer import fix_source
-from flake8_learning_phase.frontends import (
-    config,
-    documents,
-    files as _files,
-    notebooks as _notebooks,
-    suppression,
-    terminal,
-)
+from flake8_learning_phase.frontends import documents, files as _files, notebooks as _notebooks, terminal
 from flake8_learning_phase.frontends.common import message, reason
+from flake8_learning_phase.frontends.options import CHECK, RULE, STDIN, Options, parse_options
+from flake8_learning_phase.frontends.paths import iter_paths
 from flake8_learning_phase.notebook import CellError, CellPosition
 
 EXIT_CLEAN, EXIT_CHANGED, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 123
-STDIN = "-"
-CHECK, RULE, LEGACY = "check", "rule", None
-_VENV_MARKERS = ("pyvenv.cfg", "conda-meta")
 # Lines shown above and below a finding's line with its source (ruff shows as many).
 CONTEXT = 2
-
-
-@dataclass(frozen=True)
-class Options:
-    """Parsed once from the command line, then passed down (to worker processes too)."""
-
-    paths: Tuple[str, ...]
-    settings: Settings
-    codes: Tuple[str, ...]
-    diff: bool
-    check: bool  # the pre-commit form's --check
-    verbosity: int  # -1 quiet, 0 normal, 1 verbose
-    exclude: Tuple[str, ...]
-    format: str  # text (full or concise in ``check``), json, sarif or flake8
-    jobs: int
-    explain: Optional[str] = None
-    line_length: Optional[int] = None
-    policy: suppression.Policy = suppression.Policy()
-    command: Optional[str] = LEGACY
-    fix: bool = False  # ``check --fix``
-    unsafe_fixes: bool = False
-    show_source: bool = False
-    exit_zero: bool = False
-    statistics: bool = False
-    stdin_filename: Optional[str] = None
-
-    @property
-    def writes(self) -> bool:
-        """Fixed files are written (the pre-commit form, ``check --fix``), not only shown."""
-        if self.command == CHECK:
-            return self.fix and not self.diff
-        return not (self.diff or self.check)
-
-    @property
-    def applies(self) -> bool:
-        """libcst runs: to write or to show a diff.  Otherwise (``--check``, ``check``) the findings'
-        edits only say what would change."""
-        return self.writes or self.diff
-
-    def allows(self, finding: Finding) -> bool:
-        """Whether ``finding``'s fix may be applied: the pre-commit form applies every fix, as
-        always; ``check`` a safe one, and an unsafe one with ``--unsafe-fixes``."""
-        return self.command != CHECK or self.unsafe_fixes or get(finding.code).safe_fix(finding)
-
-    def shown_path(self, path: str) -> str:
-        return self.stdin_filename if path == STDIN and self.stdin_filename else path
 
 
 @dataclass
@@ -120,247 +65,6 @@ class Outcome:
             self.changed, self.fixed, self.unwritten = False, (), self.fixed
             self.call_sites = 0
             self.error = "cannot write: {}".format(getattr(error, "strerror", None) or error)
-
-
-def _codes(value: str) -> List[str]:
-    codes = [c.strip().upper() for c in value.split(",") if c.strip()]
-    unknown = [c for c in codes if not any(code.startswith(c) for code in registered_codes())]
-    if unknown:
-        raise argparse.ArgumentTypeError("unknown code(s): " + ", ".join(unknown))
-    return codes
-
-
-def _jobs(value: str) -> int:
-    """``-j N``; ``0`` or ``auto``: one per core (ruff's and pytest-xdist's spelling)."""
-    if value.strip().lower() in ("0", "auto"):
-        return os.cpu_count() or 1
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError("expected a whole number of at least 1, 0 or auto")
-    return int(value)
-
-
-def _common(parser: argparse.ArgumentParser) -> None:
-    """The options of ``check`` and the pre-commit form."""
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; - for standard input")
-    verbosity = parser.add_mutually_exclusive_group()
-    verbosity.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    verbosity.add_argument("-v", "--verbose", action="store_true", help="also print every finding")
-    parser.add_argument(
-        "--select",
-        type=_codes,
-        default=None,
-        help="codes or prefixes to check and fix, replacing select of the config files (default: all)",
-    )
-    parser.add_argument(
-        "--ignore",
-        type=_codes,
-        default=None,
-        help="codes or prefixes to leave, replacing ignore of the config files",
-    )
-    parser.add_argument(
-        "--exclude", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB (repeatable)"
-    )
-    config.add_learning_phase(parser)
-    config.add_max_line_length(parser)
-    parser.add_argument(
-        "-j",
-        "--jobs",
-        type=_jobs,
-        default=os.cpu_count() or 1,
-        help="processes for the files that need parsing: N, or 0 / auto for one per core (the default)",
-    )
-    parser.add_argument(
-        "--stdin-filename",
-        default=None,
-        metavar="PATH",
-        help="the name of standard input (-) in reports and for per-file-ignores",
-    )
-    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings or fixes")
-    parser.add_argument("--statistics", action="store_true", help="print the number of findings per code")
-
-
-def _legacy_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="lp-fix",
-        description="Add the learning phase and the model's updates to Keras training steps. "
-        "Commands: 'lp-fix check PATH' reports (ruff's form), 'lp-fix rule CODE' explains; "
-        "'lp-fix PATH' (this form) fixes in place, for pre-commit.",
-    )
-    _common(parser)
-    parser.add_argument("--diff", action="store_true", help="print a unified diff; write nothing")
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if something would change")
-    parser.add_argument(
-        "--format",
-        choices=("text", "json", "sarif", "flake8"),
-        default="text",
-        help="also print a report on stdout: one JSON record per finding, SARIF 2.1.0, "
-        "or one flake8-style line per finding (path:line:col: code message; path:cell_N:line:col: in notebooks)",
-    )
-    parser.add_argument(
-        "--explain", metavar="CODE", default=None, help="print the rule's page (what, why, the fix) and exit"
-    )
-    parser.add_argument("--list-rules", action="store_true", help="list every rule (as 'lp-fix rule --all') and exit")
-    parser.add_argument("--version", action="version", version="%(prog)s " + __version__)
-    return parser
-
-
-def _check_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="lp-fix check",
-        description="Report the findings in PATHs with their source; fix them with --fix (as 'ruff check').",
-    )
-    _common(parser)
-    parser.add_argument("--fix", action="store_true", help="apply the safe fixes")
-    parser.add_argument("--unsafe-fixes", action="store_true", help="also apply (or with --diff, show) unsafe fixes")
-    parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
-    parser.add_argument(
-        "--output-format",
-        "--format",
-        dest="format",
-        choices=("full", "concise", "json", "sarif", "flake8"),
-        default=None,
-        help="full (the default: each finding with its source), concise (one line each), json, sarif or flake8",
-    )
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument("--show-source", dest="show_source", action="store_true", default=None)
-    source.add_argument("--no-show-source", dest="show_source", action="store_false")
-    return parser
-
-
-def _rule_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lp-fix rule", description="Explain a rule, or list them all.")
-    parser.add_argument("code", nargs="?", metavar="CODE")
-    parser.add_argument("--all", action="store_true", help="list every rule: code, fix, safety, title")
-    return parser
-
-
-def parse_options(argv: Optional[Sequence[str]]) -> Options:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    command = argv[0] if argv and argv[0] in (CHECK, RULE) else LEGACY
-    if command == RULE:
-        parser = _rule_parser()
-        args = parser.parse_args(argv[1:])
-        if (args.code is None) == (not args.all):
-            parser.error("give a CODE or --all")
-        return _bare(command=RULE, explain=args.code)
-    parser = _check_parser() if command == CHECK else _legacy_parser()
-    args = parser.parse_args(argv[1:] if command else argv)
-    if command is LEGACY and args.list_rules:
-        return _bare(command=RULE)
-    if command is LEGACY and args.explain is not None:
-        return _bare(explain=args.explain)
-    if not args.paths:
-        parser.error("give at least one PATH (- for standard input)")
-    if args.paths.count(STDIN) > 1:
-        parser.error("- (standard input) can be given only once")
-    form = args.format or ("full" if args.show_source is not False else "concise") if command == CHECK else args.format
-    # A report on stdout cannot share it with a diff, nor with the fixed source of standard input.
-    echoes_source = STDIN in args.paths and (args.fix if command == CHECK else not args.check)
-    if form in ("json", "sarif", "flake8") and (args.diff or echoes_source):
-        parser.error("--format {} writes stdout: it cannot go with --diff or with fixed standard input".format(form))
-    try:
-        found = config.load()
-    except config.ConfigError as error:
-        parser.error(str(error))
-    return Options(
-        paths=tuple(args.paths),
-        settings=config.settings(args, parser, found),
-        codes=registered_codes(),
-        diff=args.diff,
-        check=command is LEGACY and args.check,
-        verbosity=-1 if args.quiet else (1 if args.verbose else 0),
-        exclude=tuple(p for value in args.exclude for p in value.split(",") if p),
-        format=form,
-        jobs=args.jobs,
-        line_length=config.max_line_length(args, parser, found),
-        policy=suppression.policy(found, select=args.select, ignore=args.ignore),
-        command=command,
-        fix=command == CHECK and args.fix,
-        unsafe_fixes=command == CHECK and args.unsafe_fixes,
-        show_source=form == "full",
-        exit_zero=args.exit_zero,
-        statistics=args.statistics,
-        stdin_filename=args.stdin_filename,
-    )
-
-
-def _bare(command: Optional[str] = LEGACY, explain: Optional[str] = None) -> Options:
-    """Options of a run that reads no file (``--explain``, the rules listing)."""
-    return Options((), Settings(), (), False, False, 0, (), "text", 1, explain=explain, command=command)
-
-
-def _excluded(path: str, patterns: Sequence[str]) -> bool:
-    if not patterns:
-        return False
-    import fnmatch
-
-    normal = os.path.normpath(path)
-    return any(
-        fnmatch.fnmatch(normal, p) or fnmatch.fnmatch(os.path.basename(normal), p) for p in patterns
-    )
-
-
-def iter_paths(
-    paths: Sequence[str], exclude: Sequence[str], policy: suppression.Policy = suppression.Policy()
-) -> Iterator[str]:
-    """Files to process, each once: the given files, and ``*.py`` and ``*.ipynb`` below the given folders.
-
-    A file named twice (``a.py a.py``, a folder and a file in it, a symlink
-    and its target, two hard links) is processed once, under the first name it was met by:
-    two workers on one file would race.  Hidden and virtualenv folders are
-    skipped; symlinked folders are not followed, so a symlink loop cannot
-    trap the walk.  Files and folders the config files' ``exclude``/``extend-exclude``
-    match are skipped, named or found, as flake8 skips them.
-    """
-    seen = set()
-    for path in _walk(paths, exclude, policy):
-        key = _identity(path)
-        if key not in seen:
-            seen.add(key)
-            yield path
-
-
-def _identity(path: str):
-    """What makes two names one file: its device and inode (one ``stat``, where ``realpath``
-    costs one per path component), or the normalised path of a file that cannot be stat'ed
-    (it is reported once, as unreadable)."""
-    if path == STDIN:
-        return path
-    try:
-        status = os.stat(path)
-    except OSError:
-        return os.path.normcase(os.path.abspath(path))
-    return status.st_dev, status.st_ino
-
-
-def _walk(paths: Sequence[str], exclude: Sequence[str], policy: suppression.Policy) -> Iterator[str]:
-    for path in paths:
-        if path == STDIN:
-            yield path
-            continue
-        if _excluded(path, exclude) or policy.excluded(path):
-            continue
-        if not os.path.isdir(path):
-            yield path
-            continue
-        for root, dirs, files in os.walk(path):
-            dirs[:] = sorted(
-                d
-                for d in dirs
-                if not d.startswith(".")
-                and d != "__pycache__"
-                and not any(os.path.exists(os.path.join(root, d, m)) for m in _VENV_MARKERS)
-                and not _excluded(os.path.join(root, d), exclude)
-                and not policy.excluded(os.path.join(root, d))
-            )
-            for name in sorted(files):
-                full = os.path.join(root, name)
-                if (
-                    (name.endswith(".py") or _notebooks.is_notebook(name))
-                    and not _excluded(full, exclude)
-                    and not policy.excluded(full)
-                ):
-                    yield full
 
 
 def process(path: str, raw: bytes, options: Options) -> Outcome:
@@ -587,8 +291,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _renamed(outcome: Outcome, options: Options) -> Outcome:
     """The outcome under the name reports give it (``--stdin-filename`` for ``-``)."""
-    import dataclasses
-
     shown = options.shown_path(outcome.path)
     return outcome if shown == outcome.path else dataclasses.replace(outcome, path=shown)
 
@@ -612,14 +314,15 @@ def _report(outcome: Outcome, options: Options) -> None:
         sys.stdout.buffer.flush()
     if outcome.cell_errors:
         for error in outcome.cell_errors:
-            _say("{}:cell_{}:{}:{}: cannot parse: {}".format(path, error.cell_number, error.line, error.col + 1, error.message))
+            _say(_notebooks.cell_error(path, error))
     elif outcome.error:
         _say("{}: {}".format(path, outcome.error))
     if options.verbosity < 0 or (outcome.error and not outcome.cell_errors):
         return
     if options.verbosity > 0:
         for finding in outcome.findings:
-            _say("{}:{}: {}".format(_notebooks.prefix(path, outcome.cells, finding.line), finding.col + 1, message(finding)))
+            where = _notebooks.prefix(path, outcome.cells, finding.line)
+            _say("{}:{}: {}".format(where, finding.col + 1, message(finding)))
     if outcome.changed and not options.diff:
         _say(("would fix " if options.check else "fixed ") + path)
     for line, note in outcome.manual:

@@ -62,6 +62,12 @@ def prefix(path: str, cells: Optional[Dict[int, CellPosition]], line: int) -> st
     return "{}:cell_{}:{}".format(path, cell.cell_number, cell.line)
 
 
+def cell_error(path: str, error: CellError) -> str:
+    """``path:cell_N:line:col: cannot parse: <reason>``: one line per code cell that does not parse."""
+    where = "{}:cell_{}:{}:{}".format(path, error.cell_number, error.line, error.col + 1)
+    return "{}: cannot parse: {}".format(where, error.message)
+
+
 def cell_fields(cell: CellPosition) -> Dict:
     return {"cell_index": cell.cell_index, "cell_number": cell.cell_number, "cell_id": cell.cell_id}
 

@@ -100,7 +100,9 @@ def flake8_report(outcomes: Sequence, written: bool) -> str:
     for outcome in outcomes:
         for finding in outcome.findings:
             lines.append(
-                "{}:{}: {}\n".format(_notebooks.prefix(outcome.path, outcome.cells, finding.line), finding.col + 1, message(finding))
+                "{}:{}: {}\n".format(
+                    _notebooks.prefix(outcome.path, outcome.cells, finding.line), finding.col + 1, message(finding)
+                )
             )
     return "".join(lines)
 
@@ -171,7 +173,10 @@ def _rule(rule) -> Dict:
         "name": "".join(word.capitalize() for word in rule.title.replace("'", "").split()),
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.detects},
-        "help": {"text": plain_links("{} {}".format(rule.why, rule.fix)), "markdown": absolute_links(render_page(rule))},
+        "help": {
+            "text": plain_links("{} {}".format(rule.why, rule.fix)),
+            "markdown": absolute_links(render_page(rule)),
+        },
         "helpUri": rule.help_uri,
         "defaultConfiguration": {"level": "warning"},
         "properties": {"tags": ["correctness", "keras", "tensorflow"]},

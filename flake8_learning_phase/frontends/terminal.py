@@ -95,7 +95,7 @@ def report_check(outcome, options) -> None:
         sys.stdout.buffer.write(outcome.output)
         sys.stdout.buffer.flush()
     for error in outcome.cell_errors:
-        _err("{}:cell_{}:{}:{}: cannot parse: {}".format(path, error.cell_number, error.line, error.col + 1, error.message))
+        _err(_notebooks.cell_error(path, error))
     if outcome.error and not outcome.cell_errors:
         _err("{}: {}".format(path, outcome.error))
     if options.format not in ("full", "concise") or options.verbosity < 0 or options.diff:
@@ -130,7 +130,8 @@ def check_summary(outcomes: Sequence, options) -> None:
     if not found:
         lines.append("All checks passed!")
     elif written and fixed:
-        lines.append("Found {} ({} fixed, {} remaining).".format(_plural(found, "finding", "findings"), fixed, len(left)))
+        found_text = _plural(found, "finding", "findings")
+        lines.append("Found {} ({} fixed, {} remaining).".format(found_text, fixed, len(left)))
     else:
         lines.append("Found {}.".format(_plural(found, "finding", "findings")))
     fixable = sum(_fixable(f, options) for f in left) if not written else 0
