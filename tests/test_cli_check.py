@@ -228,3 +228,28 @@ def test_a_finding_without_an_edit_needs_a_manual_edit(tmp_path, capsys):
         assert "LP901 print() found" in capsys.readouterr().out
     finally:
         unregister(TOY.code)
+
+
+@pytest.mark.parametrize(
+    "args, status",
+    [
+        (["check", "ok.py"], 0),
+        (["check", "train.py"], 1),
+        (["check", "--exit-zero", "train.py"], 0),
+        (["check", "--fix", "train.py"], 0),
+        (["check", "--select", "LP999", "train.py"], 2),
+        (["check", "missing.py"], 123),
+        (["check", "--exit-zero", "missing.py"], 123),
+        (["ok.py"], 0),
+        (["--check", "train.py"], 1),
+        (["train.py"], 1),
+        (["--exit-zero", "train.py"], 0),
+        (["--bogus", "train.py"], 2),
+        (["missing.py"], 123),
+        (["rule", "--all"], 0),
+    ],
+)
+def test_exit_codes_of_the_real_process(folder, args, status):
+    (folder / "ok.py").write_text("x = 1\n")
+    done = run(*args, cwd=folder)
+    assert done.returncode == status, done.stdout.decode() + done.stderr.decode()
