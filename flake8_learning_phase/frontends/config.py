@@ -144,22 +144,18 @@ def load(start: str = ".") -> FileConfig:
         tool = _read_pyproject(folder)
         pyproject = os.path.join(folder, PYPROJECT)
         if lp_fix is None and "lp-fix" in tool:
-            lp_fix = _table(pyproject + " [tool.lp-fix]", tool["lp-fix"])
+            lp_fix = _table(pyproject, tool["lp-fix"])
             unknown = sorted(set(lp_fix.values) - set(LP_FIX_KEYS))
             if unknown:
                 raise ConfigError(
-                    "{}: unknown key(s) {}; the keys are {}".format(
-                        lp_fix.path,
+                    "{} [tool.lp-fix]: unknown key(s) {}; the keys are {}".format(
+                        pyproject,
                         ", ".join(k.replace("_", "-") for k in unknown),
                         ", ".join(k.replace("_", "-") for k in LP_FIX_KEYS),
                     )
                 )
-            lp_fix = Section(pyproject, lp_fix.values)
         if flake8 is None:
-            if "flake8" in tool:
-                flake8 = Section(pyproject, _table(pyproject, tool["flake8"]).values)
-            else:
-                flake8 = _ini_section(folder)
+            flake8 = _table(pyproject, tool["flake8"]) if "flake8" in tool else _ini_section(folder)
         parent = os.path.dirname(folder)
         if parent == folder:
             break
@@ -216,12 +212,11 @@ def max_line_length(args: argparse.Namespace, parser: argparse.ArgumentParser, f
     return int(text)
 
 
-def learning_phase_from_config(found: Optional[FileConfig] = None) -> Optional[str]:
+def learning_phase_from_config(found: FileConfig) -> Optional[str]:
     """The configured function name, or None when no config file sets it.
 
     Raises ValueError for a value that is not a learning-phase function.
     """
-    found = load() if found is None else found
     value = found.get("learning_phase", "lp_learning_phase")
     if value is None:
         return None
