@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from flake8 import defaults as _defaults, utils as _utils
-from flake8.style_guide import Decision, DecisionEngine
 
 from flake8_learning_phase.core import Finding, Settings, check_source, codes as registered_codes
 from flake8_learning_phase.frontends.config import FileConfig
@@ -38,7 +37,24 @@ class Choice:
     ignore: Optional[Tuple[str, ...]] = None
     extend_ignore: Tuple[str, ...] = ()
 
-    def engine(self, more_ignored: Sequence[str] = ()) -> DecisionEngine:
+    @property
+    def default(self) -> bool:
+        """Nothing chosen: flake8 then reports every code of its plugins."""
+        return self == Choice()
+
+    def selected(self, codes: Sequence[str], more_ignored: Sequence[str] = ()) -> Tuple[str, ...]:
+        """The ``codes`` flake8 reports under this choice (and ``more_ignored``, per-file-ignores)."""
+        if self.default and not more_ignored:
+            return tuple(codes)
+        # Imported when a choice is made: flake8's style guide costs lp-fix's start-up otherwise.
+        from flake8.style_guide import Decision
+
+        engine = self._engine(more_ignored)
+        return tuple(code for code in codes if engine.decision_for(code) is Decision.Selected)
+
+    def _engine(self, more_ignored: Sequence[str]):
+        from flake8.style_guide import DecisionEngine
+
         # Codes registered under other letters than the plugin's are selected by default too.
         extra = sorted({code.rstrip("0123456789") for code in registered_codes()} - {PLUGIN_CODE})
         return DecisionEngine(
@@ -76,8 +92,7 @@ class Policy:
         extra = self._per_file_codes(path)
         key = (extra, tuple(wanted))
         if key not in self._cache:
-            engine = self.choice.engine(extra)
-            self._cache[key] = tuple(c for c in wanted if engine.decision_for(c) is Decision.Selected)
+            self._cache[key] = self.choice.selected(wanted, extra)
         return self._cache[key]
 
     def _per_file_codes(self, path: Optional[str]) -> Tuple[str, ...]:
