@@ -8,8 +8,10 @@ import queue
 
 
 class LspClient:
-    def __init__(self, command):
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    def __init__(self, command, cwd=None):
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd
+        )
         self.ids = itertools.count(1)
         self.messages = queue.Queue()
         self.reader = threading.Thread(target=self._read, daemon=True)

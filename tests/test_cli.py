@@ -198,8 +198,11 @@ def test_jobs_give_the_same_results_as_one_job(tmp_path, capsys):
         assert read(tmp_path / "a" / "pkg" / name) == read(tmp_path / "b" / "pkg" / name)
 
 
-def test_jobs_must_be_positive(step_file):
-    assert main(["-j", "0", str(step_file)]) == 2
+def test_jobs_must_be_positive_or_0_or_auto(step_file):
+    assert main(["-j", "-1", str(step_file)]) == 2
+    assert main(["-j", "two", str(step_file)]) == 2
+    assert main(["--check", "-j", "0", str(step_file)]) == 1
+    assert main(["--check", "-j", "auto", str(step_file)]) == 1
 
 
 def test_learning_phase_from_flake8_config(tmp_path, monkeypatch):

@@ -3,6 +3,7 @@
 lp-fix as a subprocess (stdin, permissions, reports), flake8, and lp-lsp over
 stdio; each test names the numbered point of the issue it covers.
 """
+import re
 import json
 import os
 import pathlib
@@ -16,7 +17,8 @@ import pytest
 
 from conftest import FIXTURES, read
 from flake8_learning_phase.core import check_source, rules
-from flake8_learning_phase.frontends.rule_pages import render_page
+from flake8_learning_phase.frontends.common import message
+from flake8_learning_phase.frontends.rule_pages import terminal_page
 
 ROOT = pathlib.Path(__file__).parent.parent
 BEFORE = FIXTURES / "steps" / "updates_through_name.py"
@@ -169,7 +171,8 @@ def test_5_summary_says_how_many_files_were_checked(tmp_path):
     (tmp_path / "plain.py").write_text("x = 1\n")
     done = lp_fix("--check", tmp_path)
     assert done.stderr.decode().splitlines()[-1] == (
-        "3 files checked: 1 file would be fixed, 1 call site would be updated, 0 need a manual edit"
+        "3 files checked (1 without any rule's words, not parsed): 1 file would be fixed, 1 call site would be "
+        "updated, 0 need a manual edit"
     )
 
 
@@ -302,21 +305,24 @@ def test_7_latin1_without_coding_line_lp_fix_and_flake8_agree(tmp_path):
 # -- 10. messages and --explain -------------------------------------------------------------
 
 
-def test_10_messages_are_short_and_end_in_the_same_hint():
+def test_10_messages_are_short_and_the_hint_marks_exactly_the_findings_with_edits():
     for rule in rules():
         for example in rule.examples:
             for finding in check_source(example.source):
-                text = finding.message.split(" ", 1)[1]
+                text = message(finding).split(" ", 1)[1]
                 # sarif-tools shows 114 characters after the code whole.
                 assert len(text) <= 114, finding.message
-                assert text.endswith(" (lp-fix)"), finding.message
+                assert text.endswith(" (lp-fix)") == bool(finding.edits), finding.message
+                assert "(lp-fix)" not in finding.message  # the front ends add it, from the edits
 
 
 @pytest.mark.parametrize("code", [rule.code for rule in rules()])
 def test_10_explain_prints_the_rule_page(code):
     done = lp_fix("--explain", code.lower())
     assert done.returncode == 0
-    assert done.stdout.decode() == render_page(next(r for r in rules() if r.code == code))
+    page = done.stdout.decode()
+    assert page == terminal_page(next(r for r in rules() if r.code == code))
+    assert "<!--" not in page and not re.search(r"\]\((?!https://)", page)
 
 
 def test_10_explain_an_unknown_code_is_a_usage_error():

@@ -1,6 +1,7 @@
 """The editor server, started as a real process and spoken to in LSP over stdio."""
 import os
 import pathlib
+import shutil
 import sys
 
 import pytest
@@ -12,6 +13,7 @@ pytest.importorskip("pygls", reason="lp-lsp needs the [lsp] extra")
 
 EXAMPLE = pathlib.Path(__file__).parent.parent / "examples" / "train_loop.py"
 URI = EXAMPLE.resolve().as_uri()
+FIXTURES_LP300 = pathlib.Path(__file__).parent / "fixtures" / "lp300"
 
 
 @pytest.fixture
@@ -94,3 +96,120 @@ def test_fix_all_after_a_form_feed_line_keeps_every_line(client):
     assert edited.count("K.function(") == 1 and edited.count("\x0c") == 1
     assert check_source(edited) == []
     assert len(edited.splitlines()) == len(text.splitlines())
+
+
+def test_silenced_findings_are_neither_published_nor_fixed(tmp_path):
+    """Issue 22: ``# noqa`` and per-file-ignores, read as flake8 reads them, from the server's folder."""
+    (tmp_path / "setup.cfg").write_text("[flake8]\nper-file-ignores = quiet.py:LP200\n")
+    text = EXAMPLE.read_text()
+    line = next(each for each in text.splitlines() if "K.function(" in each)
+    noqa = text.replace(line, line + "  # noqa: LP100")
+    command = os.path.join(os.path.dirname(sys.executable), "lp-lsp")
+    client = LspClient([command], cwd=str(tmp_path))
+    try:
+        client.request("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}})
+        client.notify("initialized", {})
+        results = {}
+        silent = noqa.replace("LP100", "LP100,LP200")
+        for name, source in (("loud.py", noqa), ("quiet.py", text), ("silent.py", silent)):
+            uri = (tmp_path / name).as_uri()
+            client.notify(
+                "textDocument/didOpen",
+                {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": source}},
+            )
+            codes = [d["code"] for d in client.diagnostics(uri)]
+            reply = client.request(
+                "textDocument/codeAction",
+                {
+                    "textDocument": {"uri": uri},
+                    "range": {"start": {"line": 0, "character": 0}, "end": {"line": 99, "character": 0}},
+                    "context": {"diagnostics": [], "only": ["source.fixAll"]},
+                },
+            )
+            fixed = [apply_edits(source, a["edit"]["changes"][uri]) for a in reply["result"]]
+            results[name] = codes, fixed
+    finally:
+        client.close()
+    assert results["loud.py"][0] == ["LP200"]
+    (loud_fixed,) = results["loud.py"][1]
+    assert "model.updates" in loud_fixed and "learning_phase" not in loud_fixed
+    assert results["quiet.py"][0] == ["LP100"]
+    (quiet_fixed,) = results["quiet.py"][1]
+    assert "learning_phase()" in quiet_fixed and "model.updates" not in quiet_fixed
+    assert results["silent.py"] == ([], [])
+
+
+def _publications(client, uri, seconds):
+    """Every publishDiagnostics for ``uri`` within ``seconds``."""
+    import queue
+    import time
+
+    found, end = [], time.monotonic() + seconds
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            return found
+        try:
+            message = client.messages.get(timeout=left)
+        except queue.Empty:
+            return found
+        if message.get("method") == "textDocument/publishDiagnostics" and message["params"]["uri"] == uri:
+            found.append(message["params"])
+
+
+def test_a_burst_of_changes_is_analysed_at_most_three_times_at_its_last_version(client):
+    """Issue 18: lp-lsp analyses a document's latest version only (10 quick edits: at most 3 analyses)."""
+    text = EXAMPLE.read_text()
+    open_document(client, text)
+    fixed = text.replace("[x, y], [loss], updates=updates)", "[x, y], [loss], updates=updates + model.updates)")
+    for version in range(2, 12):
+        client.notify(
+            "textDocument/didChange",
+            {
+                "textDocument": {"uri": URI, "version": version},
+                "contentChanges": [{"text": fixed if version == 11 else text + "#" * version}],
+            },
+        )
+    published = _publications(client, URI, 2.0)
+    assert 1 <= len(published) <= 3, [p.get("version") for p in published]
+    assert published[-1]["version"] == 11
+    assert [d["code"] for d in published[-1]["diagnostics"]] == ["LP100"]
+
+
+def test_code_actions_reuse_the_published_analysis(tmp_path):
+    """Issue 18: findings carry their edits, so a code action runs no second analysis.  The
+    project changes on disk after the analysis: a second analysis would find nothing to fix."""
+    project = FIXTURES_LP300 / "cross_module_train_step"
+    for name in ("backbone.py", "trainer.py"):
+        shutil.copy(str(project / name), str(tmp_path / name))
+    trainer = tmp_path / "trainer.py"
+    uri = trainer.as_uri()
+    command = os.path.join(os.path.dirname(sys.executable), "lp-lsp")
+    client = LspClient([command], cwd=str(tmp_path))
+    try:
+        client.request("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}})
+        client.notify("initialized", {})
+        text = trainer.read_text()
+        client.notify(
+            "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}
+        )
+        assert [d["code"] for d in client.diagnostics(uri)] == ["LP300"]
+        backbone = (tmp_path / "backbone.py").read_text()
+        (tmp_path / "backbone.py").write_text(backbone.replace("tf.keras.layers.BatchNormalization(), ", ""))
+        reply = client.request(
+            "textDocument/codeAction",
+            {
+                "textDocument": {"uri": uri},
+                "range": {"start": {"line": 0, "character": 0}, "end": {"line": 40, "character": 0}},
+                "context": {"diagnostics": [], "only": ["source.fixAll"]},
+            },
+        )
+        (action,) = reply["result"]
+        assert "self.encoder(x, training=True)" in apply_edits(text, action["edit"]["changes"][uri])
+        # A new version is analysed again, and sees the project as it is now.
+        client.notify(
+            "textDocument/didSave", {"textDocument": {"uri": uri}},
+        )
+        assert client.diagnostics(uri) == []
+    finally:
+        client.close()

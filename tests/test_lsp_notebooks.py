@@ -158,3 +158,26 @@ def test_unparsable_cell_gets_a_note_and_the_others_their_findings(client):
         "LP100",
         "LP200",
     ]
+
+
+def test_noqa_in_a_cell_is_neither_published_nor_fixed(client):
+    """Issue 22: what flake8 (through nbQA) would not print, lp-lsp neither publishes nor fixes."""
+    cells = notebook_cells()
+    kind, text = cells[4]
+    cells[4] = (kind, text.replace("training_updates)", "training_updates)  # noqa: LP100", 1))
+    assert cells[4][1] != text
+    published = open_notebook(client, cells)
+    assert [(cell, code) for cell, code, _, _ in by_cell(published)] == [(5, "LP100")]
+    reply = client.request(
+        "textDocument/codeAction",
+        {
+            "textDocument": {"uri": cell_uri(4)},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 40, "character": 0}},
+            "context": {"diagnostics": [], "only": ["source.fixAll"]},
+        },
+    )
+    (fix_all,) = reply["result"]
+    changes = fix_all["edit"]["changes"]
+    assert cell_uri(5) in changes and cell_uri(4) not in changes  # netG's step only; netD's is left
+    edited = [(k, apply_edits(t, changes.get(cell_uri(i), []))) for i, (k, t) in enumerate(cells)]
+    assert "netD_train([real_data, noise, True])" not in edited[8][1]

@@ -59,3 +59,48 @@ def test_hook_passes_without_python_files(repository, env):
     git(repository, "add", "README.txt")
     done = try_repo(repository, env)
     assert done.returncode == 0, done.stdout.decode()
+
+
+def readme_local_hooks() -> str:
+    """The README's own pre-commit configuration (the first YAML block with local hooks)."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, re.S)
+    return next(block for block in blocks if "repo: local" in block and "lp-fix" in block)
+
+
+def test_readme_hooks_leave_silenced_findings_unchanged(repository, env):
+    """Issue 22: a ``# noqa: LP100,LP200`` line and a per-file-ignores entry pass both README hooks as they are."""
+    step = (FIXTURES / "steps" / "updates_through_name.py").read_text()
+    silenced = step.replace("# expect: LP100 LP200", "# noqa: LP100,LP200")
+    assert silenced != step
+    (repository / "train.py").write_text(silenced)
+    (repository / "other.py").write_text(step.replace("  # expect: LP100 LP200", ""))
+    (repository / ".flake8").write_text("[flake8]\nmax-line-length = 120\nper-file-ignores = other.py:LP100,LP200\n")
+    (repository / ".pre-commit-config.yaml").write_text(readme_local_hooks())
+    git(repository, "add", ".")
+    before = {name: (repository / name).read_bytes() for name in ("train.py", "other.py")}
+    # language: system hooks run the commands installed beside this Python.
+    env = dict(env, PATH=os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", ""))
+    done = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files"],
+        cwd=str(repository),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    assert done.returncode == 0, done.stdout.decode()
+    assert {name: (repository / name).read_bytes() for name in before} == before
+    # Without the per-file-ignores entry the lp-fix hook fixes other.py: the hooks really ran on these files.
+    (repository / ".flake8").write_text("[flake8]\nmax-line-length = 120\n")
+    git(repository, "add", ".")
+    again = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files"],
+        cwd=str(repository),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    output = again.stdout.decode()
+    assert again.returncode == 1 and "fixed other.py" in output and "train.py" not in output, output

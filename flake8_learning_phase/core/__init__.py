@@ -18,6 +18,11 @@ from flake8_learning_phase.core.findings import (
     StarAppend,
 )
 from flake8_learning_phase.core.registry import (
+    FIX_ALWAYS,
+    FIX_NEVER,
+    FIX_SOMETIMES,
+    SAFE,
+    UNSAFE,
     Example,
     Prefilter,
     Rule,
@@ -37,6 +42,11 @@ from flake8_learning_phase.core.text import split_lines
 __all__ = [
     "CALL_SITE",
     "DEFAULT_LEARNING_PHASE",
+    "FIX_ALWAYS",
+    "FIX_NEVER",
+    "FIX_SOMETIMES",
+    "SAFE",
+    "UNSAFE",
     "LEARNING_PHASE_FUNCTIONS",
     "AddKeyword",
     "AppendElement",

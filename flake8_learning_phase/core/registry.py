@@ -2,7 +2,9 @@
 
 A rule is one unit (the Fixit and pyupgrade habit): its code, message,
 quick-fix title, documentation, valid and invalid examples (they feed the
-tests and the generated rule pages), a cheap text prefilter and its check.
+tests and the generated rule pages), a cheap text prefilter, its check, and
+its fixability and the safety of its fixes (as ruff declares them: a front
+end applies an unsafe fix only when asked to).
 The registry knows no rule by name: the package root registers the built-in
 families of :mod:`flake8_learning_phase.rules` when it is imported (so the
 core never imports a layer above it), and :func:`register` adds another.
@@ -10,6 +12,8 @@ core never imports a layer above it), and :func:`register` adds another.
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, Optional, Pattern, Tuple, Union
+
+from flake8_learning_phase.core.findings import Finding
 
 # Where the rule pages are published (also setup.cfg's url): SARIF help links point here.
 HOMEPAGE = "https://github.com/flake8-learning-phase/flake8-learning-phase"
@@ -48,6 +52,13 @@ def valid(source: str) -> Example:
     return Example(source, False)
 
 
+# Rule.fixability: whether its findings carry edits.
+FIX_ALWAYS, FIX_SOMETIMES, FIX_NEVER = "always", "sometimes", "never"
+# Rule.safety: a safe fix does what the rule's page says and nothing else; an unsafe one can change
+# what the program does in a way the user has to check (ruff's distinction).
+SAFE, UNSAFE = "safe", "unsafe"
+
+
 @dataclass(frozen=True)
 class Rule:
     """One code and everything about it."""
@@ -63,6 +74,20 @@ class Rule:
     examples: Tuple[Example, ...]
     prefilter: Prefilter
     check: Callable[["object"], Iterable["object"]] = field(compare=False)  # RuleContext -> findings
+    fixability: str = FIX_SOMETIMES
+    safety: str = SAFE
+    # Findings whose fix is unsafe although the rule's fixes are safe (a fallback edit), if any.
+    unsafe_when: Optional[Callable[[Finding], bool]] = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.fixability not in (FIX_ALWAYS, FIX_SOMETIMES, FIX_NEVER):
+            raise ValueError("{}: fixability is always, sometimes or never".format(self.code))
+        if self.safety not in (SAFE, UNSAFE):
+            raise ValueError("{}: safety is safe or unsafe".format(self.code))
+
+    def safe_fix(self, finding: Finding) -> bool:
+        """True when ``finding``'s edits may be applied without ``--unsafe-fixes``."""
+        return self.safety == SAFE and not (self.unsafe_when is not None and self.unsafe_when(finding))
 
     @property
     def help_uri(self) -> str:

@@ -1,13 +1,15 @@
 """The fixer: the core's findings, applied with libcst (what ``lp-fix`` and the editor run)."""
 import ast
 from dataclasses import dataclass
-from typing import Callable, Collection, Dict, List, Optional, Tuple
+from typing import Callable, Collection, Dict, List, Optional, Sequence, Tuple
 
 from flake8_learning_phase.core import Edit, Finding, Settings, analyze, might_matter, split_lines
 
-__all__ = ["FixResult", "fix_source"]
+__all__ = ["FixResult", "fix_findings", "fix_source"]
 
 _NOT_APPLIED = "the fix could not be applied here; edit by hand"
+# A finding with neither edits nor a note of its own still needs a person (lp-fix exits 1).
+NO_EDIT = "no automatic fix for this one; edit by hand"
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class FixResult:
     fixed: Tuple[Finding, ...]  # those whose edits were applied
     call_sites_updated: int
     manual: Tuple[Tuple[int, str], ...]  # (line, what a person has to do)
+    held: Tuple[Finding, ...] = ()  # fixable, but ``allow`` kept their edits back (unsafe fixes)
 
     @property
     def changed(self) -> bool:
@@ -33,6 +36,7 @@ def fix_source(
     path: Optional[str] = None,
     line_length: Optional[int] = None,
     apply: bool = True,
+    allow: Callable[[Finding], bool] = lambda finding: True,
 ) -> FixResult:
     """Fix every finding in ``source`` of the selected ``codes`` (default: all) that ``keep`` accepts.
 
@@ -45,14 +49,26 @@ def fix_source(
     line the fix made longer than that is wrapped, as black would.
     ``apply=False`` (``lp-fix --check``) says what would be fixed without
     running libcst: every finding with edits counts as fixed, and the source
-    is returned as it is.
+    is returned as it is.  A finding with edits that ``allow`` refuses (an
+    unsafe fix without ``--unsafe-fixes``) is reported and left, in ``held``.
     """
     findings: Tuple[Finding, ...] = ()
+    tree = None
     if might_matter(source, codes):
         tree = ast.parse(source)
-        lines = split_lines(source)
-        findings = tuple(f for f in analyze(tree, lines, settings, codes, path) if keep(f))
-    fixable = [f for f in findings if f.edits]
+        findings = tuple(f for f in analyze(tree, split_lines(source), settings, codes, path) if keep(f))
+    return _apply(source, tree, findings, line_length, apply, allow)
+
+
+def fix_findings(source: str, findings: Sequence[Finding], line_length: Optional[int] = None) -> FixResult:
+    """Apply the edits of ``findings``, found in ``source`` before: no second analysis (an editor's
+    code actions reuse the findings it published).  Raises SyntaxError for text that does not parse."""
+    return _apply(source, ast.parse(source) if findings else None, tuple(findings), line_length, True, lambda f: True)
+
+
+def _apply(source, tree, findings: Tuple[Finding, ...], line_length, apply: bool, allow) -> FixResult:
+    fixable = [f for f in findings if f.edits and allow(f)]
+    held = tuple(f for f in findings if f.edits and f not in fixable)
     fixed: Tuple[Finding, ...] = ()
     new_source = source
     if fixable and not apply:
@@ -62,7 +78,7 @@ def fix_source(
 
         from flake8_learning_phase.fixer.chunks import ChunkedSource
 
-        chunked = ChunkedSource(source, lines, tree)
+        chunked = ChunkedSource(source, split_lines(source), tree)
         try:
             nodes = chunked.locate([edit.target for f in fixable for edit in f.edits])
         except cst.ParserSyntaxError as error:
@@ -72,9 +88,10 @@ def fix_source(
             new_source = chunked.apply(_unique(edit for f in fixed for edit in f.edits), line_length)
             ast.parse(new_source)  # the output always parses, or nothing is written
     manual = [(f.line, f.manual) for f in findings if f.manual]
+    manual += [(f.line, NO_EDIT) for f in findings if not f.edits and not f.manual]
     manual += [(f.line, _NOT_APPLIED) for f in fixable if f not in fixed]
     updated = {call for f in fixed for call in f.call_sites}
-    return FixResult(new_source, findings, fixed, len(updated), tuple(sorted(set(manual))))
+    return FixResult(new_source, findings, fixed, len(updated), tuple(sorted(set(manual))), held)
 
 
 def _unique(edits) -> List[Edit]:

@@ -1,47 +1,32 @@
-"""``lp-fix``: the command-line front end of the fixer, with black/ruff/pyupgrade conventions.
+"""``lp-fix``: the command-line front end, in ruff's shape, with black's pre-commit form kept.
 
-Exit status: 0 nothing to change (also when the paths hold no Python file:
-a warning says so, as ruff's does); 1 something was (or, with --check/--diff,
-would be) changed or needs a manual edit; 2 usage error; 123 a file could not
-be read, parsed or written.  Messages go to stderr; stdout carries only the
-diff, the report (--format), or, for ``-``, the fixed source (the input
-itself when it cannot be fixed, as black and ruff echo it).
+``lp-fix check [--fix] [--unsafe-fixes] [--diff] PATH...`` reports findings
+(with their source, as ``ruff check`` does) and fixes them with ``--fix``;
+``lp-fix rule CODE`` / ``lp-fix rule --all`` explain and list the rules.
+``lp-fix PATH...`` (no command) is the pre-commit form: it writes every fix and
+says which files it fixed.  docs/lp-fix.md lists the exit codes: 0 nothing to
+report or change; 1 findings (``check``) or changes and manual edits (the
+pre-commit form); 2 usage error; 123 a file could not be read, parsed or
+written.  Findings, diffs, reports and fixed standard input go to stdout;
+errors, and the pre-commit form's messages, to stderr.
 """
-import argparse
+import dataclasses
 import os
 import sys
 from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from flake8_learning_phase import __version__
-from flake8_learning_phase.core import Finding, Settings, codes as registered_codes, might_matter, split_lines
+from flake8_learning_phase.core import Finding, codes as registered_codes
 from flake8_learning_phase.fixer import fix_source
-from flake8_learning_phase.frontends import config, files as _files, notebooks as _notebooks
+from flake8_learning_phase.frontends import documents, files as _files, notebooks as _notebooks, terminal
+from flake8_learning_phase.frontends.common import message, reason
+from flake8_learning_phase.frontends.options import CHECK, RULE, STDIN, Options, parse_options
+from flake8_learning_phase.frontends.paths import iter_paths
+from flake8_learning_phase.notebook import CellError, CellPosition
 
 EXIT_CLEAN, EXIT_CHANGED, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 123
-STDIN = "-"
-_VENV_MARKERS = ("pyvenv.cfg", "conda-meta")
-
-
-@dataclass(frozen=True)
-class Options:
-    """Parsed once from the command line, then passed down."""
-
-    paths: Tuple[str, ...]
-    settings: Settings
-    codes: Tuple[str, ...]
-    diff: bool
-    check: bool
-    verbosity: int  # -1 quiet, 0 normal, 1 verbose
-    exclude: Tuple[str, ...]
-    format: str  # text, json or sarif
-    jobs: int
-    explain: Optional[str] = None
-    line_length: Optional[int] = None
-
-    @property
-    def writes(self) -> bool:
-        return not (self.diff or self.check)
+# Lines shown above and below a finding's line with its source (ruff shows as many).
+CONTEXT = 2
 
 
 @dataclass
@@ -56,11 +41,21 @@ class Outcome:
     output: bytes = b""  # the diff, or the (fixed) source read from stdin
     findings: Tuple[Finding, ...] = ()
     fixed: Tuple[Finding, ...] = ()
+    held: Tuple[Finding, ...] = ()  # fixable, but unsafe and not allowed
     unwritten: Tuple[Finding, ...] = ()  # fixed in memory, but the write failed
-    # Notebooks only: the cell of each line of ``findings`` and ``manual`` (frontends/notebooks.py),
-    # and the cells that do not parse: (cell_index, cell_number, cell_id, line, col, message).
-    cells: Optional[Dict[int, Tuple[int, int, Optional[str], int]]] = None
-    cell_errors: Tuple[Tuple[int, int, Optional[str], int, int, str], ...] = ()
+    skipped: bool = False  # no rule's words in it: not parsed (the prefilter)
+    unreadable: bool = False  # missing, a folder, or not readable: not checked at all
+    # Notebooks only: the cell of each line of ``findings``, ``manual`` (and the lines shown
+    # around them), and the cells that do not parse.
+    cells: Optional[Dict[int, CellPosition]] = None
+    cell_errors: Tuple[CellError, ...] = ()
+    lines: Tuple[str, ...] = ()  # the analysed text's lines, to show a finding's source
+
+    def remaining(self, written: bool) -> Tuple[Finding, ...]:
+        """The findings still in the file once this run is over: every one when nothing is
+        ``written``, else those not fixed."""
+        done = set(self.fixed) if written and self.changed and self.error is None else set()
+        return tuple(f for f in self.findings if f not in done)
 
     def write(self, data: bytes, expected: bytes) -> None:
         """Write the fixed file; a failed write undoes what the outcome claims and says why."""
@@ -72,213 +67,97 @@ class Outcome:
             self.error = "cannot write: {}".format(getattr(error, "strerror", None) or error)
 
 
-def _codes(value: str) -> List[str]:
-    codes = [c.strip().upper() for c in value.split(",") if c.strip()]
-    unknown = [c for c in codes if not any(code.startswith(c) for code in registered_codes())]
-    if unknown:
-        raise argparse.ArgumentTypeError("unknown code(s): " + ", ".join(unknown))
-    return codes
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="lp-fix",
-        description="Add the learning phase and the model's updates to Keras training steps.",
-    )
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to fix; - for stdin")
-    parser.add_argument("--diff", action="store_true", help="print a unified diff; write nothing")
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if something would change")
-    verbosity = parser.add_mutually_exclusive_group()
-    verbosity.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    verbosity.add_argument("-v", "--verbose", action="store_true", help="also print every finding")
-    parser.add_argument("--select", type=_codes, default=None, help="codes or prefixes to fix (default: all)")
-    parser.add_argument("--ignore", type=_codes, default=[], help="codes or prefixes not to fix")
-    parser.add_argument(
-        "--exclude", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB (repeatable)"
-    )
-    config.add_learning_phase(parser)
-    config.add_max_line_length(parser)
-    parser.add_argument(
-        "--format",
-        choices=("text", "json", "sarif", "flake8"),
-        default="text",
-        help="also print a report on stdout: one JSON record per finding, SARIF 2.1.0, "
-        "or one flake8-style line per finding (path:line:col: code message; path:cell_N:line:col: in notebooks)",
-    )
-    parser.add_argument(
-        "-j",
-        "--jobs",
-        type=_jobs,
-        default=os.cpu_count() or 1,
-        help="processes for the files that need parsing (default: all cores)",
-    )
-    parser.add_argument(
-        "--explain", metavar="CODE", default=None, help="print the rule's page (what, why, the fix) and exit"
-    )
-    parser.add_argument("--version", action="version", version="%(prog)s " + __version__)
-    return parser
-
-
-def _jobs(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError("expected a whole number of at least 1")
-    return int(value)
-
-
-def parse_options(argv: Optional[Sequence[str]]) -> Options:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.explain is None and not args.paths:
-        parser.error("give at least one PATH (- for standard input), or --explain CODE")
-    if args.paths.count(STDIN) > 1:
-        parser.error("- (standard input) can be given only once")
-    if args.format != "text" and (args.diff or STDIN in args.paths):
-        parser.error("--format {} writes stdout: it cannot go with --diff or -".format(args.format))
-    selected = args.select if args.select is not None else list(registered_codes())
-    codes = tuple(
-        code
-        for code in registered_codes()
-        if any(code.startswith(s) for s in selected) and not any(code.startswith(i) for i in args.ignore)
-    )
-    return Options(
-        paths=tuple(args.paths),
-        settings=config.settings(args, parser),
-        codes=codes,
-        diff=args.diff,
-        check=args.check,
-        verbosity=-1 if args.quiet else (1 if args.verbose else 0),
-        exclude=tuple(args.exclude),
-        format=args.format,
-        jobs=args.jobs,
-        explain=args.explain,
-        line_length=config.max_line_length(args, parser),
-    )
-
-
-def _excluded(path: str, patterns: Sequence[str]) -> bool:
-    if not patterns:
-        return False
-    import fnmatch
-
-    normal = os.path.normpath(path)
-    return any(
-        fnmatch.fnmatch(normal, p) or fnmatch.fnmatch(os.path.basename(normal), p) for p in patterns
-    )
-
-
-def iter_paths(paths: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
-    """Files to process, each once: the given files, and ``*.py`` and ``*.ipynb`` below the given folders.
-
-    A file named twice (``a.py a.py``, a folder and a file in it, a symlink
-    and its target, two hard links) is processed once, under the first name it was met by:
-    two workers on one file would race.  Hidden and virtualenv folders are
-    skipped; symlinked folders are not followed, so a symlink loop cannot
-    trap the walk.
-    """
-    seen = set()
-    for path in _walk(paths, exclude):
-        key = _identity(path)
-        if key not in seen:
-            seen.add(key)
-            yield path
-
-
-def _identity(path: str):
-    """What makes two names one file: its device and inode (one ``stat``, where ``realpath``
-    costs one per path component), or the normalised path of a file that cannot be stat'ed
-    (it is reported once, as unreadable)."""
-    if path == STDIN:
-        return path
-    try:
-        status = os.stat(path)
-    except OSError:
-        return os.path.normcase(os.path.abspath(path))
-    return status.st_dev, status.st_ino
-
-
-def _walk(paths: Sequence[str], exclude: Sequence[str]) -> Iterator[str]:
-    for path in paths:
-        if path == STDIN or not os.path.isdir(path):
-            if path == STDIN or not _excluded(path, exclude):
-                yield path
-            continue
-        for root, dirs, files in os.walk(path):
-            dirs[:] = sorted(
-                d
-                for d in dirs
-                if not d.startswith(".")
-                and d != "__pycache__"
-                and not any(os.path.exists(os.path.join(root, d, m)) for m in _VENV_MARKERS)
-                and not _excluded(os.path.join(root, d), exclude)
-            )
-            for name in sorted(files):
-                full = os.path.join(root, name)
-                if (name.endswith(".py") or _notebooks.is_notebook(name)) and not _excluded(full, exclude):
-                    yield full
-
-
 def process(path: str, raw: bytes, options: Options) -> Outcome:
-    """Fix one file's bytes; never raises for bad input, reports it in ``error``."""
+    """Check and fix one file's bytes, a .py file or a notebook alike; never raises for bad input,
+    reports it in ``error``.  Only a file the prefilter passes is decoded, and libcst runs only
+    when a fix is written or shown."""
     outcome = Outcome(path)
-    if path != STDIN and _notebooks.is_notebook(path):
-        return _notebooks.process(path, raw, options, outcome)
-    if not might_matter(raw, options.codes):
-        outcome.output = raw if path == STDIN else b""
+    stdin = path == STDIN
+    named = options.shown_path(path)
+    codes = options.policy.codes_for(named, options.codes)
+    if not documents.might_matter(path, raw, codes):
+        outcome.skipped = True
+        outcome.output = _echo(path, raw, options)
         return outcome
     try:
-        source = _files.decode(raw)
+        document = documents.load(path, raw, stdin)
+    except tuple(documents.LOAD_ERRORS) as error:
+        outcome.error = "{}: {}".format(documents.LOAD_ERRORS[type(error)], error)
+        outcome.output = _echo(path, raw, options)
+        return outcome
+    if options.policy.skips_file(document.text):
+        outcome.output = _echo(path, raw, options)
+        return outcome
+    try:
         result = fix_source(
-            source.text,
+            document.text,
             options.settings,
-            options.codes,
-            path=None if path == STDIN else path,
+            codes,
+            keep=options.policy.keeps(document.text),
+            path=None if stdin and not options.stdin_filename else named,
             line_length=options.line_length,
-            # --check alone writes and shows nothing: no need to run libcst (~10x ast.parse).
-            apply=options.diff or not options.check,
+            apply=options.applies and not document.errors,
+            allow=options.allows,
         )
-        new_raw = _files.encode(source, result.source)
-    except _files.SourceError as error:
-        outcome.error = "cannot parse: {}".format(error)
-        outcome.output = _echo(path, raw, options)
-        return outcome
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-        outcome.error = "cannot parse: {}".format(_reason(error))
+        outcome.error = "cannot parse: {}".format(reason(error))
         outcome.output = _echo(path, raw, options)
         return outcome
-    outcome.changed = result.changed
-    outcome.findings, outcome.fixed = result.findings, result.fixed
-    outcome.call_sites = result.call_sites_updated
+    result = document.in_own_terms(result)
+    outcome.findings, outcome.held = result.findings, result.held
+    if options.show_source:
+        outcome.lines = tuple(document.text.splitlines())
+    outcome.cells = document.positions(_shown_lines(result, options))
+    if document.errors:
+        # A cell that does not parse: its intended code is unknown, so the notebook is left as it is.
+        outcome.cell_errors = document.errors
+        first = document.errors[0]
+        outcome.error = "cannot parse: cell {}, line {}: {}".format(first.cell_number, first.line, first.message)
+        outcome.unwritten = result.fixed
+        return outcome
     outcome.manual = list(result.manual)
-    if options.diff and result.changed:
-        import difflib
-
-        outcome.output = "".join(
-            difflib.unified_diff(
-                split_lines(source.text),
-                split_lines(result.source),
-                fromfile=path,
-                tofile=path,
-            )
-        ).encode("utf-8", "surrogateescape")
-    elif path == STDIN and not options.check:
-        outcome.output = new_raw
-    if result.changed and options.writes and path != STDIN:
+    if not result.changed:
+        outcome.output = _echo(path, raw, options)
+        return outcome
+    new_raw = raw
+    if options.applies:
+        try:
+            new_raw = document.rewrite(result.source)
+            if options.diff:
+                outcome.output = document.diff(new_raw, named).encode("utf-8", "surrogateescape")
+        except (documents.NotebookError, ValueError) as error:
+            outcome.error = "cannot fix: {}".format(error)
+            outcome.unwritten = result.fixed
+            return outcome
+    outcome.changed = True
+    outcome.fixed = result.fixed
+    outcome.call_sites = result.call_sites_updated
+    if stdin:
+        outcome.output = new_raw if _echoes(options) else outcome.output
+    elif options.writes:
         outcome.write(new_raw, raw)
     return outcome
 
 
+def _shown_lines(result, options: Options) -> List[int]:
+    """The lines whose cell a report names: the findings', the notes', and those shown around them."""
+    lines = {f.line for f in result.findings} | {f.end_line for f in result.findings if f.end_line}
+    lines |= {line for line, _ in result.manual}
+    if options.show_source:
+        lines |= {n for f in result.findings for n in range(f.line - CONTEXT, f.line + CONTEXT + 1) if n > 0}
+    return sorted(lines)
+
+
+def _echoes(options: Options) -> bool:
+    """Standard input's (fixed) source goes to stdout: the pre-commit form without --check/--diff,
+    and ``check --fix`` (as black and ruff do)."""
+    return options.writes
+
+
 def _echo(path: str, raw: bytes, options: Options) -> bytes:
-    """What ``-`` prints for input it cannot fix: the input, unchanged (black and ruff do the same),
+    """What ``-`` prints for input it does not change: the input (black and ruff do the same),
     so an editor filter such as ``:%!lp-fix -`` never empties the buffer."""
-    return raw if path == STDIN and not (options.check or options.diff) else b""
-
-
-def _reason(error: BaseException) -> str:
-    if isinstance(error, SyntaxError):
-        return "{} (line {})".format(error.msg, error.lineno)
-    if isinstance(error, (RecursionError, MemoryError)):
-        return "nested too deeply for the parser"  # Python 3.7's parser says MemoryError
-    return str(error) or type(error).__name__
+    return raw if path == STDIN and _echoes(options) else b""
 
 
 def _say(message: str) -> None:
@@ -301,7 +180,7 @@ def summary(outcomes: Sequence[Outcome], options: Options) -> str:
     errors = sum(o.error is not None for o in outcomes)
     if errors:
         parts.append(_plural(errors, "file", "files") + " could not be processed")
-    return "{} checked: {}".format(_plural(len(outcomes), "file", "files"), ", ".join(parts))
+    return "{}: {}".format(terminal.checked(outcomes), ", ".join(parts))
 
 
 def _read(path: str) -> bytes:
@@ -316,7 +195,20 @@ def _process_path(path: str, options: Options) -> Outcome:
     try:
         return process(path, _read(path), options)
     except _files.SourceError as error:
-        return Outcome(path, error="cannot read: {}".format(error))
+        return Outcome(path, error="cannot read: {}".format(error), unreadable=True)
+
+
+def _pool_context():
+    """Worker processes are started by a fork server, never forked from this process: fork()
+    from a process with threads (ProcessPoolExecutor's own, on Python 3.12+) can deadlock the
+    child, and Python 3.13 warns.  The server imports lp-fix once; each worker is forked from it."""
+    import multiprocessing
+
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 def _outcomes(paths: Sequence[str], options: Options) -> Iterator[Outcome]:
@@ -338,14 +230,16 @@ def _outcomes(paths: Sequence[str], options: Options) -> Iterator[Outcome]:
         try:
             raw = _read(path)
         except _files.SourceError as error:
-            pending.append((path, Outcome(path, error="cannot read: {}".format(error))))
+            pending.append((path, Outcome(path, error="cannot read: {}".format(error), unreadable=True)))
             continue
-        pending.append((path, None if might_matter(raw, options.codes) else process(path, raw, options)))
+        codes = options.policy.codes_for(path, options.codes)
+        pending.append((path, None if documents.might_matter(path, raw, codes) else process(path, raw, options)))
     parse = [path for path, outcome in pending if outcome is None]
     if len(parse) > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=min(options.jobs, len(parse))) as pool:
+        workers = min(options.jobs, len(parse))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
             parsed = dict(zip(parse, pool.map(_process_path, parse, [options] * len(parse))))
     else:
         parsed = {path: _process_path(path, options) for path in parse}
@@ -358,58 +252,78 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         options = parse_options(argv)
     except SystemExit as exit_:
         return EXIT_CLEAN if exit_.code in (0, None) else EXIT_USAGE
+    if options.command == RULE and options.explain is None:
+        sys.stdout.write(terminal.rules_table())
+        return EXIT_CLEAN
     if options.explain is not None:
         return explain(options.explain)
-    paths = list(iter_paths(options.paths, options.exclude))
+    paths = list(iter_paths(options.paths, options.exclude, options.policy))
     if not paths and options.verbosity >= 0:
         _say("warning: No Python files found under the given path(s)")
     outcomes = []
     for outcome in _outcomes(paths, options):
         outcomes.append(outcome)
-        _report(outcome, options)
-    if options.format != "text":
+        if options.command == CHECK:
+            terminal.report_check(outcome, options)
+        else:
+            _report(outcome, options)
+    if options.format not in ("text", "full", "concise"):
         from flake8_learning_phase.frontends import reports as _reports
 
         report = {
             "sarif": _reports.sarif_report, "json": _reports.json_report, "flake8": _reports.flake8_report
         }[options.format]
-        sys.stdout.write(report(outcomes, options.writes))
-    if options.verbosity >= 0:
-        _say(summary(outcomes, options))
+        shown = [_renamed(o, options) for o in outcomes]
+        sys.stdout.write(report(shown, options.writes))
+    if options.statistics:
+        sys.stdout.write(terminal.statistics(outcomes, options))
+    if options.command == CHECK:
+        terminal.check_summary(outcomes, options)
+        status = EXIT_CHANGED if any(o.remaining(options.writes) for o in outcomes) else EXIT_CLEAN
+    else:
+        if options.verbosity >= 0:
+            _say(summary(outcomes, options))
+        status = EXIT_CHANGED if any(o.changed or o.manual for o in outcomes) else EXIT_CLEAN
     if any(o.error for o in outcomes):
         return EXIT_ERROR
-    return EXIT_CHANGED if any(o.changed or o.manual for o in outcomes) else EXIT_CLEAN
+    return EXIT_CLEAN if options.exit_zero else status
+
+
+def _renamed(outcome: Outcome, options: Options) -> Outcome:
+    """The outcome under the name reports give it (``--stdin-filename`` for ``-``)."""
+    shown = options.shown_path(outcome.path)
+    return outcome if shown == outcome.path else dataclasses.replace(outcome, path=shown)
 
 
 def explain(code: str) -> int:
-    """``lp-fix --explain LP100``: the rule's page, from the registry (like ``ruff rule``)."""
-    from flake8_learning_phase.core import get
-    from flake8_learning_phase.frontends.rule_pages import render_page
-
+    """``lp-fix rule LP100`` / ``--explain LP100``: the rule's page for a terminal (like ``ruff rule``)."""
     wanted = code.strip().upper()
     if wanted not in registered_codes():
         _say("lp-fix: error: unknown code {!r}; the codes are {}".format(code, ", ".join(registered_codes())))
         return EXIT_USAGE
-    sys.stdout.write(render_page(get(wanted)))
+    sys.stdout.write(terminal.explain_page(wanted))
     return EXIT_CLEAN
 
 
 def _report(outcome: Outcome, options: Options) -> None:
+    """The pre-commit form's messages, on standard error (stdout: the diff or the fixed source)."""
+    path = options.shown_path(outcome.path)
     if outcome.output:
         sys.stdout.flush()
         sys.stdout.buffer.write(outcome.output)
         sys.stdout.buffer.flush()
     if outcome.cell_errors:
-        for _, number, _, line, col, message in outcome.cell_errors:
-            _say("{}:cell_{}:{}:{}: cannot parse: {}".format(outcome.path, number, line, col + 1, message))
+        for error in outcome.cell_errors:
+            _say(_notebooks.cell_error(path, error))
     elif outcome.error:
-        _say("{}: {}".format(outcome.path, outcome.error))
+        _say("{}: {}".format(path, outcome.error))
     if options.verbosity < 0 or (outcome.error and not outcome.cell_errors):
         return
     if options.verbosity > 0:
         for finding in outcome.findings:
-            _say("{}:{}: {}".format(_notebooks.prefix(outcome, finding.line), finding.col + 1, finding.message))
+            where = _notebooks.prefix(path, outcome.cells, finding.line)
+            _say("{}:{}: {}".format(where, finding.col + 1, message(finding)))
     if outcome.changed and not options.diff:
-        _say(("would fix " if options.check else "fixed ") + outcome.path)
+        _say(("would fix " if options.check else "fixed ") + path)
     for line, note in outcome.manual:
-        _say("{}: {}".format(_notebooks.prefix(outcome, line), note))
+        _say("{}: {}".format(_notebooks.prefix(path, outcome.cells, line), note))

@@ -6,28 +6,32 @@ notebooks too, through LSP 3.17 notebook document sync (``lsp_notebooks.py``):
 the same core findings and the same fixer as lp-fix, so the editor, flake8
 and lp-fix never disagree.
 """
-import difflib
 import sys
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from flake8_learning_phase import __version__
-from flake8_learning_phase.core import Finding, Settings, check_source, get, split_lines
-from flake8_learning_phase.fixer import fix_source
-from flake8_learning_phase.frontends import config
+from flake8_learning_phase.core import Finding, Settings, get, split_lines
+from flake8_learning_phase.fixer import fix_findings
+from flake8_learning_phase.frontends import config, suppression
+from flake8_learning_phase.frontends.common import message
 
 try:
     from lsprotocol import types as lsp
     from pygls.server import LanguageServer
+
+    from flake8_learning_phase.frontends import lsp_notebooks
+    from flake8_learning_phase.frontends.lsp_common import (
+        FIX_ALL,
+        SOURCE,
+        Analysis,
+        Debounce,
+        file_path,
+        text_edits,
+        utf16,
+        wanted,
+    )
 except ImportError:  # pragma: no cover - exercised by users without the extra
     lsp = None
-
-SOURCE = "flake8-learning-phase"
-FIX_ALL = "Fix all LP findings in this file"
-
-
-def _utf16(line: str, col: int) -> int:
-    """LSP counts columns in UTF-16 code units; the core in code points."""
-    return len(line[:col].encode("utf-16-le")) // 2
 
 
 def _range(lines: List[str], line: int, col: int, end_line: Optional[int], end_col: Optional[int]):
@@ -36,55 +40,46 @@ def _range(lines: List[str], line: int, col: int, end_line: Optional[int], end_c
         end_line, end_col = line, len(text.rstrip("\r\n"))
     end_text = lines[end_line - 1] if end_line <= len(lines) else ""
     return lsp.Range(
-        start=lsp.Position(line=line - 1, character=_utf16(text, col)),
-        end=lsp.Position(line=end_line - 1, character=_utf16(end_text, end_col)),
+        start=lsp.Position(line=line - 1, character=utf16(text, col)),
+        end=lsp.Position(line=end_line - 1, character=utf16(end_text, end_col)),
     )
 
 
-def _file_path(uri: str) -> Optional[str]:
-    """The local path of a ``file:`` URI (the model resolver reads the project from there)."""
-    if not uri.startswith("file:"):
-        return None
-    from urllib.parse import unquote, urlparse
-    from urllib.request import url2pathname
-
-    return url2pathname(unquote(urlparse(uri).path))
-
-
-def diagnostics(source: str, settings: Settings, path: Optional[str] = None) -> list:
+def analyse(
+    source: str,
+    settings: Settings,
+    path: Optional[str] = None,
+    policy: suppression.Policy = suppression.Policy(),
+    version: Optional[int] = None,
+) -> Analysis:
+    """The findings flake8 would report (``# noqa``, ignore, per-file-ignores, exclude honoured);
+    none for text that does not parse (the editor shows the syntax error already)."""
     try:
-        findings = check_source(source, settings, path=path)
+        findings = tuple(policy.findings(source, settings, path))
     except (SyntaxError, ValueError, RecursionError):
-        return []  # the editor shows the syntax error already
-    lines = split_lines(source)
-    return [_diagnostic(lines, finding) for finding in findings]
+        findings = ()
+    return Analysis(version, source, findings)
+
+
+def diagnostics(
+    source: str, settings: Settings, path: Optional[str] = None, policy: suppression.Policy = suppression.Policy()
+) -> list:
+    return _diagnostics(analyse(source, settings, path, policy))
+
+
+def _diagnostics(analysis: Analysis) -> list:
+    lines = split_lines(analysis.source)
+    return [_diagnostic(lines, finding) for finding in analysis.findings]
 
 
 def _diagnostic(lines: List[str], finding: Finding):
     return lsp.Diagnostic(
         range=_range(lines, finding.line, finding.col, finding.end_line, finding.end_col),
-        message=finding.message.split(" ", 1)[1],
+        message=message(finding).split(" ", 1)[1],
         severity=lsp.DiagnosticSeverity.Warning,
         code=finding.code,
         source=SOURCE,
     )
-
-
-def text_edits(old: str, new: str) -> list:
-    """Whole-line replacements that turn ``old`` into ``new``."""
-    old_lines, new_lines = split_lines(old), split_lines(new)
-    edits = []
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        edits.append(
-            lsp.TextEdit(
-                range=lsp.Range(start=lsp.Position(line=i1, character=0), end=lsp.Position(line=i2, character=0)),
-                new_text="".join(new_lines[j1:j2]),
-            )
-        )
-    return edits
 
 
 def code_actions(
@@ -95,46 +90,40 @@ def code_actions(
     settings: Settings,
     line_length: Optional[int] = None,
     only: Optional[List[str]] = None,
+    policy: suppression.Policy = suppression.Policy(),
+    analysis: Optional[Analysis] = None,
 ) -> list:
     """A quick fix for each fixable finding on lines ``start_line..end_line`` (0-based), and fix-all.
 
-    ``only`` is the request's ``context.only``: the kinds the client wants.
-    A kind matches it and its sub-kinds, as LSP says (``source`` matches
-    ``source.fixAll``), so a ``source.fixAll`` request (an editor's "fix on
-    save") gets exactly the fix-all action, as ruff's server answers.
+    ``only`` is the request's ``context.only``: the kinds the client wants,
+    so a ``source.fixAll`` request (an editor's "fix on save") gets exactly
+    the fix-all action, as ruff's server answers.  The findings are those of
+    ``analysis`` (the last one published) when it is of this ``source``: they
+    carry their edits, so no second analysis runs.
     """
-    wants_quick_fix = _wanted(lsp.CodeActionKind.QuickFix, only)
-    wants_fix_all = _wanted(lsp.CodeActionKind.SourceFixAll, only)
+    wants_quick_fix = wanted(lsp.CodeActionKind.QuickFix, only)
+    wants_fix_all = wanted(lsp.CodeActionKind.SourceFixAll, only)
     if not (wants_quick_fix or wants_fix_all):
         return []
-    path = _file_path(uri)
-    try:
-        findings = [f for f in check_source(source, settings, path=path) if f.edits]
-    except (SyntaxError, ValueError, RecursionError):
-        return []
+    if analysis is None or analysis.source != source:
+        analysis = analyse(source, settings, file_path(uri), policy)
+    findings = [f for f in analysis.findings if f.edits]
     lines = split_lines(source)
     actions = []
     for finding in findings if wants_quick_fix else ():
         if not start_line <= finding.line - 1 <= end_line:
             continue
-        chosen = finding
-        fixed = fix_source(source, settings, keep=chosen.__eq__, path=path, line_length=line_length)
+        fixed = fix_findings(source, [finding], line_length)
         if fixed.changed:
             title = get(finding.code).fix_title
             actions.append(_action(title, uri, source, fixed.source, [_diagnostic(lines, finding)]))
     if findings and wants_fix_all:
-        fixed = fix_source(source, settings, path=path, line_length=line_length)
+        fixed = fix_findings(source, findings, line_length)
         if fixed.changed:
             action = _action(FIX_ALL, uri, source, fixed.source, [_diagnostic(lines, f) for f in fixed.fixed])
             action.kind = lsp.CodeActionKind.SourceFixAll
             actions.append(action)
     return actions
-
-
-def _wanted(kind: str, only: Optional[List[str]]) -> bool:
-    if not only:
-        return True
-    return any(kind == wanted or kind.startswith(wanted + ".") for wanted in only)
 
 
 def _action(title: str, uri: str, old: str, new: str, fixes: list):
@@ -146,29 +135,44 @@ def _action(title: str, uri: str, old: str, new: str, fixes: list):
     )
 
 
-def make_server(settings: Settings = Settings(), line_length: Optional[int] = None):
-    from flake8_learning_phase.frontends import lsp_notebooks
-
+def make_server(
+    settings: Settings = Settings(),
+    line_length: Optional[int] = None,
+    policy: suppression.Policy = suppression.Policy(),
+):
+    """The server.  Each document is analysed on open and save, and once changes pause
+    (:data:`~.lsp_common.DEBOUNCE`): only its latest version.  Code actions reuse that analysis."""
     server = LanguageServer("lp-lsp", __version__, notebook_document_sync=lsp_notebooks.sync_options())
-    notebook_of = lsp_notebooks.register(server, settings, line_length)
+    notebooks = lsp_notebooks.register(server, settings, line_length, policy)
+    notebook_of = notebooks.notebook_of
+    analyses: Dict[str, Analysis] = {}
 
     def publish(uri: str) -> None:
         if notebook_of(uri) is not None:
             return  # a notebook cell: published with its notebook (lsp_notebooks)
         document = server.workspace.get_text_document(uri)
-        server.publish_diagnostics(uri, diagnostics(document.source, settings, _file_path(uri)))
+        analysis = analyse(document.source, settings, file_path(uri), policy, document.version)
+        analyses[uri] = analysis
+        server.publish_diagnostics(uri, _diagnostics(analysis), version=document.version)
+
+    debounce = Debounce(server, publish)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params):
-        publish(params.text_document.uri)
+        debounce.now(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(params):
-        publish(params.text_document.uri)
+        debounce.later(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(params):
-        publish(params.text_document.uri)
+        debounce.now(params.text_document.uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(params):
+        debounce.cancel(params.text_document.uri)
+        analyses.pop(params.text_document.uri, None)
 
     @server.feature(
         lsp.TEXT_DOCUMENT_CODE_ACTION,
@@ -177,15 +181,17 @@ def make_server(settings: Settings = Settings(), line_length: Optional[int] = No
     def code_action(params):
         window = params.range
         only = params.context.only if params.context is not None else None
-        notebook = notebook_of(params.text_document.uri)
+        uri = params.text_document.uri
+        notebook = notebook_of(uri)
         if notebook is not None:
-            return lsp_notebooks.code_actions(
-                server, notebook, params.text_document.uri, window.start.line, window.end.line, settings,
-                line_length, only,
-            )
-        document = server.workspace.get_text_document(params.text_document.uri)
+            return notebooks.code_actions(notebook, uri, window.start.line, window.end.line, only)
+        document = server.workspace.get_text_document(uri)
+        analysis = analyses.get(uri)
+        if analysis is None or analysis.version != document.version or analysis.source != document.source:
+            debounce.now(uri)  # a change still waiting: analyse (and publish) its version now
+            analysis = analyses.get(uri)
         return code_actions(
-            document.uri, document.source, window.start.line, window.end.line, settings, line_length, only
+            uri, document.source, window.start.line, window.end.line, settings, line_length, only, policy, analysis
         )
 
     return server
@@ -205,5 +211,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             file=sys.stderr,
         )
         return 2
-    make_server(config.settings(args, parser), config.max_line_length(args, parser)).start_io()
+    try:
+        found = config.load()
+    except config.ConfigError as error:
+        parser.error(str(error))
+    make_server(
+        config.settings(args, parser, found), config.max_line_length(args, parser, found), suppression.policy(found)
+    ).start_io()
     return 0

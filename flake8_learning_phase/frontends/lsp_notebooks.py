@@ -9,14 +9,20 @@ published to the URI of the cell it is in, at the line of that cell.  A quick
 fix is computed on the whole module (a fix may edit a call in another cell,
 ``netD_train([x, y, True])``) and returned as one WorkspaceEdit with TextEdits
 per changed cell.  A cell that does not parse gets one Information diagnostic;
-the other cells are checked without it.
+the other cells are checked without it.  As for a text document, a burst of
+changes is analysed once, at its last version, and code actions reuse that
+analysis.
 """
 from typing import Dict, List, Optional, Tuple
 
-from flake8_learning_phase.core import Settings, check_source, get, split_lines
-from flake8_learning_phase.fixer import fix_source
-
 from lsprotocol import types as lsp
+
+from flake8_learning_phase.core import Settings, get, split_lines
+from flake8_learning_phase.fixer import fix_findings
+from flake8_learning_phase.frontends.common import message
+from flake8_learning_phase.frontends.lsp_common import FIX_ALL, SOURCE, Debounce, file_path, text_edits, utf16, wanted
+from flake8_learning_phase.frontends.notebooks import in_cell_terms
+from flake8_learning_phase.notebook import NotebookError, from_cells
 
 NOT_PARSED = "this cell does not parse ({}): flake8-learning-phase checks the other cells without it"
 
@@ -35,11 +41,10 @@ def sync_options():
 class _Open(object):
     """A notebook as the workspace holds it now: its module, and the cell documents."""
 
-    def __init__(self, server, notebook_uri: str):
-        from flake8_learning_phase.notebook import from_cells
-
+    def __init__(self, server, notebook_uri: str, settings: Settings, policy):
         document = server.workspace.get_notebook_document(notebook_uri=notebook_uri)
         self.uri = notebook_uri
+        self.version = document.version if document is not None else None
         self.cell_uris = []  # type: List[str]
         self.texts = []  # type: List[str]
         kinds = []
@@ -52,17 +57,23 @@ class _Open(object):
             self.texts.append(text_document.source)
         self.nb = from_cells(list(zip(kinds, self.texts)))
         self.code_uris = [uri for uri, kind in zip(self.cell_uris, kinds) if kind == "code"]
-
-    def findings(self, settings: Settings, path: Optional[str]):
         try:
-            return check_source(self.nb.source, settings, path=path)
+            self.findings = tuple(policy.findings(self.nb.source, settings, file_path(notebook_uri)))
         except (SyntaxError, ValueError, RecursionError):  # every cell parses alone: not expected
-            return []
+            self.findings = ()
+
+    def current(self, server) -> bool:
+        """Still the notebook the workspace holds (same version, same cell texts)."""
+        document = server.workspace.get_notebook_document(notebook_uri=self.uri)
+        if document is None or document.version != self.version or len(document.cells) != len(self.cell_uris):
+            return False
+        return all(
+            cell.document == uri and server.workspace.get_text_document(cell.document).source == text
+            for cell, uri, text in zip(document.cells, self.cell_uris, self.texts)
+        )
 
     def place(self, finding) -> Tuple[str, lsp.Range]:
         """The cell URI and the range in that cell of a finding of the joined module."""
-        from flake8_learning_phase.frontends.lsp import _utf16
-
         start = self.nb.position(finding.line, finding.col)
         lines = split_lines(self.texts[start.cell_index])
         end_line, end_col = finding.end_line, finding.end_col
@@ -71,27 +82,22 @@ class _Open(object):
         else:
             end = self.nb.position(end_line, end_col)
         return self.cell_uris[start.cell_index], lsp.Range(
-            start=lsp.Position(line=start.line - 1, character=_utf16(_line(lines, start.line), start.col)),
-            end=lsp.Position(line=end.line - 1, character=_utf16(_line(lines, end.line), end.col)),
+            start=lsp.Position(line=start.line - 1, character=utf16(_line(lines, start.line), start.col)),
+            end=lsp.Position(line=end.line - 1, character=utf16(_line(lines, end.line), end.col)),
         )
 
     def diagnostic(self, finding) -> Tuple[str, object]:
-        from flake8_learning_phase.frontends.notebooks import _cell_terms
-
         uri, where = self.place(finding)
         return uri, lsp.Diagnostic(
             range=where,
-            message=_cell_terms(self.nb, finding.message.split(" ", 1)[1]),
+            message=in_cell_terms(self.nb, message(finding).split(" ", 1)[1]),
             severity=lsp.DiagnosticSeverity.Warning,
             code=finding.code,
-            source="flake8-learning-phase",
+            source=SOURCE,
         )
 
     def edit(self, new_source: str):
         """The WorkspaceEdit of a fixed module: TextEdits for each cell it changes; None if it cannot map."""
-        from flake8_learning_phase.frontends.lsp import text_edits
-        from flake8_learning_phase.notebook import NotebookError
-
         try:
             changed = self.nb.cell_edits(new_source)
         except NotebookError:
@@ -107,17 +113,11 @@ def _line(lines: List[str], number: int) -> str:
     return lines[number - 1] if 1 <= number <= len(lines) else ""
 
 
-def _path(uri: str) -> Optional[str]:
-    from flake8_learning_phase.frontends.lsp import _file_path
-
-    return _file_path(uri)
-
-
-def publish(server, notebook_uri: str, settings: Settings, published: Dict[str, List[str]]) -> None:
+def publish(server, opened: _Open, published: Dict[str, List[str]]) -> None:
     """Diagnostics for every code cell of the notebook (empty lists clear old ones)."""
-    opened = _Open(server, notebook_uri)
+    notebook_uri = opened.uri
     by_cell = {uri: [] for uri in opened.code_uris}  # type: Dict[str, list]
-    for finding in opened.findings(settings, _path(notebook_uri)):
+    for finding in opened.findings:
         uri, diagnostic = opened.diagnostic(finding)
         by_cell.setdefault(uri, []).append(diagnostic)
     for error in opened.nb.errors:
@@ -131,7 +131,7 @@ def publish(server, notebook_uri: str, settings: Settings, published: Dict[str, 
                 ),
                 message=NOT_PARSED.format(error.message),
                 severity=lsp.DiagnosticSeverity.Information,
-                source="flake8-learning-phase",
+                source=SOURCE,
             )
         )
     for gone in set(published.get(notebook_uri, ())) - set(by_cell):
@@ -142,33 +142,28 @@ def publish(server, notebook_uri: str, settings: Settings, published: Dict[str, 
 
 
 def code_actions(
-    server,
-    notebook_uri: str,
+    opened: _Open,
     cell_uri: str,
     start_line: int,
     end_line: int,
-    settings: Settings,
     line_length: Optional[int],
     only: Optional[List[str]],
 ) -> list:
-    """Quick fixes for the findings on lines ``start_line..end_line`` (0-based) of one cell, and fix-all."""
-    from flake8_learning_phase.frontends.lsp import FIX_ALL, _wanted
-
-    wants_quick_fix = _wanted(lsp.CodeActionKind.QuickFix, only)
-    wants_fix_all = _wanted(lsp.CodeActionKind.SourceFixAll, only)
+    """Quick fixes for the findings on lines ``start_line..end_line`` (0-based) of one cell, and
+    fix-all, from the findings of ``opened`` (they carry their edits: no second analysis)."""
+    wants_quick_fix = wanted(lsp.CodeActionKind.QuickFix, only)
+    wants_fix_all = wanted(lsp.CodeActionKind.SourceFixAll, only)
     if not (wants_quick_fix or wants_fix_all):
         return []
-    opened = _Open(server, notebook_uri)
     if opened.nb.errors:
         return []  # as lp-fix: a notebook with a cell that does not parse is not rewritten
-    path = _path(notebook_uri)
-    findings = [f for f in opened.findings(settings, path) if f.edits]
+    findings = [f for f in opened.findings if f.edits]
     actions = []
     for finding in findings if wants_quick_fix else ():
         uri, where = opened.place(finding)
         if uri != cell_uri or not start_line <= where.start.line <= end_line:
             continue
-        fixed = fix_source(opened.nb.source, settings, keep=finding.__eq__, path=path, line_length=line_length)
+        fixed = fix_findings(opened.nb.source, [finding], line_length)
         edit = opened.edit(fixed.source) if fixed.changed else None
         if edit is not None:
             actions.append(
@@ -180,7 +175,7 @@ def code_actions(
                 )
             )
     if findings and wants_fix_all:
-        fixed = fix_source(opened.nb.source, settings, path=path, line_length=line_length)
+        fixed = fix_findings(opened.nb.source, findings, line_length)
         edit = opened.edit(fixed.source) if fixed.changed else None
         if edit is not None:
             actions.append(
@@ -194,25 +189,56 @@ def code_actions(
     return actions
 
 
-def register(server, settings: Settings, line_length: Optional[int]):
-    """Add the notebook features to ``server``; returns ``notebook_of(uri)``: the notebook URI of a cell, or None."""
-    published = {}  # type: Dict[str, List[str]]
+class Notebooks(object):
+    """The notebook features of a server: each notebook's last analysis, and its debounce."""
+
+    def __init__(self, server, settings: Settings, line_length: Optional[int], policy):
+        self.server, self.settings, self.line_length, self.policy = server, settings, line_length, policy
+        self.published = {}  # type: Dict[str, List[str]]
+        self.opened = {}  # type: Dict[str, _Open]
+        self.debounce = Debounce(server, self.publish)
+
+    def publish(self, notebook_uri: str) -> None:
+        opened = self.opened[notebook_uri] = _Open(self.server, notebook_uri, self.settings, self.policy)
+        publish(self.server, opened, self.published)
+
+    def close(self, notebook_uri: str) -> None:
+        self.debounce.cancel(notebook_uri)
+        self.opened.pop(notebook_uri, None)
+        for uri in self.published.pop(notebook_uri, ()):
+            self.server.publish_diagnostics(uri, [])
+
+    def notebook_of(self, uri: str) -> Optional[str]:
+        """The notebook URI of a cell URI, or None."""
+        document = self.server.workspace.get_notebook_document(cell_uri=uri)
+        return None if document is None else document.uri
+
+    def code_actions(self, notebook_uri: str, cell_uri: str, start_line: int, end_line: int, only) -> list:
+        opened = self.opened.get(notebook_uri)
+        if opened is None or not opened.current(self.server):
+            self.debounce.now(notebook_uri)  # a change still waiting: analyse (and publish) it now
+            opened = self.opened[notebook_uri]
+        return code_actions(opened, cell_uri, start_line, end_line, self.line_length, only)
+
+
+def register(server, settings: Settings, line_length: Optional[int], policy) -> Notebooks:
+    """Add the notebook features to ``server``."""
+    notebooks = Notebooks(server, settings, line_length, policy)
 
     @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_OPEN)
     def did_open(params):
-        publish(server, params.notebook_document.uri, settings, published)
+        notebooks.debounce.now(params.notebook_document.uri)
 
     @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_CHANGE)
     def did_change(params):
-        publish(server, params.notebook_document.uri, settings, published)
+        notebooks.debounce.later(params.notebook_document.uri)
+
+    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_SAVE)
+    def did_save(params):
+        notebooks.debounce.now(params.notebook_document.uri)
 
     @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_CLOSE)
     def did_close(params):
-        for uri in published.pop(params.notebook_document.uri, ()):
-            server.publish_diagnostics(uri, [])
+        notebooks.close(params.notebook_document.uri)
 
-    def notebook_of(uri: str) -> Optional[str]:
-        document = server.workspace.get_notebook_document(cell_uri=uri)
-        return None if document is None else document.uri
-
-    return notebook_of
+    return notebooks

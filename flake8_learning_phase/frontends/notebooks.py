@@ -1,24 +1,23 @@
-"""Notebooks (``.ipynb``) in the front ends: lp-fix's processing, cell positions, prefilter.
+"""Notebooks (``.ipynb``) in lp-fix: what a notebook contributes to the one pipeline of ``cli.process``.
 
 The notebook itself (reading, masking, positions, byte-exact rewriting) is
-:mod:`flake8_learning_phase.notebook`; this module is the glue that lp-fix
-(``cli.py``) and its reports use.  A finding's line in the notebook's joined
-source is mapped to ``(cell_index, cell_number, cell_id, line in the cell)``
-once, in the process that read the notebook, and kept in the outcome
-(``Outcome.cells``) so that the text, flake8-style, JSON and SARIF outputs all
-give the same cell.
+:mod:`flake8_learning_phase.notebook`.  Here: the prefilter on the raw bytes,
+and :class:`NotebookDocument`, the notebook as lp-fix's pipeline reads it (its
+code cells joined into one module), maps positions back to cells and writes a
+fixed module back into the JSON.  A finding's line in the joined module is
+mapped to a :class:`~flake8_learning_phase.notebook.CellPosition` once, in the
+process that read the notebook, and kept in the outcome (``Outcome.cells``), so
+that the text, flake8-style, JSON and SARIF outputs all give the same cell.
 """
+import dataclasses
 import re
 from typing import Dict, Iterable, Optional, Tuple
 
+from flake8_learning_phase import notebook as _notebook
 from flake8_learning_phase.core import get, might_matter
-from flake8_learning_phase.fixer import fix_source
+from flake8_learning_phase.notebook import CellError, CellPosition
 
 SUFFIX = ".ipynb"
-
-# (cell_index 0-based among all cells, cell_number 1-based among code cells, cell_id or None,
-# line 1-based in the cell)
-Where = Tuple[int, int, Optional[str], int]
 
 # In the JSON text, a cell's lines are separate strings ("a\n",<newline> "b") or one string
 # with "\n" escapes: a prefilter pattern with ``\s*`` between two tokens on two lines of a
@@ -48,27 +47,32 @@ def might_matter_notebook(raw: bytes, codes: Iterable[str]) -> bool:
     return might_matter(_JOINS.sub(b" ", raw), codes)
 
 
-def where(outcome, line: Optional[int]) -> Optional[Where]:
+def where(cells: Optional[Dict[int, CellPosition]], line: Optional[int]) -> Optional[CellPosition]:
     """The cell position of a line of a notebook outcome; None for a .py file (or no line)."""
-    cells = getattr(outcome, "cells", None)
     if cells is None or line is None:
         return None
     return cells.get(line)
 
 
-def prefix(outcome, line: int) -> str:
+def prefix(path: str, cells: Optional[Dict[int, CellPosition]], line: int) -> str:
     """``path:line`` for a .py file, ``path:cell_N:line`` (nbQA's form) for a notebook."""
-    cell = where(outcome, line)
+    cell = where(cells, line)
     if cell is None:
-        return "{}:{}".format(outcome.path, line)
-    return "{}:cell_{}:{}".format(outcome.path, cell[1], cell[3])
+        return "{}:{}".format(path, line)
+    return "{}:cell_{}:{}".format(path, cell.cell_number, cell.line)
 
 
-def cell_fields(cell: Where) -> Dict:
-    return {"cell_index": cell[0], "cell_number": cell[1], "cell_id": cell[2]}
+def cell_error(path: str, error: CellError) -> str:
+    """``path:cell_N:line:col: cannot parse: <reason>``: one line per code cell that does not parse."""
+    where = "{}:cell_{}:{}:{}".format(path, error.cell_number, error.line, error.col + 1)
+    return "{}: cannot parse: {}".format(where, error.message)
 
 
-def _cell_terms(nb, text: Optional[str]) -> Optional[str]:
+def cell_fields(cell: CellPosition) -> Dict:
+    return {"cell_index": cell.cell_index, "cell_number": cell.cell_number, "cell_id": cell.cell_id}
+
+
+def in_cell_terms(nb, text: Optional[str]) -> Optional[str]:
     """``line 19`` (of the joined module) as ``line 3 of cell 4`` in a message or note."""
     if not text:
         return text
@@ -83,85 +87,49 @@ def _cell_terms(nb, text: Optional[str]) -> Optional[str]:
     return _LINE_REFERENCE.sub(replace, text)
 
 
-def _in_cell_terms(nb, result):
-    """The fix result with its messages and manual-edit notes speaking of cells' lines."""
-    import dataclasses
+class NotebookDocument(object):
+    """A notebook in lp-fix's pipeline: its joined module, its cells' positions, its rewriting."""
 
-    renamed = {}
-    for finding in result.findings:
-        message, manual = _cell_terms(nb, finding.message), _cell_terms(nb, finding.manual)
-        if (message, manual) != (finding.message, finding.manual):
-            renamed[finding] = dataclasses.replace(finding, message=message, manual=manual)
-    notes = tuple((line, _cell_terms(nb, note)) for line, note in result.manual)
-    if not renamed and notes == tuple(result.manual):
-        return result
-    return dataclasses.replace(
-        result,
-        findings=tuple(renamed.get(f, f) for f in result.findings),
-        fixed=tuple(renamed.get(f, f) for f in result.fixed),
-        manual=notes,
-    )
+    def __init__(self, raw: bytes):
+        self.nb = _notebook.load(raw)  # raises NotebookError
+        self.text = self.nb.source
 
+    @property
+    def errors(self) -> Tuple[CellError, ...]:
+        """The code cells that do not parse (blank in ``text``): the notebook is then not rewritten."""
+        return tuple(self.nb.errors)
 
-def process(path: str, raw: bytes, options, outcome):
-    """lp-fix on one notebook's bytes: what ``cli.process`` does for a .py file.
+    def positions(self, lines: Iterable[int]) -> Dict[int, CellPosition]:
+        found = {}
+        for line in lines:
+            try:
+                found[line] = self.nb.position(line, 0)
+            except ValueError:
+                continue
+        return found
 
-    Never raises for bad input.  A notebook with a cell that does not parse is
-    reported (each such cell named) and left as it is, like an unparsable .py
-    file; the other cells' findings are still given.
-    """
-    from flake8_learning_phase import notebook as _notebook
-
-    if not might_matter_notebook(raw, options.codes):
-        return outcome
-    try:
-        nb = _notebook.load(raw)
-    except _notebook.NotebookError as error:
-        outcome.error = "cannot read: {}".format(error)
-        return outcome
-    try:
-        result = fix_source(nb.source, options.settings, options.codes, path=path, line_length=options.line_length)
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-        from flake8_learning_phase.frontends.cli import _reason
-
-        outcome.error = "cannot parse: {}".format(_reason(error))
-        return outcome
-    result = _in_cell_terms(nb, result)
-    outcome.findings = result.findings
-    lines = {f.line for f in result.findings} | {f.end_line for f in result.findings if f.end_line}
-    lines |= {line for line, _ in result.manual}
-    outcome.cells = {}
-    for line in lines:
-        try:
-            position = nb.position(line, 0)
-        except ValueError:
-            continue
-        outcome.cells[line] = (position.cell_index, position.cell_number, position.cell_id, position.line)
-    if nb.errors:
-        outcome.cell_errors = tuple(
-            (e.cell_index, e.cell_number, e.cell_id, e.line, e.col, e.message) for e in nb.errors
+    def in_own_terms(self, result):
+        """The fix result with its messages and manual-edit notes speaking of cells' lines."""
+        renamed = {}
+        for finding in result.findings:
+            message, manual = in_cell_terms(self.nb, finding.message), in_cell_terms(self.nb, finding.manual)
+            if (message, manual) != (finding.message, finding.manual):
+                renamed[finding] = dataclasses.replace(finding, message=message, manual=manual)
+        notes = tuple((line, in_cell_terms(self.nb, note)) for line, note in result.manual)
+        if not renamed and notes == tuple(result.manual):
+            return result
+        return dataclasses.replace(
+            result,
+            findings=tuple(renamed.get(f, f) for f in result.findings),
+            fixed=tuple(renamed.get(f, f) for f in result.fixed),
+            held=tuple(renamed.get(f, f) for f in result.held),
+            manual=notes,
         )
-        first = nb.errors[0]
-        outcome.error = "cannot parse: cell {}, line {}: {}".format(first.cell_number, first.line, first.message)
-        outcome.unwritten = result.fixed
-        return outcome
-    outcome.manual = list(result.manual)
-    if not result.changed:
-        return outcome
-    try:
-        data = nb.rewrite(result.source)
-        diff = _notebook.diff(nb, data, path) if options.diff else ""
-    except (_notebook.NotebookError, ValueError) as error:
-        outcome.error = "cannot fix: {}".format(error)
-        outcome.unwritten = result.fixed
-        return outcome
-    if data == raw:  # pragma: no cover - a fix always edits a cell
-        return outcome
-    outcome.changed = True
-    outcome.fixed = result.fixed
-    outcome.call_sites = result.call_sites_updated
-    if options.diff:
-        outcome.output = diff.encode("utf-8", "surrogateescape")
-    if options.writes:
-        outcome.write(data, raw)
-    return outcome
+
+    def rewrite(self, new_text: str) -> bytes:
+        """The notebook's bytes with the fixed module's cells; raises NotebookError or ValueError."""
+        return self.nb.rewrite(new_text)
+
+    def diff(self, new_raw: bytes, path: str) -> str:
+        """One unified diff per edited cell, headed ``--- path:cell_N``."""
+        return _notebook.diff(self.nb, new_raw, path)

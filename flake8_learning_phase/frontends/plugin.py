@@ -9,6 +9,7 @@ from typing import Iterator, List, Optional, Tuple
 
 from flake8_learning_phase import __version__
 from flake8_learning_phase.core import Settings, analyze, might_matter
+from flake8_learning_phase.frontends.common import message
 from flake8_learning_phase.frontends.config import LEARNING_PHASE_HELP, LEARNING_PHASE_FUNCTIONS, DEFAULT_LEARNING_PHASE
 from flake8_learning_phase.frontends.files import SourceError, decode, read
 
@@ -50,7 +51,7 @@ class LearningPhaseChecker:
             yield 1, 0, "{} Python cannot decode this file: {}".format(UNDECODABLE, undecodable), type(self)
             return
         for finding in analyze(self.tree, self.lines, self.settings, path=_path(self.filename)):
-            yield finding.line, finding.col, finding.message, type(self)
+            yield finding.line, finding.col, message(finding), type(self)
 
     def _undecodable(self) -> Optional[str]:
         """Python's complaint about a file it cannot decode, else None.

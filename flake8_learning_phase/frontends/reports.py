@@ -2,7 +2,6 @@
 import json
 import os
 import pathlib
-import re
 from typing import Dict, List, Optional, Sequence
 from urllib.parse import quote
 
@@ -10,7 +9,8 @@ from flake8_learning_phase import __version__
 from flake8_learning_phase.core import rules
 from flake8_learning_phase.core.registry import HOMEPAGE
 from flake8_learning_phase.frontends import notebooks as _notebooks
-from flake8_learning_phase.frontends.rule_pages import render_page
+from flake8_learning_phase.frontends.common import message
+from flake8_learning_phase.frontends.rule_pages import absolute_links, plain_links, render_page
 
 _NOT_WRITTEN = "nothing is written with --check or --diff"
 
@@ -25,7 +25,7 @@ def records(outcomes: Sequence, written: bool) -> List[Dict]:
     rows = []
     for outcome in outcomes:
         fixed = set(outcome.fixed)
-        unwritten = set(getattr(outcome, "unwritten", ()))
+        unwritten = set(outcome.unwritten)
         for finding in outcome.findings:
             applied = finding in fixed and written
             if applied:
@@ -42,7 +42,7 @@ def records(outcomes: Sequence, written: bool) -> List[Dict]:
                     "line": finding.line,
                     "column": finding.col + 1,
                     "code": finding.code,
-                    "message": finding.message,
+                    "message": message(finding),
                     "fixable": bool(finding.edits),
                     "fix_applied": applied,
                     "not_fixed_because": reason,
@@ -58,11 +58,11 @@ def records(outcomes: Sequence, written: bool) -> List[Dict]:
 
 def _in_cell(row: Dict, outcome) -> None:
     """A notebook's record: lines in the cell's own coordinates, and the cell (nbQA's and ruff's view)."""
-    cell = _notebooks.where(outcome, row["line"])
+    cell = _notebooks.where(outcome.cells, row["line"])
     if cell is None:
         return
-    end = _notebooks.where(outcome, row["end_line"])
-    row.update(line=cell[3], end_line=end[3] if end is not None else None)
+    end = _notebooks.where(outcome.cells, row["end_line"])
+    row.update(line=cell.line, end_line=end.line if end is not None else None)
     row.update(_notebooks.cell_fields(cell))
 
 
@@ -72,19 +72,19 @@ def _errors(outcomes: Sequence) -> List[Dict]:
     for o in outcomes:
         if not o.error:
             continue
-        for index, number, cell_id, line, col, message in getattr(o, "cell_errors", ()):
+        for error in o.cell_errors:
             rows.append(
                 {
                     "path": o.path,
-                    "error": "cannot parse: {}".format(message),
-                    "line": line,
-                    "column": col + 1,
-                    "cell_index": index,
-                    "cell_number": number,
-                    "cell_id": cell_id,
+                    "error": "cannot parse: {}".format(error.message),
+                    "line": error.line,
+                    "column": error.col + 1,
+                    "cell_index": error.cell_index,
+                    "cell_number": error.cell_number,
+                    "cell_id": error.cell_id,
                 }
             )
-        if not getattr(o, "cell_errors", ()):
+        if not o.cell_errors:
             rows.append({"path": o.path, "error": o.error})
     return rows
 
@@ -100,7 +100,9 @@ def flake8_report(outcomes: Sequence, written: bool) -> str:
     for outcome in outcomes:
         for finding in outcome.findings:
             lines.append(
-                "{}:{}: {}\n".format(_notebooks.prefix(outcome, finding.line), finding.col + 1, finding.message)
+                "{}:{}: {}\n".format(
+                    _notebooks.prefix(outcome.path, outcome.cells, finding.line), finding.col + 1, message(finding)
+                )
             )
     return "".join(lines)
 
@@ -171,7 +173,10 @@ def _rule(rule) -> Dict:
         "name": "".join(word.capitalize() for word in rule.title.replace("'", "").split()),
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.detects},
-        "help": {"text": _plain("{} {}".format(rule.why, rule.fix)), "markdown": _absolute_links(render_page(rule))},
+        "help": {
+            "text": plain_links("{} {}".format(rule.why, rule.fix)),
+            "markdown": absolute_links(render_page(rule)),
+        },
         "helpUri": rule.help_uri,
         "defaultConfiguration": {"level": "warning"},
         "properties": {"tags": ["correctness", "keras", "tensorflow"]},
@@ -180,24 +185,6 @@ def _rule(rule) -> Dict:
 
 def _without_code(message: str, code: str) -> str:
     return message[len(code) + 1:] if message.startswith(code + " ") else message
-
-
-_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
-
-
-def _absolute(target: str) -> str:
-    """A link of a rule page (relative to docs/rules/) as an absolute URL."""
-    if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I):
-        return target
-    return "{}/blob/main/docs/{}".format(HOMEPAGE, os.path.normpath("rules/" + target).replace(os.sep, "/"))
-
-
-def _absolute_links(markdown: str) -> str:
-    return _LINK.sub(lambda m: "[{}]({})".format(m.group(1), _absolute(m.group(2))), markdown)
-
-
-def _plain(markdown: str) -> str:
-    return _LINK.sub(lambda m: "{} ({})".format(m.group(1), _absolute(m.group(2))), markdown)
 
 
 def _location(

@@ -14,7 +14,7 @@ class TestLP200(RuleTests):
 
 def test_message_starts_with_code_and_names_fix():
     (_, lp200) = check_source(read(STEPS / "inline_updates.py"))
-    assert lp200.message.startswith("LP200 ") and "model.updates" in lp200.message
+    assert lp200.message.startswith("LP200 ") and "model.updates" in lp200.message and lp200.edits
 
 
 def test_lp200_concatenates_model_updates():

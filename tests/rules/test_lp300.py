@@ -55,7 +55,7 @@ def test_message_names_dropout_for_a_seen_model():
     (finding,) = check_source(program("        loss = model(x)\n"), codes=["LP300"])
     assert finding.message == (
         "LP300 model(...) in a training step without training=True; its Dropout or noise layers run in "
-        "inference mode (lp-fix)"
+        "inference mode"
     )
 
 
@@ -65,7 +65,7 @@ def test_unseen_model_message_says_when_the_fix_matters():
         "import zoo\nmodel = zoo.build()",
     )
     (finding,) = check_source(source, codes=["LP300"])
-    assert finding.message.endswith("; matters if the model has BatchNormalization or Dropout (lp-fix)")
+    assert finding.message.endswith("; matters if the model has BatchNormalization or Dropout")
 
 
 def test_training_passed_by_keyword_variable_or_kwargs_is_silent():

@@ -6,7 +6,7 @@ from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import CALL_SITE, AddKeyword, AppendElement, Concatenate, Edit
 from flake8_learning_phase.core.findings import Finding, ImportName, Related
 from flake8_learning_phase.core.module import Assignment, Import, ModuleModel, Scope, dotted, reaching
-from flake8_learning_phase.core.registry import Rule, invalid, valid
+from flake8_learning_phase.core.registry import FIX_SOMETIMES, SAFE, Rule, invalid, valid
 from flake8_learning_phase.keras.backend import calls_backend
 from flake8_learning_phase.keras.backend import UNSEEN_MODEL
 from flake8_learning_phase.rules.backend_function.steps import (
@@ -192,10 +192,15 @@ def _only_used_as_inputs(model: ModuleModel, scope: Scope, name: str) -> bool:
     return not any(other is not scope and name in other.reads and other.lookup(name) is scope for other in model.scopes)
 
 
+def feeds_the_phase_itself(finding: Finding) -> bool:
+    """The fallback fix: ``feed_dict={K.learning_phase(): True}`` on the step itself."""
+    return any(isinstance(edit, AddKeyword) and edit.name == "feed_dict" for edit in finding.edits)
+
+
 RULE = Rule(
     code="LP100",
     title="training step without the learning phase",
-    message="training step inputs lack {phase}; {advice} (lp-fix)",
+    message="training step inputs lack {phase}; {advice}",
     fix_title="Add the learning phase to this training step",
     detects=(
         "A Keras backend `function(inputs, outputs, updates)` whose updates come from an "
@@ -241,4 +246,8 @@ RULE = Rule(
     examples=(invalid(_BAD, fixed=_GOOD), valid(_GOOD)),
     prefilter=PREFILTER,
     check=check,
+    fixability=FIX_SOMETIMES,
+    safety=SAFE,
+    # The feed_dict fallback feeds True at every call, also calls that may not train.
+    unsafe_when=feeds_the_phase_itself,
 )

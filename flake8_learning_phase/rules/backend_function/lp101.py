@@ -4,7 +4,7 @@ from typing import Iterator
 
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import CALL_SITE, Finding, Related
-from flake8_learning_phase.core.registry import Rule, invalid, valid
+from flake8_learning_phase.core.registry import FIX_SOMETIMES, SAFE, Rule, invalid, valid
 from flake8_learning_phase.keras.backend import UNSEEN_MODEL
 from flake8_learning_phase.rules.backend_function.steps import (
     PREFILTER,
@@ -111,7 +111,7 @@ def _could_be_phase(term) -> bool:
 RULE = Rule(
     code="LP101",
     title="feed shorter than the step's inputs",
-    message="feed ends before the learning phase, left False; {advice} (lp-fix)",
+    message="feed ends before the learning phase, left False; {advice}",
     fix_title="Feed True as the last value",
     detects=(
         "A call of a training step whose inputs contain the learning phase, with a literal "
@@ -130,4 +130,6 @@ RULE = Rule(
     examples=(invalid(_BAD, fixed=_GOOD), valid(_BAD.replace("[xb, yb])", "[xb, yb, 1])"))),
     prefilter=PREFILTER,
     check=check,
+    fixability=FIX_SOMETIMES,
+    safety=SAFE,
 )

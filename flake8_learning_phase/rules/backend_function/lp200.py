@@ -6,7 +6,7 @@ from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.keras.models import ModelInfo
 from flake8_learning_phase.core.findings import Concatenate, Finding
 from flake8_learning_phase.core.module import dotted
-from flake8_learning_phase.core.registry import Rule, invalid, valid
+from flake8_learning_phase.core.registry import FIX_SOMETIMES, SAFE, Rule, invalid, valid
 from flake8_learning_phase.rules.backend_function.dataflow import applications, same_value
 from flake8_learning_phase.keras.backend import UNSEEN_MODEL, backend_module
 from flake8_learning_phase.rules.backend_function.steps import (
@@ -171,7 +171,7 @@ def _same_value_at(application, step: Step) -> Optional[str]:
 RULE = Rule(
     code="LP200",
     title="training step without the model's updates",
-    message="training step updates lack {updates}; {advice} (lp-fix)",
+    message="training step updates lack {updates}; {advice}",
     fix_title="Add the model's updates to this training step",
     detects=(
         "A training step whose updates do not include the trained model's own updates "
@@ -214,4 +214,6 @@ RULE = Rule(
     examples=(invalid(_BAD, fixed=_GOOD), valid(_GOOD), invalid(_GAN_BAD, fixed=_GAN_GOOD), valid(_GAN_GOOD)),
     prefilter=PREFILTER,
     check=check,
+    fixability=FIX_SOMETIMES,
+    safety=SAFE,
 )

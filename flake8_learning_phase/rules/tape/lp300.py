@@ -6,7 +6,7 @@ from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import AddKeyword, Finding
 from flake8_learning_phase.keras.models import NOT_POSITIONAL, ModelInfo, resolve_model
 from flake8_learning_phase.core.module import CallRecord, dotted, qualified_name
-from flake8_learning_phase.core.registry import Rule, invalid, valid
+from flake8_learning_phase.core.registry import FIX_ALWAYS, UNSAFE, Rule, invalid, valid
 from flake8_learning_phase.keras.backend import UNSEEN_MODEL
 from flake8_learning_phase.rules.tape.steps import PREFILTER, model_calls
 
@@ -157,7 +157,7 @@ def _finding(context: RuleContext, record: CallRecord, where: CallRecord, part: 
 RULE = Rule(
     code="LP300",
     title="model called in a training step without training=True",
-    message="{model}(...) in a training step without training=True; {advice} (lp-fix)",
+    message="{model}(...) in a training step without training=True; {advice}",
     fix_title="Pass training=True to this model call",
     detects=(
         "A call of a Keras model inside a TF2 / Keras 3 training step that passes no training "
@@ -214,4 +214,6 @@ RULE = Rule(
     ),
     prefilter=PREFILTER,
     check=check,
+    fixability=FIX_ALWAYS,
+    safety=UNSAFE,
 )

@@ -1,0 +1,90 @@
+"""What lp-lsp's text documents (``lsp.py``) and notebooks (``lsp_notebooks.py``) share.
+
+LSP positions and edits, the code action kinds a request wants, and the two
+things that bound the server's work: the last analysis of each document (code
+actions reuse its findings, which carry their edits) and the debounce that
+analyses only a document's latest version after a burst of changes.
+"""
+import difflib
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Tuple
+from urllib.parse import unquote, urlparse
+from urllib.request import url2pathname
+
+from lsprotocol import types as lsp
+
+from flake8_learning_phase.core import Finding, split_lines
+
+SOURCE = "flake8-learning-phase"
+FIX_ALL = "Fix all LP findings in this file"
+# Seconds a change waits for the next before it is analysed: a burst of keystrokes costs one
+# analysis of the last version, not one per keystroke.
+DEBOUNCE = 0.1
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The findings of one version of a document (or of a notebook's joined module)."""
+
+    version: Optional[int]
+    source: str
+    findings: Tuple[Finding, ...]
+
+
+def utf16(line: str, col: int) -> int:
+    """LSP counts columns in UTF-16 code units; the core in code points."""
+    return len(line[:col].encode("utf-16-le")) // 2
+
+
+def file_path(uri: str) -> Optional[str]:
+    """The local path of a ``file:`` URI (the model resolver reads the project from there)."""
+    if not uri.startswith("file:"):
+        return None
+    return url2pathname(unquote(urlparse(uri).path))
+
+
+def wanted(kind: str, only: Optional[List[str]]) -> bool:
+    """A kind matches a request's ``context.only`` and its sub-kinds, as LSP says (``source``
+    matches ``source.fixAll``)."""
+    if not only:
+        return True
+    return any(kind == want or kind.startswith(want + ".") for want in only)
+
+
+def text_edits(old: str, new: str) -> list:
+    """Whole-line replacements that turn ``old`` into ``new``."""
+    old_lines, new_lines = split_lines(old), split_lines(new)
+    edits = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        edits.append(
+            lsp.TextEdit(
+                range=lsp.Range(start=lsp.Position(line=i1, character=0), end=lsp.Position(line=i2, character=0)),
+                new_text="".join(new_lines[j1:j2]),
+            )
+        )
+    return edits
+
+
+class Debounce(object):
+    """Runs ``action(uri)`` once a document has had no change for :data:`DEBOUNCE` seconds."""
+
+    def __init__(self, server, action: Callable[[str], None]):
+        self.server = server
+        self.action = action
+        self.pending: Dict[str, object] = {}
+
+    def later(self, uri: str) -> None:
+        self.cancel(uri)
+        self.pending[uri] = self.server.loop.call_later(DEBOUNCE, self.now, uri)
+
+    def now(self, uri: str) -> None:
+        self.cancel(uri)
+        self.action(uri)
+
+    def cancel(self, uri: str) -> None:
+        timer = self.pending.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
