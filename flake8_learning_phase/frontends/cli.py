@@ -18,7 +18,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from flake8_learning_phase.core import Finding, codes as registered_codes
 from flake8_learning_phase.fixer import fix_source
-from flake8_learning_phase.frontends import documents, files as _files, notebooks as _notebooks, terminal
+from flake8_learning_phase.frontends import documents, files as _files, notebooks as _notebooks, reports, terminal
 from flake8_learning_phase.frontends.common import message, reason
 from flake8_learning_phase.frontends.options import CHECK, RULE, STDIN, Options, parse_options
 from flake8_learning_phase.frontends.paths import iter_paths
@@ -268,10 +268,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         else:
             _report(outcome, options)
     if options.format not in ("text", "full", "concise"):
-        from flake8_learning_phase.frontends import reports as _reports
-
         report = {
-            "sarif": _reports.sarif_report, "json": _reports.json_report, "flake8": _reports.flake8_report
+            "sarif": reports.sarif_report, "json": reports.json_report, "flake8": reports.flake8_report
         }[options.format]
         shown = [_renamed(o, options) for o in outcomes]
         sys.stdout.write(report(shown, options.writes))

@@ -3,7 +3,7 @@
 import os
 import re
 
-from flake8_learning_phase.core import FIX_NEVER, SAFE, Rule
+from flake8_learning_phase.core import FIX_NEVER, SAFE, Rule, check_source
 from flake8_learning_phase.core.registry import HOMEPAGE
 from flake8_learning_phase.frontends.common import message
 
@@ -12,8 +12,6 @@ GENERATED = "<!-- Generated from the rule's module in flake8_learning_phase/rule
 
 def _reported(rule: Rule) -> str:
     """The message flake8 prints for the rule's first invalid example."""
-    from flake8_learning_phase.core import check_source
-
     for example in rule.examples:
         if example.invalid:
             for finding in check_source(example.source, codes=[rule.code]):
