@@ -7,6 +7,7 @@ Free of flake8, libcst and CLI imports.  Every front end calls :func:`analyze`
 from flake8_learning_phase.core.engine import RuleContext, analyze, check_source
 from flake8_learning_phase.core.findings import (
     CALL_SITE,
+    AddEntry,
     AddKeyword,
     AppendElement,
     Concatenate,
@@ -16,6 +17,7 @@ from flake8_learning_phase.core.findings import (
     NodeRef,
     Related,
     StarAppend,
+    Wrap,
 )
 from flake8_learning_phase.core.registry import (
     Example,
@@ -38,6 +40,7 @@ __all__ = [
     "CALL_SITE",
     "DEFAULT_LEARNING_PHASE",
     "LEARNING_PHASE_FUNCTIONS",
+    "AddEntry",
     "AddKeyword",
     "AppendElement",
     "Concatenate",
@@ -64,4 +67,5 @@ __all__ = [
     "split_lines",
     "unregister",
     "valid",
+    "Wrap",
 ]

@@ -4,6 +4,6 @@ Each module holds a rule's whole story: code, message, quick-fix title,
 documentation, valid and invalid examples, prefilter and check.  The
 ``_``-prefixed modules hold the Keras knowledge several rules share.
 """
-from flake8_learning_phase.rules import lp100, lp101, lp200, lp300
+from flake8_learning_phase.rules import lp100, lp101, lp200, lp300, tf1_graph
 
-BUILTIN = (lp100.RULE, lp101.RULE, lp200.RULE, lp300.RULE)
+BUILTIN = (lp100.RULE, lp101.RULE, lp200.RULE, lp300.RULE) + tf1_graph.RULES
