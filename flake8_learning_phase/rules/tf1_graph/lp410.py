@@ -71,7 +71,7 @@ def _finding(context: RuleContext, found: Graph, training: Training, layer: Laye
     if flag is None:
         manual = "pass training= (true in the train op's graph, false for inference) at line {}".format(
             layer.node.lineno)
-        return context.finding(RULE, layer.node, manual=manual, kind=kind, hint="")
+        return context.finding(RULE, layer.node, manual=manual, kind=kind)
     text, can_be_false = flag
     edits: List[Edit] = [AddKeyword(context.ref(layer.node), layer.layer.flag, text)]
     if layer.layer.kind == "batch_norm" and can_be_false and not update_ops_run(found, training, [layer]):
@@ -80,9 +80,9 @@ def _finding(context: RuleContext, found: Graph, training: Training, layer: Laye
         if wrap is None:
             manual = "pass training={} at line {} and run the UPDATE_OPS with the train op".format(
                 text, layer.node.lineno)
-            return context.finding(RULE, layer.node, manual=manual, kind=kind, hint="")
+            return context.finding(RULE, layer.node, manual=manual, kind=kind)
         edits.append(wrap)
-    return context.finding(RULE, layer.node, edits, kind=kind, hint="; pass training={}".format(text))
+    return context.finding(RULE, layer.node, edits, kind=kind)
 
 
 def _flag(context: RuleContext, training: Training, layer: LayerUse) -> Optional[Tuple[str, bool]]:
@@ -128,7 +128,7 @@ def _feeds_true(run, name: str) -> bool:
 RULE = Rule(
     code="LP410",
     title="tf.layers batch norm or dropout that never trains",
-    message="{kind} in a trained graph without a true training flag: it runs in inference mode{hint} (lp-fix)",
+    message="{kind} without a true training flag runs in inference mode in a trained graph (lp-fix)",
     fix_title="Pass the training flag to this layer",
     detects=(
         "A `tf.layers.batch_normalization` or `tf.layers.dropout` call (also `tf.compat.v1.layers...`) "
