@@ -340,6 +340,13 @@ class Graph:
         return KerasUse(node, where, info, None, dotted(node.value), None)
 
 
+def companion_runs(found: Graph, training: Training) -> List[Run]:
+    """The runs that may run ops with the train op: those that run it, and the other runs in the
+    functions (or module body) that do (``sess.run(update_ops)`` next to ``sess.run(train_op)``)."""
+    scopes = {id(run.record.scope) for run in training.runs}
+    return [run for run in found.runs if run in training.runs or id(run.record.scope) in scopes]
+
+
 def graph(context: RuleContext) -> Graph:
     """The module's trainings (computed once, shared by the LP4xx rules)."""
     return context.shared(Graph, Graph)

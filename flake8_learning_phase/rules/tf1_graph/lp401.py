@@ -13,6 +13,7 @@ from flake8_learning_phase.rules.tf1_graph.graph import (
     Graph,
     KerasUse,
     Training,
+    companion_runs,
     constant_value,
     graph,
     is_constant,
@@ -52,7 +53,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
         return  # a pinned phase: the statistics are never read
     for training in found.trainings:
         uses = [u for u in training.keras if u.info.owns_updates and not _always_training(u)]
-        if uses and not _keras_updates_run(found):
+        if uses and not _keras_updates_run(found, training):
             yield _finding(context, training, uses)
 
 
@@ -61,9 +62,9 @@ def _always_training(use: KerasUse) -> bool:
     return use.explicit is not None and is_constant(use.explicit) and bool(constant_value(use.explicit))
 
 
-def _keras_updates_run(found: Graph) -> bool:
-    """Some run of the file runs Keras update ops (grouped, fetched, or a control dependency)."""
-    return any(is_keras_updates(node) for run in found.runs for node, _ in run.reached.values())
+def _keras_updates_run(found: Graph, training: Training) -> bool:
+    """A run with the train op runs Keras update ops (grouped, fetched, or a control dependency)."""
+    return any(is_keras_updates(node) for run in companion_runs(found, training) for node, _ in run.reached.values())
 
 
 def _finding(context: RuleContext, training: Training, uses: List[KerasUse]) -> Finding:

@@ -11,6 +11,7 @@ from flake8_learning_phase.rules.tf1_graph.graph import (
     Graph,
     LayerUse,
     Training,
+    companion_runs,
     constant_value,
     is_constant,
     is_update_ops,
@@ -47,7 +48,7 @@ def update_ops_run(found: Graph, training: Training, layers: List[LayerUse]) -> 
     """Some run of the file runs the UPDATE_OPS collection, read after the layers exist, in their graph."""
     graphs = {_graph_of(found.records.get(id(layer.node))) for layer in layers} - {None}
     graphs |= {_graph_of(found.records.get(id(b.node))) for b in training.builders} - {None}
-    for run in found.runs:
+    for run in companion_runs(found, training):
         for node, _ in run.reached.values():
             if not is_update_ops(node):
                 continue
