@@ -260,6 +260,10 @@ class Graph:
                     continue
                 visited.add(id(origin.node))
                 found.append(origin)
+                # ``sources`` follows positional operands only: keyword arguments
+                # (``logits=logits``) and comprehension sources are followed here.
+                for part in _keyword_and_comprehension_parts(origin.node):
+                    pending.append((part, origin.context, depth))
                 if isinstance(origin.node, ast.Call) and depth < _MAX_HELPER_DEPTH:
                     for value, inner in self.returned(origin.node, origin.context):
                         pending.append((value, inner, depth + 1))
@@ -494,6 +498,14 @@ def _loss(call: ast.Call) -> Optional[ast.expr]:
     if call.func.attr == "minimize":
         return argument(call, 0, "loss")
     return argument(call, 0, "grads_and_vars")
+
+
+def _keyword_and_comprehension_parts(node: ast.expr) -> List[ast.expr]:
+    if isinstance(node, ast.Call):
+        return [kw.value for kw in node.keywords]
+    if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        return [generator.iter for generator in node.generators]
+    return []
 
 
 def _all_records(model: ModuleModel):
