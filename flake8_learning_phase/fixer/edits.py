@@ -158,7 +158,17 @@ def _add_entry(edit: AddEntry, node: cst.CSTNode) -> cst.CSTNode:
     if not isinstance(node, cst.Dict):
         raise EditError("not a dict literal")
     entry = cst.DictElement(cst.parse_expression(edit.key), cst.parse_expression(edit.value))
-    return node.with_changes(elements=_append(node.elements, entry, False))
+    elements = _append(node.elements, entry, False)
+    closing = node.rbrace.whitespace_before
+    if len(elements) > 1 and isinstance(closing, cst.ParenthesizedWhitespace) and closing.first_line.comment:
+        # libcst keeps the old last entry's comment before the ``}``: it stays with that entry.
+        separator = elements[-2].comma
+        if isinstance(separator, cst.Comma) and _breaks_line(separator):
+            elements[-2] = elements[-2].with_changes(comma=separator.with_changes(
+                whitespace_after=separator.whitespace_after.with_changes(first_line=closing.first_line)))
+            node = node.with_changes(rbrace=node.rbrace.with_changes(
+                whitespace_before=closing.with_changes(first_line=cst.TrailingWhitespace())))
+    return node.with_changes(elements=elements)
 
 
 class _Placeholder(cst.CSTTransformer):
@@ -268,6 +278,18 @@ def _append(elements: Sequence, new, is_tuple: bool) -> list:
     last_comma = last.comma
     if len(elements) > 1 and isinstance(elements[-2].comma, cst.Comma):
         separator = elements[-2].comma
+        if _breaks_line(separator):
+            # The line break and indentation of the element before, not its comment.
+            separator = separator.with_changes(
+                whitespace_after=separator.whitespace_after.with_changes(first_line=cst.TrailingWhitespace()))
+            if isinstance(last_comma, cst.Comma) and _breaks_line(last_comma):
+                # The last element keeps its own comment; the new one closes like it did.
+                after = last_comma.whitespace_after
+                layout = separator.whitespace_after
+                separator = last_comma.with_changes(
+                    whitespace_after=after.with_changes(indent=layout.indent, last_line=layout.last_line))
+                last_comma = last_comma.with_changes(
+                    whitespace_after=after.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[]))
     elif isinstance(last_comma, cst.Comma) and _breaks_line(last_comma):
         separator = last_comma
     else:
