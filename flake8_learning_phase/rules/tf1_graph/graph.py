@@ -42,12 +42,14 @@ from flake8_learning_phase.rules._steps import argument, parameter_arguments
 from flake8_learning_phase.rules._values import Context, Term
 from flake8_learning_phase.rules.tf1_graph.tables import UPDATES_COLLECTIONS_POSITION, GraphLayer, graph_layer
 
-# A file can only hold a TF 1.x graph training with a phase-dependent layer when it mentions
-# one (or Keras, whose models may be built in another module) and builds a train op that it
-# runs; the words are a C-speed ``in``, the pattern runs only on files that have one.
+# A file can only hold a TF 1.x graph training that matters here when it builds a train op
+# (``minimize`` / ``apply_gradients``: rare words, a C-speed ``in``), runs it (``.run(`` or an
+# ``EstimatorSpec``) and mentions a phase-dependent layer or Keras (whose models may be built in
+# another module); the pattern runs only on the few files with the words.
 PREFILTER = Prefilter(
-    words=("batch_norm", "BatchNorm", "ropout", "keras", "UPDATE_OPS", "learning_phase"),
-    pattern=r"(?s)\A(?=.*?\.\s*(?:minimize|apply_gradients)\s*\()(?=.*?(?:\.\s*run\s*\(|EstimatorSpec\s*\())",
+    words=("minimize", "apply_gradients"),
+    pattern=r"(?s)\A(?=.*?(?:batch_norm|BatchNorm|ropout|keras|UPDATE_OPS|learning_phase))"
+    r"(?=.*?(?:\.\s*run\s*\(|EstimatorSpec\s*\())(?=.*?\.\s*(?:minimize|apply_gradients)\s*\()",
 )
 # Names a training flag goes by (a parameter, a placeholder).
 FLAG_NAMES = ("is_training", "training", "is_train", "train", "phase_train", "train_phase", "train_mode",
