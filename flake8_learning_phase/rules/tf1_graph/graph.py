@@ -40,7 +40,12 @@ from flake8_learning_phase.rules._dataflow import Origin, sources
 from flake8_learning_phase.rules._keras import BACKEND_MODULES, calls_backend, is_phase_call
 from flake8_learning_phase.rules._steps import argument, parameter_arguments
 from flake8_learning_phase.rules._values import Context, Term
-from flake8_learning_phase.rules.tf1_graph.tables import UPDATES_COLLECTIONS_POSITION, GraphLayer, graph_layer
+from flake8_learning_phase.rules.tf1_graph.tables import (
+    UPDATES_COLLECTIONS_POSITION,
+    GraphLayer,
+    graph_layer,
+    graph_layer_class,
+)
 
 # A file can only hold a TF 1.x graph training that matters here when it builds a train op
 # (``minimize`` / ``apply_gradients``: rare words, a C-speed ``in``), runs it (``.run(`` or an
@@ -288,7 +293,21 @@ class Graph:
                 normalizer = graph_layer(qualified_name(kw.value, where.scope, where.seq, where.blocks))
                 if normalizer is not None and normalizer.kind == "batch_norm":
                     return self._normalizer(call, where, normalizer)
+        layer = self._layer_class(call.func, where)
+        if layer is not None:  # ``tf.layers.BatchNormalization()(x, training=...)``, ``bn(x, ...)``
+            return LayerUse(call, where, layer, argument(call, layer.position, layer.flag), True, None)
         return None
+
+    def _layer_class(self, func: ast.expr, where: Context) -> Optional[GraphLayer]:
+        """The tf.layers class ``func`` is an instance of: built inline, or bound once to a name."""
+        if isinstance(func, ast.Name):
+            bindings = reaching(where.scope, func.id, where.seq, where.blocks)
+            if len(bindings) != 1 or not isinstance(bindings[0], Assignment):
+                return None
+            func, where = bindings[0].value, Context(bindings[0].scope, bindings[0].seq, bindings[0].blocks)
+        if not isinstance(func, ast.Call):
+            return None
+        return graph_layer_class(qualified_name(func.func, where.scope, where.seq, where.blocks))
 
     def _normalizer(self, call: ast.Call, where: Context, layer: GraphLayer) -> LayerUse:
         """``conv2d(..., normalizer_fn=slim.batch_norm, normalizer_params={...})``."""

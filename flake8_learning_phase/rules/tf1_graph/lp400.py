@@ -14,8 +14,10 @@ from flake8_learning_phase.rules.tf1_graph.graph import (
     KerasUse,
     Run,
     Training,
+    constant_value,
     dict_literal,
     graph,
+    is_constant,
     phase_pinned,
     phase_spelling,
     record_context,
@@ -89,23 +91,29 @@ def _run_finding(context: RuleContext, run: Run) -> Optional[Finding]:
         edit = AddKeyword(context.ref(call), "feed_dict", "{%s: 1}" % spelling)
         return context.finding(RULE, call, [edit], phase=shown)
     literal = dict_literal(run.feed, where)
-    if literal is None or _may_feed_phase(literal, where):
-        return None  # a feed we cannot see into may hold the phase
+    fed = None if literal is None else _phase_fed(literal, where)
+    if fed is False:
+        manual = "the run at line {} feeds the learning phase a false value: feed 1 to train".format(call.lineno)
+        return context.finding(RULE, call, manual=manual, phase=shown)
+    if literal is None or fed is not None:
+        return None  # fed true, or a feed we cannot see into may hold the phase
     if spelling is None or (isinstance(run.feed, ast.Name) and not _only_read_here(run.feed, where)):
         return context.finding(RULE, call, manual=_MANUAL.format(call.lineno), phase=shown)
     return context.finding(RULE, call, [AddEntry(context.ref(literal), spelling, "1")], phase=shown)
 
 
-def _may_feed_phase(literal: ast.Dict, where: Context) -> bool:
+def _phase_fed(literal: ast.Dict, where: Context) -> Optional[bool]:
+    """True when the dict feeds the phase (or may: a ``**`` entry, a key named like it), False when
+    it feeds it a constant false value, None when it does not feed it."""
     for key, value in zip(literal.keys, literal.values):
         if key is None:
             return True  # ``**other``
         if _is_phase(key, where):
-            return True  # fed: a false value is the user's choice (an evaluation run)
+            return not (is_constant(value) and not constant_value(value))
         text = ast.dump(key).lower()
         if any(word in text for word in _PHASE_WORDS):
             return True
-    return False
+    return None
 
 
 def _is_phase(key: ast.expr, where: Context) -> bool:
@@ -151,7 +159,7 @@ _DETECTS = (
     "A TF 1.x graph train op (`opt.minimize(loss)`, `opt.apply_gradients(...)`) whose loss runs Keras "
     "BatchNormalization, Dropout (and its variants), noise layers or an RNN with dropout, called without "
     "their own `training=`, run by `sess.run(...)`, `train_op.run(...)` or a MonitoredSession whose "
-    "feed does not hold the learning phase. Reported at the run call. In an Estimator `model_fn` (no "
+    "feed does not hold the learning phase, or feeds it a constant false value. Reported at the run call. In an Estimator `model_fn` (no "
     "feed can reach the learning phase there) it is reported at each such Keras call instead."
 )
 _WHY = (
@@ -165,7 +173,8 @@ _FIX = (
     "only by that run), or `feed_dict={K.learning_phase(): 1}` to a run without a feed, spelled with the "
     "file's backend import of the same Keras flavour as its layers (`tf.keras.backend.learning_phase()` "
     "through `import tensorflow as tf` otherwise). In a `model_fn` it adds "
-    "`training=mode == tf.estimator.ModeKeys.TRAIN` to the call. Otherwise a note says what to change."
+    "`training=mode == tf.estimator.ModeKeys.TRAIN` to the call. A phase fed a false value, a dict "
+    "shared with other runs, or a file mixing Keras flavours get a note saying what to change."
 )
 _SILENCE = (
     "Stays silent when every Keras call the loss runs passes `training=`, when the module calls "

@@ -3,9 +3,11 @@ import ast
 from typing import Iterator, List, Optional, Set, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
-from flake8_learning_phase.core.findings import AddKeyword, Edit, Finding
-from flake8_learning_phase.core.module import Assignment, Parameter
+from flake8_learning_phase.core.findings import AddEntry, AddKeyword, Edit, Finding
+from flake8_learning_phase.core.module import Assignment, Parameter, reaching
 from flake8_learning_phase.core.registry import Rule, invalid, valid
+from flake8_learning_phase.rules._steps import parameter_arguments
+from flake8_learning_phase.rules._values import Context, Term
 from flake8_learning_phase.rules.tf1_graph.graph import (
     FLAG_NAMES,
     PREFILTER,
@@ -63,6 +65,65 @@ def check(context: RuleContext) -> Iterator[Finding]:
             if layer.flag is None or is_constant_false(layer.flag, layer.context):
                 reported.add(id(layer.node))
                 yield _finding(context, found, training, layer)
+            elif _never_true(context, training, layer):
+                reported.add(id(layer.node))
+                yield _unfed_finding(context, training, layer)
+
+
+def _never_true(context: RuleContext, training: Training, layer: LayerUse) -> bool:
+    """The flag cannot be true where the train op runs: a placeholder defaulting to False that no
+    run of the train op feeds a true value, or a parameter every call passes False."""
+    flag, where = layer.flag, layer.context
+    if not isinstance(flag, ast.Name):
+        return False
+    bindings = reaching(where.scope, flag.id, where.seq, where.blocks)
+    if bindings and all(isinstance(b, Assignment) and _false_by_default(b.value) for b in bindings):
+        return all(_fed_value(run, flag.id) is False for run in training.runs)
+    if bindings and all(isinstance(b, Parameter) for b in bindings):
+        passed = [pair for b in bindings for pair in parameter_arguments(
+            context.model, Term("parameter", b.node, Context(b.scope, b.seq, b.blocks)))]
+        return bool(passed) and all(is_constant_false(value, at) for value, at in passed)
+    return False
+
+
+def _unfed_finding(context: RuleContext, training: Training, layer: LayerUse) -> Finding:
+    """Feed the placeholder True in the one run of the train op, when its dict can take it."""
+    kind = "batch norm" if layer.layer.kind == "batch_norm" else "dropout"
+    name = layer.flag.id
+    runs = training.runs
+    literal = dict_literal(runs[0].feed, record_context(runs[0].record)) if len(runs) == 1 and runs[0].feed else None
+    if literal is None or not isinstance(runs[0].feed, ast.Dict) or not _is_placeholder_flag(layer):
+        manual = "feed {} a true value when the train op runs (line {})".format(name, runs[0].record.node.lineno)
+        return context.finding(RULE, layer.node, manual=manual, kind=kind)
+    return context.finding(RULE, layer.node, [AddEntry(context.ref(literal), name, "True")], kind=kind)
+
+
+def _is_placeholder_flag(layer: LayerUse) -> bool:
+    bindings = reaching(layer.context.scope, layer.flag.id, layer.context.seq, layer.context.blocks)
+    return all(isinstance(b, Assignment) for b in bindings)
+
+
+def _false_by_default(node) -> bool:
+    """``tf.placeholder_with_default(False, ...)``."""
+    func = getattr(node, "func", None)
+    if not isinstance(func, ast.Attribute) or func.attr != "placeholder_with_default" or not node.args:
+        return False
+    return is_constant(node.args[0]) and not constant_value(node.args[0])
+
+
+def _fed_value(run, name: str) -> Optional[bool]:
+    """Whether the run feeds ``name`` a true value; None when its feed cannot be read."""
+    if run.estimator:
+        return None
+    if run.feed is None:
+        return False
+    literal = dict_literal(run.feed, record_context(run.record))
+    if literal is None or any(key is None for key in literal.keys):
+        return None
+    for key, value in zip(literal.keys, literal.values):
+        if isinstance(key, ast.Name) and key.id == name:
+            return not is_constant(value) or bool(constant_value(value))
+    return False
 
 
 def _finding(context: RuleContext, found: Graph, training: Training, layer: LayerUse) -> Finding:
@@ -131,10 +192,12 @@ RULE = Rule(
     message="{kind} without a true training flag runs in inference mode in a trained graph (lp-fix)",
     fix_title="Pass the training flag to this layer",
     detects=(
-        "A `tf.layers.batch_normalization` or `tf.layers.dropout` call (also `tf.compat.v1.layers...`) "
-        "that the loss of a train op run by this file runs, whose `training` argument is missing or the "
-        "constant False (or a name bound only to it). Reported at the layer call. contrib / slim layers "
-        "default to training mode and are not reported."
+        "A `tf.layers.batch_normalization` or `tf.layers.dropout` call (also `tf.compat.v1.layers...`, "
+        "and the `tf.layers.BatchNormalization` / `Dropout` classes applied) that the loss of a train op "
+        "run by this file runs, whose training flag cannot be true: missing, the constant False (or a "
+        "name bound only to it), a parameter every call in the file passes False, or a "
+        "`placeholder_with_default(False, ...)` that no run of the train op feeds a true value. Reported "
+        "at the layer call. contrib / slim layers default to training mode and are not reported."
     ),
     why=(
         "tf.layers default to `training=False`: batch norm normalises with moving statistics that never "
@@ -145,9 +208,10 @@ RULE = Rule(
     fix=(
         "`lp-fix` passes the flag that exists: a parameter of the enclosing function named like a "
         "training flag (`is_training`, `training`, `train`, ...), `mode == tf.estimator.ModeKeys.TRAIN` "
-        "in an Estimator `model_fn`, or a placeholder flag every run of the train op feeds a true value. "
-        "A batch norm given a flag also needs its UPDATE_OPS run with the train op (LP411 then says so). "
-        "Without a flag (or with the constant False) a note says what to pass."
+        "in an Estimator `model_fn`, or a placeholder flag every run of the train op feeds a true value; "
+        "a placeholder that the one run of the train op does not feed gets `flag: True` in that run's "
+        "dict. A batch norm given a flag that can be false also gets its UPDATE_OPS run with the train "
+        "op (as LP411's fix). Otherwise a note says what to pass or feed."
     ),
     silence=(
         "Stays silent when the layer is not run by the loss of a train op this file runs, when an "

@@ -36,6 +36,11 @@ _TF_LAYERS: Dict[str, GraphLayer] = {
     "layers.batch_normalization": GraphLayer("batch_norm", "training", 14, False, False),
     "layers.dropout": GraphLayer("dropout", "training", 4, False, False),
 }
+# The layer classes of tf.layers: the flag is an argument of the application, ``bn(x, training=...)``.
+_TF_LAYER_CLASSES: Dict[str, GraphLayer] = {
+    "layers.BatchNormalization": GraphLayer("batch_norm", "training", 1, False, False),
+    "layers.Dropout": GraphLayer("dropout", "training", 1, False, False),
+}
 _CONTRIB: Dict[str, GraphLayer] = {
     "batch_norm": GraphLayer("batch_norm", "is_training", 9, True, True),
     "dropout": GraphLayer("dropout", "is_training", 3, True, True),
@@ -54,4 +59,14 @@ def graph_layer(qualified: Optional[str]) -> Optional[GraphLayer]:
     for root in _TF_ROOTS:
         if qualified.startswith(root) and qualified[len(root):] in _TF_LAYERS:
             return _TF_LAYERS[qualified[len(root):]]
+    return None
+
+
+def graph_layer_class(qualified: Optional[str]) -> Optional[GraphLayer]:
+    """The entry for a tf.layers layer class (``tf.layers.BatchNormalization``), or None."""
+    if not qualified:
+        return None
+    for root in _TF_ROOTS:
+        if qualified.startswith(root) and qualified[len(root):] in _TF_LAYER_CLASSES:
+            return _TF_LAYER_CLASSES[qualified[len(root):]]
     return None
