@@ -159,8 +159,9 @@ _DETECTS = (
     "A TF 1.x graph train op (`opt.minimize(loss)`, `opt.apply_gradients(...)`) whose loss runs Keras "
     "BatchNormalization, Dropout (and its variants), noise layers or an RNN with dropout, called without "
     "their own `training=`, run by `sess.run(...)`, `train_op.run(...)` or a MonitoredSession whose "
-    "feed does not hold the learning phase, or feeds it a constant false value. Reported at the run call. In an Estimator `model_fn` (no "
-    "feed can reach the learning phase there) it is reported at each such Keras call instead."
+    "feed does not hold the learning phase, or feeds it a constant false value. Reported at the run "
+    "call. In an Estimator `model_fn` (no feed can reach the learning phase there) it is reported at "
+    "each such Keras call instead."
 )
 _WHY = (
     "Keras layers in a TF 1.x graph read the learning phase, a placeholder that defaults to 0 "
