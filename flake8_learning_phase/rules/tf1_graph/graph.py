@@ -48,13 +48,15 @@ from flake8_learning_phase.rules.tf1_graph.tables import (
 )
 
 # A file can only hold a TF 1.x graph training that matters here when it builds a train op
-# (``minimize`` / ``apply_gradients``: rare words, a C-speed ``in``), runs it (``.run(`` or an
-# ``EstimatorSpec``) and mentions a phase-dependent layer or Keras (whose models may be built in
-# another module); the pattern runs only on the few files with the words.
+# (``minimize`` / ``apply_gradients``, or a v2 Estimator head's ``create_estimator_spec``: rare
+# words, a C-speed ``in``), runs it (``.run(`` or an Estimator spec) and mentions a
+# phase-dependent layer or Keras (whose models may be built in another module); the pattern
+# runs only on the few files with the words.
 PREFILTER = Prefilter(
-    words=("minimize", "apply_gradients"),
+    words=("minimize", "apply_gradients", "create_estimator_spec"),
     pattern=r"(?s)\A(?=.*?(?:batch_norm|BatchNorm|ropout|keras|UPDATE_OPS|learning_phase))"
-    r"(?=.*?(?:\.\s*run\s*\(|EstimatorSpec\s*\())(?=.*?\.\s*(?:minimize|apply_gradients)\s*\()",
+    r"(?=.*?(?:\.\s*run\s*\(|EstimatorSpec\s*\(|create_estimator_spec\s*\())"
+    r"(?=.*?(?:\.\s*(?:minimize|apply_gradients)\s*\(|create_estimator_spec))",
 )
 # Names a training flag goes by (a parameter, a placeholder).
 FLAG_NAMES = ("is_training", "training", "is_train", "train", "phase_train", "train_phase", "train_mode",
@@ -231,7 +233,7 @@ class Graph:
     def _trained_layers(self, training: Training) -> None:
         record = training.op
         start = Context(record.scope, record.seq, record.blocks)
-        origins = self._origins(_loss(record.node), start)
+        origins = self.origins(_loss(record.node), start)
         seen: Set[int] = set()
         for origin in origins:
             node, where = origin.node, origin.context
@@ -239,7 +241,7 @@ class Graph:
                 continue
             seen.add(id(node))
             if isinstance(node, ast.Call):
-                layer = self._layer_use(node, where)
+                layer = self.layer_use(node, where)
                 if layer is not None:
                     training.layers.append(layer)
                     continue
@@ -254,7 +256,7 @@ class Graph:
             if use is not None:
                 training.keras.append(use)
 
-    def _origins(self, loss: ast.expr, where: Context) -> List[Origin]:
+    def origins(self, loss: ast.expr, where: Context) -> List[Origin]:
         """What the loss is computed from, into the returns of local builder functions."""
         model = self.context.model
         found: List[Origin] = []
@@ -282,7 +284,7 @@ class Graph:
         return isinstance(node, ast.Call) and keras_kind(
             qualified_name(node.func, where.scope, where.seq, where.blocks)) is not None
 
-    def _layer_use(self, call: ast.Call, where: Context) -> Optional[LayerUse]:
+    def layer_use(self, call: ast.Call, where: Context) -> Optional[LayerUse]:
         name = qualified_name(call.func, where.scope, where.seq, where.blocks)
         layer = graph_layer(name)
         if layer is not None:

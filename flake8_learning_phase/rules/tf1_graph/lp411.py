@@ -2,9 +2,10 @@
 from typing import Iterator
 
 from flake8_learning_phase.core.engine import RuleContext
-from flake8_learning_phase.core.findings import Finding
+from flake8_learning_phase.core.findings import AddKeyword, Finding
 from flake8_learning_phase.core.registry import Rule, invalid, valid
-from flake8_learning_phase.rules.tf1_graph.graph import PREFILTER, LayerUse, Training, graph
+from flake8_learning_phase.rules.tf1_graph.graph import PREFILTER, LayerUse, Training, graph, tensorflow_alias
+from flake8_learning_phase.rules.tf1_graph.heads import HeadSpec, head_specs
 from flake8_learning_phase.rules.tf1_graph.updates import update_ops_edit, update_ops_run, varies
 
 _BAD = '''\
@@ -46,6 +47,9 @@ def check(context: RuleContext) -> Iterator[Finding]:
         layers = [layer for layer in training.layers if _updates_pending(context, layer)]
         if layers and not update_ops_run(found, training, layers):
             yield _finding(context, training)
+    for spec in head_specs(context):
+        if any(_updates_pending(context, layer) for layer in spec.layers):
+            yield _head_finding(context, spec)
 
 
 def _updates_pending(context: RuleContext, layer: LayerUse) -> bool:
@@ -65,6 +69,17 @@ def _finding(context: RuleContext, training: Training) -> Finding:
                  "tf.GraphKeys.UPDATE_OPS))".format(op.node.lineno)
         return context.finding(RULE, op.node, manual=manual)
     return context.finding(RULE, op.node, [edit])
+
+
+def _head_finding(context: RuleContext, spec: HeadSpec) -> Finding:
+    """A v2 head runs only the ``update_ops=`` it is given."""
+    tf = tensorflow_alias(context.model)
+    call = spec.record.node
+    if tf is None:
+        manual = "pass update_ops=tf.get_collection(tf.GraphKeys.UPDATE_OPS) at line {}".format(call.lineno)
+        return context.finding(RULE, call, manual=manual)
+    edit = AddKeyword(context.ref(call), "update_ops", "{0}.get_collection({0}.GraphKeys.UPDATE_OPS)".format(tf))
+    return context.finding(RULE, call, [edit])
 
 
 RULE = Rule(
