@@ -95,7 +95,9 @@ RULE = Rule(
         "`tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS))` around the train op (or "
         "around a `no_op` grouping it), no fetch of the collection. A collection read before the layers "
         "are built, or from another graph, does not count. Reported at the `minimize` / "
-        "`apply_gradients` call."
+        "`apply_gradients` call; for a v2 Estimator head (`tf.estimator.RegressionHead`, ...) given "
+        "`optimizer=` and no `update_ops=` (it never reads the collection), at its "
+        "`create_estimator_spec` call."
     ),
     why=(
         "These layers put the ops that move their statistics in `UPDATE_OPS` and nothing runs them unless "
@@ -107,7 +109,8 @@ RULE = Rule(
         "`lp-fix` replaces the train op `opt.minimize(loss)` with "
         "`tf.group(opt.minimize(loss), *tf.get_collection(tf.GraphKeys.UPDATE_OPS))`: read when the "
         "train op is built (after the loss, so after the layers), run with it, from the same batch "
-        "statistics; measured equal to the `control_dependencies` form to 1e-5."
+        "statistics; measured equal to the `control_dependencies` form to 1e-5. A v2 head's call gets "
+        "`update_ops=tf.get_collection(tf.GraphKeys.UPDATE_OPS)`."
     ),
     silence=(
         "Stays silent when some run of the file runs the collection (a control dependency, nested or in "
