@@ -374,6 +374,39 @@ def companion_runs(found: Graph, training: Training) -> List[Run]:
     return [run for run in found.runs if run in training.runs or id(run.record.scope) in scopes]
 
 
+def opaque_dependency(found: Graph, training: Training) -> bool:
+    """The train op is built under a ``tf.control_dependencies`` whose ops the file does not show
+    (a call into another module, a parameter nobody here passes, another object's attribute): it
+    may hold the update ops."""
+    op = training.op
+    for item in op.withs:
+        if not _is_call_to(item.context, "control_dependencies") or not item.context.args:
+            continue
+        where = Context(op.scope, item.seq, op.blocks)
+        for node, here in found.reach(item.context.args[0], where).values():
+            if _opaque(found, node, here):
+                return True
+    return False
+
+
+def _opaque(found: Graph, node: ast.expr, here: Context) -> bool:
+    if isinstance(node, ast.Call):
+        if is_update_ops(node) or is_keras_updates(node) or found.function_called(node, here) is not None:
+            return False
+        name = qualified_name(node.func, here.scope, here.seq, here.blocks) or ""
+        return not name.startswith("tensorflow")
+    if isinstance(node, ast.Attribute):
+        return not (is_keras_updates(node) or _is_self_attribute(node, here) or dotted(node) is None
+                    or (qualified_name(node, here.scope, here.seq, here.blocks) or "").startswith("tensorflow"))
+    if isinstance(node, ast.Subscript):
+        return True
+    if isinstance(node, ast.Name):
+        bindings = reaching(here.scope, node.id, here.seq, here.blocks)
+        return not bindings or any(not isinstance(b, (Assignment, Augmentation, Append, Extend, Parameter))
+                                   or (isinstance(b, Assignment) and b.value is None) for b in bindings)
+    return False
+
+
 def graph(context: RuleContext) -> Graph:
     """The module's trainings (computed once, shared by the LP4xx rules)."""
     return context.shared(Graph, Graph)

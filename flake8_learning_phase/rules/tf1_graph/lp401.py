@@ -18,6 +18,7 @@ from flake8_learning_phase.rules.tf1_graph.graph import (
     graph,
     is_constant,
     is_keras_updates,
+    opaque_dependency,
     phase_pinned,
     record_context,
     tensorflow_alias,
@@ -63,7 +64,10 @@ def _always_training(use: KerasUse) -> bool:
 
 
 def _keras_updates_run(found: Graph, training: Training) -> bool:
-    """A run with the train op runs Keras update ops (grouped, fetched, or a control dependency)."""
+    """A run with the train op runs Keras update ops (grouped, fetched, or a control dependency), or
+    the train op depends on ops the file does not show."""
+    if opaque_dependency(found, training):
+        return True
     return any(is_keras_updates(node) for run in companion_runs(found, training) for node, _ in run.reached.values())
 
 

@@ -15,6 +15,7 @@ from flake8_learning_phase.rules.tf1_graph.graph import (
     constant_value,
     is_constant,
     is_update_ops,
+    opaque_dependency,
     tensorflow_alias,
 )
 
@@ -45,7 +46,10 @@ def varies(model: ModuleModel, flag: ast.expr, where: Context) -> bool:
 
 
 def update_ops_run(found: Graph, training: Training, layers: List[LayerUse]) -> bool:
-    """Some run of the file runs the UPDATE_OPS collection, read after the layers exist, in their graph."""
+    """Some run of the file runs the UPDATE_OPS collection, read after the layers exist, in their graph
+    (or the train op depends on ops the file does not show)."""
+    if opaque_dependency(found, training):
+        return True
     graphs = {_graph_of(found.records.get(id(layer.node))) for layer in layers} - {None}
     graphs |= {_graph_of(found.records.get(id(b.node))) for b in training.builders} - {None}
     for run in companion_runs(found, training):
