@@ -298,7 +298,30 @@ class Graph:
         layer = self._layer_class(call.func, where)
         if layer is not None:  # ``tf.layers.BatchNormalization()(x, training=...)``, ``bn(x, ...)``
             return LayerUse(call, where, layer, argument(call, layer.position, layer.flag), True, None)
-        return None
+        return self._partial_layer(call, where)
+
+    def _partial_layer(self, call: ast.Call, where: Context) -> Optional[LayerUse]:
+        """``bn = functools.partial(tf.layers.batch_normalization, training=training)``; ``bn(x)``."""
+        if not isinstance(call.func, ast.Name):
+            return None
+        bindings = reaching(where.scope, call.func.id, where.seq, where.blocks)
+        if len(bindings) != 1 or not isinstance(bindings[0], Assignment) or not isinstance(bindings[0].value, ast.Call):
+            return None
+        made, at = bindings[0].value, Context(bindings[0].scope, bindings[0].seq, bindings[0].blocks)
+        if qualified_name(made.func, at.scope, at.seq, at.blocks) != "functools.partial" or not made.args:
+            return None
+        if len(made.args) != 1 or any(kw.arg is None for kw in made.keywords):
+            return None  # bound positional arguments or ``**kwargs``: the flag's place is unknown
+        layer = graph_layer(qualified_name(made.args[0], at.scope, at.seq, at.blocks))
+        if layer is None:
+            return None
+        bound = next((kw.value for kw in made.keywords if kw.arg == layer.flag), None)
+        flag = argument(call, layer.position, layer.flag) or bound
+        in_place = _in_place(call, layer)
+        if layer.contrib and in_place is False:
+            in_place = _in_place(made, layer) if any(kw.arg == "updates_collections" for kw in made.keywords) else False
+        # The flag's own context is the partial's when it is bound there.
+        return LayerUse(call, where if flag is not bound else at, layer, flag, True, in_place)
 
     def _layer_class(self, func: ast.expr, where: Context) -> Optional[GraphLayer]:
         """The tf.layers class ``func`` is an instance of: built inline, or bound once to a name."""
