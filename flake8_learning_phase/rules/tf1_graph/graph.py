@@ -37,7 +37,7 @@ from flake8_learning_phase.core.module import (
 )
 from flake8_learning_phase.core.registry import Prefilter
 from flake8_learning_phase.rules._dataflow import Origin, sources
-from flake8_learning_phase.rules._keras import BACKEND_MODULES, calls_backend, is_phase_call
+from flake8_learning_phase.rules._keras import BACKEND_MODULES, calls_backend
 from flake8_learning_phase.rules._steps import argument, parameter_arguments
 from flake8_learning_phase.rules._values import Context, Term
 from flake8_learning_phase.rules.tf1_graph.tables import (
@@ -443,14 +443,6 @@ def phase_pinned(model: ModuleModel) -> bool:
     return any(calls_backend(record, "set_learning_phase") for record in model.calls_of("set_learning_phase"))
 
 
-def feeds_true_phase(keys: List[Optional[ast.expr]], values: List[ast.expr], where: Context) -> bool:
-    """A dict literal's entries feed the learning phase a value that is not the constant false."""
-    for key, value in zip(keys, values):
-        if key is not None and is_phase_call(key, where.scope, where.seq, where.blocks):
-            return not (_is_constant(value) and not _constant(value))
-    return False
-
-
 def dict_literal(node: ast.expr, where: Context) -> Optional[ast.Dict]:
     """The dict display ``node`` is, or the one a name is bound to once and never changed."""
     if isinstance(node, ast.Dict):
@@ -537,11 +529,6 @@ def phase_spelling(model: ModuleModel) -> Optional[str]:
         return None if tf is None else "{}.keras.backend.learning_phase()".format(tf)
     keras = module_alias(model, ("keras",))
     return None if keras is None else "{}.backend.learning_phase()".format(keras)
-
-
-def visible_at(name: str, model: ModuleModel, scope: Scope) -> bool:
-    """``name`` means the module-level binding where ``scope`` uses it."""
-    return scope.lookup(name) is model.module
 
 
 def is_constant_false(node: Optional[ast.expr], where: Context) -> bool:
