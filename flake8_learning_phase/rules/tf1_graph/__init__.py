@@ -1,7 +1,9 @@
 """TF 1.x graph training: train ops run by a session or an Estimator (LP400, LP401, LP410, LP411).
 
-:mod:`.graph` finds the trainings once per module, :mod:`.tables` knows the
-tf.layers / contrib / slim layers; one module per rule.
+:mod:`.graph` finds the trainings once per module (:mod:`.heads`: v2 Estimator
+heads), :mod:`.tables` knows the tf.layers / contrib / slim layers,
+:mod:`.syntax` answers the small questions of the file's text and
+:mod:`.updates` those of the UPDATE_OPS collection; one module per rule.
 """
 from flake8_learning_phase.rules.tf1_graph import lp400, lp401, lp410, lp411
 

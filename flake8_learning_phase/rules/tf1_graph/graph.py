@@ -12,7 +12,6 @@ and layers through the model resolver, tf.layers / contrib / slim layers
 through :mod:`.tables`.
 """
 import ast
-import sys
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
@@ -25,7 +24,6 @@ from flake8_learning_phase.core.module import (
     CallRecord,
     Extend,
     FunctionDefinition,
-    Import,
     ModuleModel,
     Parameter,
     Scope,
@@ -37,9 +35,17 @@ from flake8_learning_phase.core.module import (
 )
 from flake8_learning_phase.core.registry import Prefilter
 from flake8_learning_phase.rules._dataflow import Origin, sources
-from flake8_learning_phase.rules._keras import BACKEND_MODULES, calls_backend
 from flake8_learning_phase.rules._steps import argument, parameter_arguments
 from flake8_learning_phase.rules._values import Context, Term
+from flake8_learning_phase.rules.tf1_graph.syntax import (
+    dict_literal,
+    is_call_to,
+    is_constant,
+    is_keras_updates,
+    is_none,
+    is_update_ops,
+    string_value,
+)
 from flake8_learning_phase.rules.tf1_graph.tables import (
     UPDATES_COLLECTIONS_POSITION,
     GraphLayer,
@@ -198,7 +204,7 @@ class Graph:
         record = self.records.get(id(call))
         if record is not None:
             for item in record.withs:
-                if _is_call_to(item.context, "control_dependencies") and item.context.args:
+                if is_call_to(item.context, "control_dependencies") and item.context.args:
                     yield item.context.args[0], Context(record.scope, item.seq, record.blocks), depth
         name = qualified_name(call.func, here.scope, here.seq, here.blocks) or ""
         if name.startswith("tensorflow.") and name.rpartition(".")[2] in _GROUPS:
@@ -344,12 +350,12 @@ class Graph:
             return LayerUse(call, where, layer, None, False, None)
         flag, in_place, known = None, False, True
         for key, value in zip(literal.keys, literal.values):
-            if key is None or _string(key) is None:
+            if key is None or string_value(key) is None:
                 known = False
-            elif _string(key) == layer.flag:
+            elif string_value(key) == layer.flag:
                 flag = value
-            elif _string(key) == "updates_collections":
-                in_place = _is_none(value) if _is_constant(value) else None
+            elif string_value(key) == "updates_collections":
+                in_place = is_none(value) if is_constant(value) else None
         return LayerUse(call, where, layer, flag, known, in_place)
 
     def _with_arg_scope(self, use: LayerUse) -> LayerUse:
@@ -357,7 +363,7 @@ class Graph:
         record = self.records.get(id(use.node))
         withs = record.withs if record is not None else ()
         for item in withs:
-            if _is_call_to(item.context, "arg_scope"):
+            if is_call_to(item.context, "arg_scope"):
                 use.flag_known = False
                 for kw in item.context.keywords:
                     if kw.arg == use.layer.flag and use.flag is None:
@@ -403,7 +409,7 @@ def opaque_dependency(found: Graph, training: Training) -> bool:
     may hold the update ops."""
     op = training.op
     for item in op.withs:
-        if not _is_call_to(item.context, "control_dependencies") or not item.context.args:
+        if not is_call_to(item.context, "control_dependencies") or not item.context.args:
             continue
         where = Context(op.scope, item.seq, op.blocks)
         for node, here in found.reach(item.context.args[0], where).values():
@@ -433,128 +439,6 @@ def _opaque(found: Graph, node: ast.expr, here: Context) -> bool:
 def graph(context: RuleContext) -> Graph:
     """The module's trainings (computed once, shared by the LP4xx rules)."""
     return context.shared(Graph, Graph)
-
-
-# -- questions the rules share ----------------------------------------------------------
-
-
-def phase_pinned(model: ModuleModel) -> bool:
-    """The module calls ``set_learning_phase``: the phase is a Python int the run need not feed."""
-    return any(calls_backend(record, "set_learning_phase") for record in model.calls_of("set_learning_phase"))
-
-
-def dict_literal(node: ast.expr, where: Context) -> Optional[ast.Dict]:
-    """The dict display ``node`` is, or the one a name is bound to once and never changed."""
-    if isinstance(node, ast.Dict):
-        return node
-    if not isinstance(node, ast.Name):
-        return None
-    bindings = reaching(where.scope, node.id, where.seq, where.blocks)
-    if len(bindings) != 1 or not isinstance(bindings[0], Assignment) or not isinstance(bindings[0].value, ast.Dict):
-        return None
-    if _mutated(bindings[0].scope, node.id):
-        return None
-    return bindings[0].value
-
-
-def _mutated(scope: Scope, name: str) -> bool:
-    """``name[k] = v`` or ``name.update(...)`` somewhere in the scope: the literal is not all it holds."""
-    for node in ast.walk(scope.node):
-        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
-            if isinstance(node.value, ast.Name) and node.value.id == name:
-                return True
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
-            "update", "setdefault"
-        ) and isinstance(node.func.value, ast.Name) and node.func.value.id == name:
-            return True
-    return False
-
-
-def is_update_ops(node: ast.expr) -> bool:
-    """``tf.get_collection(tf.GraphKeys.UPDATE_OPS)`` in any spelling (``"update_ops"`` too)."""
-    if not _is_call_to(node, "get_collection") or not node.args:
-        return False
-    key = node.args[0]
-    text = dotted(key) or _string(key) or ""
-    return text.endswith("UPDATE_OPS") or text == "update_ops"
-
-
-def is_keras_updates(node: ast.expr) -> bool:
-    """``m.updates``, ``m.get_updates_for(x)`` or ``m.get_updates_for``: a Keras model's update ops."""
-    if isinstance(node, ast.Attribute):
-        return node.attr in ("updates", "get_updates_for")
-    return _is_call_to(node, "get_updates_for")
-
-
-def module_alias(model: ModuleModel, qualified: Tuple[str, ...]) -> Optional[str]:
-    """The module-level name an ``import`` binds to one of ``qualified`` (``tf`` for tensorflow)."""
-    for name, bindings in model.module.bindings.items():
-        if len(bindings) == 1 and isinstance(bindings[0], Import) and bindings[0].qualified in qualified:
-            return name
-    return None
-
-
-def tensorflow_alias(model: ModuleModel) -> Optional[str]:
-    return module_alias(model, ("tensorflow", "tensorflow.compat.v1"))
-
-
-def keras_flavour(model: ModuleModel) -> Optional[str]:
-    """``keras`` (standalone) or ``tf`` by the file's imports; None when it imports both."""
-    standalone = tf = False
-    for bindings in model.module.bindings.values():
-        for binding in bindings:
-            if isinstance(binding, Import):
-                root = binding.qualified
-                standalone = standalone or root == "keras" or root.startswith("keras.")
-                tf = tf or ".keras" in root and root.startswith("tensorflow")
-    if standalone and tf:
-        return None
-    return "keras" if standalone else "tf"
-
-
-def phase_spelling(model: ModuleModel) -> Optional[str]:
-    """How this file can spell the learning phase of the Keras its layers come from."""
-    flavour = keras_flavour(model)
-    if flavour is None:
-        return None
-    for name, bindings in model.module.bindings.items():
-        if len(bindings) != 1 or not isinstance(bindings[0], Import):
-            continue
-        qualified = bindings[0].qualified
-        standalone = qualified.startswith("keras.")
-        if qualified in BACKEND_MODULES and standalone == (flavour == "keras"):
-            return "{}.learning_phase()".format(name)
-    if flavour == "tf":
-        tf = tensorflow_alias(model)
-        return None if tf is None else "{}.keras.backend.learning_phase()".format(tf)
-    keras = module_alias(model, ("keras",))
-    return None if keras is None else "{}.backend.learning_phase()".format(keras)
-
-
-def is_constant_false(node: Optional[ast.expr], where: Context) -> bool:
-    """The constant False (or 0), or a name bound only to it."""
-    if node is None:
-        return False
-    if _is_constant(node):
-        return not _constant(node)
-    if isinstance(node, ast.Name):
-        bindings = reaching(where.scope, node.id, where.seq, where.blocks)
-        return bool(bindings) and all(
-            isinstance(b, Assignment) and _is_constant(b.value) and not _constant(b.value) for b in bindings
-        )
-    return False
-
-
-def is_constant(node: ast.expr) -> bool:
-    return _is_constant(node)
-
-
-def constant_value(node: ast.expr):
-    return _constant(node)
-
-
-def record_context(record: CallRecord) -> Context:
-    return Context(record.scope, record.seq, record.blocks)
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -606,14 +490,7 @@ def _in_place(call: ast.Call, layer: GraphLayer) -> Optional[bool]:
     value = argument(call, UPDATES_COLLECTIONS_POSITION, "updates_collections")
     if value is None:
         return False
-    return _is_none(value) if _is_constant(value) else None
-
-
-def _is_call_to(node: ast.expr, attr: str) -> bool:
-    if not isinstance(node, ast.Call):
-        return False
-    func = node.func
-    return (isinstance(func, ast.Attribute) and func.attr == attr) or (isinstance(func, ast.Name) and func.id == attr)
+    return is_none(value) if is_constant(value) else None
 
 
 def _is_self_attribute(node, where: Context) -> bool:
@@ -624,27 +501,3 @@ def _is_self_attribute(node, where: Context) -> bool:
         and node.value.id == where.scope.self_name
         and where.scope.cls is not None
     )
-
-
-# Python 3.7 parses constants as Num / Str / NameConstant; later versions as Constant.
-_CONSTANTS = (ast.Constant,) if sys.version_info >= (3, 8) else (ast.Constant, ast.Num, ast.Str, ast.NameConstant)
-
-
-def _is_constant(node) -> bool:
-    return isinstance(node, _CONSTANTS)
-
-
-def _constant(node):
-    for name in ("value", "n", "s"):
-        if hasattr(node, name):
-            return getattr(node, name)
-    return None
-
-
-def _is_none(node) -> bool:
-    return _is_constant(node) and _constant(node) is None
-
-
-def _string(node) -> Optional[str]:
-    value = _constant(node) if _is_constant(node) else None
-    return value if isinstance(value, str) else None

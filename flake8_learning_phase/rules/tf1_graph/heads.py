@@ -13,7 +13,8 @@ from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.module import Assignment, CallRecord, qualified_name, reaching
 from flake8_learning_phase.rules._steps import argument
 from flake8_learning_phase.rules._values import Context
-from flake8_learning_phase.rules.tf1_graph.graph import LayerUse, graph, record_context
+from flake8_learning_phase.rules.tf1_graph.graph import LayerUse, graph
+from flake8_learning_phase.rules.tf1_graph.syntax import record_context
 
 _V2_HEADS = frozenset({"RegressionHead", "BinaryClassHead", "MultiClassHead", "MultiLabelHead",
                        "PoissonRegressionHead", "LogisticRegressionHead"})

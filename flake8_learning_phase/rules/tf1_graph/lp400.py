@@ -9,14 +9,10 @@ from flake8_learning_phase.core.module import Assignment, reaching
 from flake8_learning_phase.core.registry import Rule, invalid, valid
 from flake8_learning_phase.rules._keras import is_phase_call
 from flake8_learning_phase.rules._values import Context
-from flake8_learning_phase.rules.tf1_graph.graph import (
-    PREFILTER,
-    KerasUse,
-    Run,
-    Training,
+from flake8_learning_phase.rules.tf1_graph.graph import PREFILTER, KerasUse, Run, Training, graph
+from flake8_learning_phase.rules.tf1_graph.syntax import (
     constant_value,
     dict_literal,
-    graph,
     is_constant,
     phase_pinned,
     phase_spelling,

@@ -14,11 +14,13 @@ from flake8_learning_phase.rules.tf1_graph.graph import (
     KerasUse,
     Training,
     companion_runs,
-    constant_value,
     graph,
+    opaque_dependency,
+)
+from flake8_learning_phase.rules.tf1_graph.syntax import (
+    constant_value,
     is_constant,
     is_keras_updates,
-    opaque_dependency,
     phase_pinned,
     record_context,
     tensorflow_alias,

@@ -8,15 +8,10 @@ from flake8_learning_phase.core.module import Assignment, Parameter, reaching
 from flake8_learning_phase.core.registry import Rule, invalid, valid
 from flake8_learning_phase.rules._steps import parameter_arguments
 from flake8_learning_phase.rules._values import Context, Term
-from flake8_learning_phase.rules.tf1_graph.graph import (
-    FLAG_NAMES,
-    PREFILTER,
-    Graph,
-    LayerUse,
-    Training,
+from flake8_learning_phase.rules.tf1_graph.graph import FLAG_NAMES, PREFILTER, Graph, LayerUse, Training, graph
+from flake8_learning_phase.rules.tf1_graph.syntax import (
     constant_value,
     dict_literal,
-    graph,
     is_constant,
     is_constant_false,
     record_context,

@@ -4,7 +4,8 @@ from typing import Iterator
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import AddKeyword, Finding
 from flake8_learning_phase.core.registry import Rule, invalid, valid
-from flake8_learning_phase.rules.tf1_graph.graph import PREFILTER, LayerUse, Training, graph, tensorflow_alias
+from flake8_learning_phase.rules.tf1_graph.graph import PREFILTER, LayerUse, Training, graph
+from flake8_learning_phase.rules.tf1_graph.syntax import tensorflow_alias
 from flake8_learning_phase.rules.tf1_graph.heads import HeadSpec, head_specs
 from flake8_learning_phase.rules.tf1_graph.updates import update_ops_edit, update_ops_run, varies
 

@@ -7,17 +7,8 @@ from flake8_learning_phase.core.findings import Wrap
 from flake8_learning_phase.core.module import Assignment, CallRecord, ModuleModel, Parameter, dotted, reaching
 from flake8_learning_phase.rules._steps import parameter_arguments
 from flake8_learning_phase.rules._values import Context, Term
-from flake8_learning_phase.rules.tf1_graph.graph import (
-    Graph,
-    LayerUse,
-    Training,
-    companion_runs,
-    constant_value,
-    is_constant,
-    is_update_ops,
-    opaque_dependency,
-    tensorflow_alias,
-)
+from flake8_learning_phase.rules.tf1_graph.graph import Graph, LayerUse, Training, companion_runs, opaque_dependency
+from flake8_learning_phase.rules.tf1_graph.syntax import constant_value, is_constant, is_update_ops, tensorflow_alias
 
 
 def varies(model: ModuleModel, flag: ast.expr, where: Context) -> bool:
