@@ -64,7 +64,8 @@ def is_keras_updates(node: ast.expr) -> bool:
 def module_alias(model: ModuleModel, qualified: Tuple[str, ...]) -> Optional[str]:
     """The module-level name an ``import`` binds to one of ``qualified`` (``tf`` for tensorflow)."""
     for name, bindings in model.module.bindings.items():
-        if len(bindings) == 1 and isinstance(bindings[0], Import) and bindings[0].qualified in qualified:
+        # A notebook imports it again in later cells: every binding must be that import.
+        if all(isinstance(b, Import) and b.qualified in qualified for b in bindings):
             return name
     return None
 
@@ -93,7 +94,7 @@ def phase_spelling(model: ModuleModel) -> Optional[str]:
     if flavour is None:
         return None
     for name, bindings in model.module.bindings.items():
-        if len(bindings) != 1 or not isinstance(bindings[0], Import):
+        if not all(isinstance(b, Import) and b.qualified == bindings[0].qualified for b in bindings):
             continue
         qualified = bindings[0].qualified
         standalone = qualified.startswith("keras.")
