@@ -280,3 +280,9 @@ def test_fixing_every_lint_case_leaves_only_manual_findings():
         ast.parse(result.source)
         again = check_source(result.source, codes=CODES)
         assert all(not f.edits and f.manual for f in again), (path.name, again)
+
+
+def test_a_module_imported_again_in_a_later_cell_still_spells_the_fix():
+    source = TF_LAYERS.replace("batch_normalization(x)", "batch_normalization(x, training=is_training)").replace(
+        "train_op = ", "import tensorflow as tf\ntrain_op = ")
+    assert "*tf.get_collection(tf.GraphKeys.UPDATE_OPS))" in fix_source(source, codes=CODES).source
