@@ -286,3 +286,10 @@ def test_a_module_imported_again_in_a_later_cell_still_spells_the_fix():
     source = TF_LAYERS.replace("batch_normalization(x)", "batch_normalization(x, training=is_training)").replace(
         "train_op = ", "import tensorflow as tf\ntrain_op = ")
     assert "*tf.get_collection(tf.GraphKeys.UPDATE_OPS))" in fix_source(source, codes=CODES).source
+
+
+def test_lp400_a_file_mixing_keras_flavours_gets_a_note():
+    # standalone keras' backend next to tf.keras layers: its learning phase is another placeholder
+    source = "import keras.backend as K\n" + KERAS
+    result = fix_source(source, codes=["LP400"])
+    assert result.source == source and "feed the learning phase as 1" in result.manual[0][1]

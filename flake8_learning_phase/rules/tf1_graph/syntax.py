@@ -8,7 +8,16 @@ import ast
 import sys
 from typing import Optional, Tuple
 
-from flake8_learning_phase.core.module import Assignment, CallRecord, Import, ModuleModel, Scope, dotted, reaching
+from flake8_learning_phase.core.module import (
+    Assignment,
+    CallRecord,
+    Import,
+    ModuleModel,
+    Scope,
+    dotted,
+    qualified_name,
+    reaching,
+)
 from flake8_learning_phase.rules._keras import BACKEND_MODULES, calls_backend
 from flake8_learning_phase.rules._values import Context
 
@@ -75,7 +84,8 @@ def tensorflow_alias(model: ModuleModel) -> Optional[str]:
 
 
 def keras_flavour(model: ModuleModel) -> Optional[str]:
-    """``keras`` (standalone) or ``tf`` by the file's imports; None when it imports both."""
+    """``keras`` (standalone) or ``tf`` by the file's imports and its ``tf.keras...`` calls; None
+    when it uses both (their learning phases are different placeholders)."""
     standalone = tf = False
     for bindings in model.module.bindings.values():
         for binding in bindings:
@@ -83,9 +93,20 @@ def keras_flavour(model: ModuleModel) -> Optional[str]:
                 root = binding.qualified
                 standalone = standalone or root == "keras" or root.startswith("keras.")
                 tf = tf or ".keras" in root and root.startswith("tensorflow")
+    if standalone and not tf:
+        tf = any(_calls_tf_keras(record) for records in model.attribute_calls.values() for record in records)
     if standalone and tf:
         return None
     return "keras" if standalone else "tf"
+
+
+def _calls_tf_keras(record: CallRecord) -> bool:
+    """``tf.keras.layers.Dense(...)`` and the like: tf.keras reached through ``tensorflow``."""
+    text = dotted(record.node.func) or ""
+    if ".keras." not in text:
+        return False
+    name = qualified_name(record.node.func, record.scope, record.seq, record.blocks) or ""
+    return name.startswith("tensorflow.")
 
 
 def phase_spelling(model: ModuleModel) -> Optional[str]:
