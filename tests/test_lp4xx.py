@@ -201,8 +201,8 @@ def test_lp400_fix_adds_the_phase_to_a_multi_line_dict_keeping_comments():
 
 def test_lp400_fix_uses_the_backend_import_of_the_layers_flavour():
     imports = "from keras import backend as K\nfrom keras.layers import Dropout\nfrom keras.models import Sequential\n"
-    source = imports + KERAS.replace("tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()])",
-                                     "Sequential([Dropout(0.5)])")
+    layers = "tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()])"
+    source = imports + KERAS.replace(layers, "Sequential([Dropout(0.5)])")
     assert "    K.learning_phase(): 1,\n" in fix_source(source, codes=["LP400"]).source
 
 
