@@ -17,6 +17,8 @@ what must happen:
     correct (or correct in effect); lp-fix exits 0 and leaves every file
     byte-identical, and the program as written trains like the reference.
 
+``# requires: tensorflow>=1.15`` when a program uses an API older TensorFlow lacks.
+
 ``# reference: fit`` (model.fit), ``hand`` (a hand fix written in the
 program, for GANs and what model.fit cannot express) or ``none``.  A
 program's ``run(mode)`` returns the numbers for mode ``loop`` (the program as
@@ -44,7 +46,7 @@ RUNNER = os.path.join(RUNTIME, "runner.py")
 TOLERANCE = 1e-5
 #: the unfixed loop must differ from the reference by more than this: the bug is real
 BUG = 1e-3
-_HEADER = re.compile(r"^#\s*(runtime|reference|flavour):\s*(\S+)", re.M)
+_HEADER = re.compile(r"^#\s*(runtime|reference|flavour|requires):\s*(\S+)", re.M)
 
 
 class Program(NamedTuple):
@@ -54,6 +56,15 @@ class Program(NamedTuple):
     runtime: str
     reference: str
     flavour: str
+    requires: str = ""  # ``tensorflow>=1.15``: an API older releases lack (the v2 Estimator heads)
+
+
+def satisfied(requires: str, version: str) -> bool:
+    """Whether the installed TensorFlow ``version`` meets a ``# requires: tensorflow>=X.Y`` header."""
+    if not requires:
+        return True
+    wanted = requires.split(">=", 1)[1]
+    return tuple(int(p) for p in version.split(".")[:2]) >= tuple(int(p) for p in wanted.split(".")[:2])
 
 
 def programs() -> List[Program]:
@@ -76,6 +87,7 @@ def programs() -> List[Program]:
                 header["runtime"],
                 header["reference"],
                 header.get("flavour", "tf.keras"),
+                header.get("requires", ""),
             )
         )
     return found

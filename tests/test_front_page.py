@@ -18,7 +18,7 @@ INDEX = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
 FAMILIES = [
     ("TF2 / Keras 3", "why-training-true-matters.md"),
     ("TF 1.x: a Keras backend function", "why-your-loop-diverges.md"),
-    ("TF 1.x: sessions and graph mode", None),
+    ("TF 1.x: sessions and graph mode", "tf1-graph-proof.md"),
     ("Keras 3 on JAX or PyTorch", None),
 ]
 

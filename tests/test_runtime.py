@@ -12,7 +12,7 @@ import runtime_suite
 from conftest import expected, read
 
 try:
-    import tensorflow  # noqa: F401
+    import tensorflow
 
     HAVE_TENSORFLOW = True
 except ImportError:
@@ -53,6 +53,8 @@ def server():
 
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p.name for p in PROGRAMS])
 def test_program(program, tmp_path, server):
+    if not runtime_suite.satisfied(program.requires, tensorflow.__version__):
+        pytest.skip("needs " + program.requires)
     run = runtime_suite.run_program(program, str(tmp_path), server)
     found = runtime_suite.problems(program, run)
     assert not found, "{} ({}): {}".format(program.name, program.runtime, "\n".join(found))

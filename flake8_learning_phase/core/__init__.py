@@ -7,6 +7,7 @@ Free of flake8, libcst and CLI imports.  Every front end calls :func:`analyze`
 from flake8_learning_phase.core.engine import RuleContext, analyze, check_source
 from flake8_learning_phase.core.findings import (
     CALL_SITE,
+    AddEntry,
     AddKeyword,
     AppendElement,
     Concatenate,
@@ -16,6 +17,7 @@ from flake8_learning_phase.core.findings import (
     NodeRef,
     Related,
     StarAppend,
+    Wrap,
 )
 from flake8_learning_phase.core.registry import (
     FIX_ALWAYS,
@@ -48,6 +50,7 @@ __all__ = [
     "SAFE",
     "UNSAFE",
     "LEARNING_PHASE_FUNCTIONS",
+    "AddEntry",
     "AddKeyword",
     "AppendElement",
     "Concatenate",
@@ -74,4 +77,5 @@ __all__ = [
     "split_lines",
     "unregister",
     "valid",
+    "Wrap",
 ]

@@ -61,6 +61,22 @@ class AddKeyword(Edit):
 
 
 @dataclass(frozen=True)
+class AddEntry(Edit):
+    """Add ``key: value`` as the last entry of a dict literal."""
+
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Wrap(Edit):
+    """Replace the expression ``e`` with ``before`` + ``e`` + ``after`` (``tf.group(e, *more)``)."""
+
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
 class Related:
     """Another place a finding involves; ``role`` says how (e.g. a call site a fix feeds)."""
 

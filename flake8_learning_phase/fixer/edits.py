@@ -11,7 +11,17 @@ from typing import Callable, Dict, List, Sequence, Tuple, Type
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from flake8_learning_phase.core import AddKeyword, AppendElement, Concatenate, Edit, ImportName, NodeRef, StarAppend
+from flake8_learning_phase.core import (
+    AddEntry,
+    AddKeyword,
+    AppendElement,
+    Concatenate,
+    Edit,
+    ImportName,
+    NodeRef,
+    StarAppend,
+    Wrap,
+)
 
 # ast class name -> libcst classes that may stand for it.
 _KINDS = {
@@ -25,6 +35,7 @@ _KINDS = {
     "IfExp": (cst.IfExp,),
     "ListComp": (cst.ListComp,),
     "ImportFrom": (cst.ImportFrom,),
+    "Dict": (cst.Dict,),
 }
 # Operators that bind at least as tightly as ``+``: ``e + x`` needs no parentheses.
 _TIGHT_OPERATORS = (
@@ -143,6 +154,46 @@ def _add_keyword(edit: AddKeyword, node: cst.CSTNode) -> cst.CSTNode:
     return node.with_changes(args=_append_argument(node, argument))
 
 
+def _add_entry(edit: AddEntry, node: cst.CSTNode) -> cst.CSTNode:
+    if not isinstance(node, cst.Dict):
+        raise EditError("not a dict literal")
+    entry = cst.DictElement(cst.parse_expression(edit.key), cst.parse_expression(edit.value))
+    elements = _append(node.elements, entry, False)
+    closing = node.rbrace.whitespace_before
+    if len(elements) > 1 and isinstance(closing, cst.ParenthesizedWhitespace) and closing.first_line.comment:
+        # libcst keeps the old last entry's comment before the ``}``: it stays with that entry.
+        separator = elements[-2].comma
+        if isinstance(separator, cst.Comma) and _breaks_line(separator):
+            elements[-2] = elements[-2].with_changes(comma=separator.with_changes(
+                whitespace_after=separator.whitespace_after.with_changes(first_line=closing.first_line)))
+            node = node.with_changes(rbrace=node.rbrace.with_changes(
+                whitespace_before=closing.with_changes(first_line=cst.TrailingWhitespace())))
+    return node.with_changes(elements=elements)
+
+
+class _Placeholder(cst.CSTTransformer):
+    """Puts the wrapped expression where the template holds its placeholder name."""
+
+    def __init__(self, name: str, node: cst.BaseExpression):
+        super().__init__()
+        self.name = name
+        self.node = node
+
+    def leave_Name(self, original_node, updated_node):
+        return self.node if updated_node.value == self.name else updated_node
+
+
+_WRAPPED = "__lp_wrapped__"
+
+
+def _wrap(edit: Wrap, node: cst.CSTNode) -> cst.CSTNode:
+    if not isinstance(node, cst.BaseExpression):
+        raise EditError("not an expression")
+    template = cst.parse_expression(edit.before + _WRAPPED + edit.after)
+    # The expression keeps its own layout, comments and parentheses inside the template.
+    return template.visit(_Placeholder(_WRAPPED, node))
+
+
 def _append_argument(call: cst.Call, new: cst.Arg) -> list:
     """The call's arguments plus ``new`` last, in the call's layout.
 
@@ -202,6 +253,8 @@ APPLIERS: Dict[Type[Edit], Callable[[Edit, cst.CSTNode], cst.CSTNode]] = {
     StarAppend: _star_append,
     ImportName: _import_name,
     AddKeyword: _add_keyword,
+    AddEntry: _add_entry,
+    Wrap: _wrap,
 }
 
 
@@ -225,6 +278,18 @@ def _append(elements: Sequence, new, is_tuple: bool) -> list:
     last_comma = last.comma
     if len(elements) > 1 and isinstance(elements[-2].comma, cst.Comma):
         separator = elements[-2].comma
+        if _breaks_line(separator):
+            # The line break and indentation of the element before, not its comment.
+            separator = separator.with_changes(
+                whitespace_after=separator.whitespace_after.with_changes(first_line=cst.TrailingWhitespace()))
+            if isinstance(last_comma, cst.Comma) and _breaks_line(last_comma):
+                # The last element keeps its own comment; the new one closes like it did.
+                after = last_comma.whitespace_after
+                layout = separator.whitespace_after
+                separator = last_comma.with_changes(
+                    whitespace_after=after.with_changes(indent=layout.indent, last_line=layout.last_line))
+                last_comma = last_comma.with_changes(
+                    whitespace_after=after.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[]))
     elif isinstance(last_comma, cst.Comma) and _breaks_line(last_comma):
         separator = last_comma
     else:

@@ -6,8 +6,8 @@ module holds a rule's whole story: code, message, quick-fix title,
 documentation, valid and invalid examples, prefilter and check.  A new
 family adds a package and one line to :data:`FAMILIES`.
 """
-from flake8_learning_phase.rules import backend_function, tape
+from flake8_learning_phase.rules import backend_function, tape, tf1_graph
 
-FAMILIES = (backend_function, tape)
+FAMILIES = (backend_function, tape, tf1_graph)
 
 BUILTIN = tuple(rule for family in FAMILIES for rule in family.RULES)

@@ -13,16 +13,15 @@ from flake8_learning_phase.rules.backend_function.steps import (
     OPAQUE_INPUTS,
     PREFILTER,
     Step,
-    argument,
     feed,
     feed_edit,
-    parameter_arguments,
     phase_matters,
     site_context,
     steps,
     takes_feed_dict,
 )
-from flake8_learning_phase.rules.backend_function.terms import PARAMETER, PHASE, flatten, literal_items
+from flake8_learning_phase.flow.calls import argument, parameter_arguments
+from flake8_learning_phase.flow.terms import PARAMETER, PHASE, flatten, literal_items
 
 _BAD = '''\
 from keras import backend as K

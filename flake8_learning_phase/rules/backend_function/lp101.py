@@ -14,7 +14,7 @@ from flake8_learning_phase.rules.backend_function.steps import (
     site_context,
     steps,
 )
-from flake8_learning_phase.rules.backend_function.terms import CALL, ITEM, PARAMETER, PHASE, flatten, literal_items
+from flake8_learning_phase.flow.terms import CALL, ITEM, PARAMETER, PHASE, flatten, literal_items
 
 _BAD = '''\
 from keras import backend as K

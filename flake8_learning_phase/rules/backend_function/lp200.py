@@ -7,7 +7,7 @@ from flake8_learning_phase.keras.models import ModelInfo
 from flake8_learning_phase.core.findings import Concatenate, Finding
 from flake8_learning_phase.core.module import dotted
 from flake8_learning_phase.core.registry import FIX_SOMETIMES, SAFE, Rule, invalid, valid
-from flake8_learning_phase.rules.backend_function.dataflow import applications, same_value
+from flake8_learning_phase.flow.dataflow import applications, same_value
 from flake8_learning_phase.keras.backend import UNSEEN_MODEL, backend_module
 from flake8_learning_phase.rules.backend_function.steps import (
     OPAQUE_UPDATES,
@@ -18,7 +18,7 @@ from flake8_learning_phase.rules.backend_function.steps import (
     model_info,
     steps,
 )
-from flake8_learning_phase.rules.backend_function.terms import MODEL_UPDATES
+from flake8_learning_phase.flow.terms import MODEL_UPDATES
 
 _BAD = '''\
 import tensorflow as tf

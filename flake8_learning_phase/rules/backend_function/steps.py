@@ -14,16 +14,16 @@ from flake8_learning_phase.core.findings import AppendElement, Concatenate, Edit
 from flake8_learning_phase.core.module import (
     Assignment,
     CallRecord,
-    FunctionDefinition,
     ModuleModel,
     Scope,
     dotted,
     reaching,
 )
 from flake8_learning_phase.core.registry import Prefilter
-from flake8_learning_phase.rules.backend_function.dataflow import Origin, sources
+from flake8_learning_phase.flow.calls import argument, function_calls, parameter_arguments
+from flake8_learning_phase.flow.dataflow import Origin, sources
 from flake8_learning_phase.keras.backend import backend_module, calls_backend
-from flake8_learning_phase.rules.backend_function.terms import (
+from flake8_learning_phase.flow.terms import (
     ATTRIBUTE,
     CALL,
     OPTIMIZER,
@@ -91,15 +91,6 @@ def _phase_is_int(model: ModuleModel) -> bool:
     built, so it silences the whole module, like one at the top level.
     """
     return any(calls_backend(record, "set_learning_phase") for record in model.calls_of("set_learning_phase"))
-
-
-def argument(call: ast.Call, position: int, keyword: str) -> Optional[ast.expr]:
-    for kw in call.keywords:
-        if kw.arg == keyword:
-            return kw.value
-    if len(call.args) > position and not any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
-        return call.args[position]
-    return None
 
 
 def _step(model: ModuleModel, record: CallRecord, phase_is_int: bool) -> Optional[Step]:
@@ -330,41 +321,6 @@ def takes_feed_dict(record: CallRecord) -> bool:
     return not any(kw.arg is None or kw.arg == "feed_dict" for kw in record.node.keywords)
 
 
-def parameter_arguments(model: ModuleModel, term: Term) -> List[Tuple[ast.expr, Context]]:
-    """What the calls in this file pass for the parameter ``term`` stands for.
-
-    Empty when the function is not called here or some call passes it in a way
-    that cannot be read (``*args``, ``**kwargs``, the default).
-    """
-    function = term.context.scope
-    parameter = term.node
-    if not function.is_function:
-        return []
-    args = function.node.args
-    positional = [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
-    if function.self_name is not None:
-        positional = positional[1:]
-    found = []
-    for call in function_calls(model, function):
-        node = call.node
-        value = None
-        for kw in node.keywords:
-            if kw.arg == parameter.arg:
-                value = kw.value
-        if value is None and parameter.arg in positional:
-            index = positional.index(parameter.arg)
-            before = node.args[: index + 1]
-            if len(node.args) > index and not any(isinstance(a, ast.Starred) for a in before):
-                value = node.args[index]
-        if value is None:
-            return []
-        found.append((value, Context(call.scope, call.seq, call.blocks)))
-    return found
-
-
-# -- call sites ------------------------------------------------------------------------
-
-
 def _call_sites(model: ModuleModel, record: CallRecord) -> Tuple[List[CallRecord], bool]:
     """The calls of the step this file shows, and whether it may be called some other way.
 
@@ -422,24 +378,3 @@ def _helper_sites(model: ModuleModel, helper: Scope, depth: int, builders) -> Tu
         more, _ = _sites_of(model, call.node, depth + 1, builders)
         sites.extend(more)
     return sites, True
-
-
-def function_calls(model: ModuleModel, function: Scope) -> List[CallRecord]:
-    """Calls of a function or method defined in this file (``f(...)``, ``self.f(...)``)."""
-    node = function.node
-    if not function.is_function:
-        return []
-    if function.cls is not None:
-        return list(function.cls.attr_calls.get(node.name, ()))
-    return [
-        r
-        for scope in model.scopes
-        for r in scope.calls.get(node.name, ())
-        if _is_def(scope.lookup(node.name), node.name, node)
-    ]
-
-
-def _is_def(scope: Optional[Scope], name: str, node) -> bool:
-    return scope is not None and any(
-        isinstance(b, FunctionDefinition) and b.node is node for b in scope.bindings[name]
-    )

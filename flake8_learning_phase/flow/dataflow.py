@@ -10,7 +10,7 @@ import ast
 from typing import Iterable, List, NamedTuple, Tuple
 
 from flake8_learning_phase.core.module import ModuleModel, Parameter, Unpacking, dotted, reaching, unpacked
-from flake8_learning_phase.rules.backend_function.terms import Context, Term
+from flake8_learning_phase.flow.terms import Context, Term
 
 # Enough for any loss seen in real training code; beyond it the answer is "cannot tell".
 _MAX_NODES = 4000

@@ -1,0 +1,149 @@
+"""LP401: a TF 1.x train op that never runs the update ops of the Keras layers its loss runs."""
+import ast
+from typing import Iterator, List, Optional
+
+from flake8_learning_phase.core.engine import RuleContext
+from flake8_learning_phase.core.findings import Finding, Wrap
+from flake8_learning_phase.core.module import dotted
+from flake8_learning_phase.core.registry import Rule, invalid, valid
+from flake8_learning_phase.flow.dataflow import same_value
+from flake8_learning_phase.flow.terms import Context
+from flake8_learning_phase.rules.tf1_graph.graph import (
+    PREFILTER,
+    Graph,
+    KerasUse,
+    Training,
+    companion_runs,
+    graph,
+    opaque_dependency,
+)
+from flake8_learning_phase.rules.tf1_graph.syntax import (
+    constant_value,
+    is_constant,
+    is_keras_updates,
+    phase_pinned,
+    record_context,
+    tensorflow_alias,
+)
+
+_BAD = '''\
+import tensorflow as tf
+from tensorflow.keras import backend as K
+
+features = tf.placeholder(tf.float32, (None, 8))
+labels = tf.placeholder(tf.float32, (None, 1))
+net = tf.keras.Sequential([tf.keras.layers.Dense(16), tf.keras.layers.BatchNormalization(), tf.keras.layers.Dense(1)])
+loss = tf.reduce_mean(tf.square(net(features) - labels))
+train_op = tf.train.AdamOptimizer().minimize(loss)
+
+
+def train(sess, batches):
+    for xb, yb in batches:
+        sess.run(train_op, feed_dict={features: xb, labels: yb, K.learning_phase(): 1})
+'''
+_GOOD = _BAD.replace(
+    "train_op = tf.train.AdamOptimizer().minimize(loss)",
+    "train_op = tf.group(tf.train.AdamOptimizer().minimize(loss), *net.get_updates_for(features))",
+)
+_VALID_UPDATE_OPS_RUN = _BAD.replace(
+    "sess.run(train_op, feed_dict=", "sess.run([train_op, net.get_updates_for(features)], feed_dict="
+)
+
+
+def check(context: RuleContext) -> Iterator[Finding]:
+    found = graph(context)
+    if not found.trainings or phase_pinned(context.model):
+        return  # a pinned phase: the statistics are never read
+    for training in found.trainings:
+        uses = [u for u in training.keras if u.info.owns_updates and not _always_training(u)]
+        if uses and not _keras_updates_run(found, training):
+            yield _finding(context, training, uses)
+
+
+def _always_training(use: KerasUse) -> bool:
+    """``net(x, training=True)``: this application never reads the statistics it would update."""
+    return use.explicit is not None and is_constant(use.explicit) and bool(constant_value(use.explicit))
+
+
+def _keras_updates_run(found: Graph, training: Training) -> bool:
+    """A run with the train op runs Keras update ops (grouped, fetched, or a control dependency), or
+    the train op depends on ops the file does not show."""
+    if opaque_dependency(found, training):
+        return True
+    return any(is_keras_updates(node) for run in companion_runs(found, training) for node, _ in run.reached.values())
+
+
+def _finding(context: RuleContext, training: Training, uses: List[KerasUse]) -> Finding:
+    op = training.op
+    tf = tensorflow_alias(context.model)
+    terms = _update_terms(record_context(op), uses)
+    if tf is None or terms is None:
+        manual = "run the Keras layers' update ops with the train op at line {} (tf.group(train_op, " \
+                 "*model.get_updates_for(inputs)))".format(op.node.lineno)
+        return context.finding(RULE, op.node, manual=manual)
+    edit = Wrap(context.ref(op.node), "{}.group(".format(tf), ", {})".format(", ".join(terms)))
+    return context.finding(RULE, op.node, [edit])
+
+
+def _update_terms(at: Context, uses: List[KerasUse]) -> Optional[List[str]]:
+    """``*net.get_updates_for(x)`` per application (``*model.updates`` for ``model.output``), when
+    every name means at the train op what it meant where the model was applied."""
+    terms: List[str] = []
+    for use in uses:
+        if use.model_text is None or not _visible(use.model_text, at, use.context):
+            return None
+        if use.applied_to is None and isinstance(use.node, ast.Attribute):
+            term = "*{}.updates".format(use.model_text)
+        else:
+            applied = dotted(use.applied_to) if use.applied_to is not None else None
+            if applied is None or not _visible(applied, at, use.context):
+                return None
+            term = "*{}.get_updates_for({})".format(use.model_text, applied)
+        if term not in terms:
+            terms.append(term)
+    return terms
+
+
+def _visible(text: str, here: Context, there: Context) -> bool:
+    root = text.split(".")[0]
+    if here.scope.self_name is not None and root == here.scope.self_name:
+        return there.scope.cls is not None and there.scope.cls is here.scope.cls
+    return same_value(root, here, there)
+
+
+RULE = Rule(
+    code="LP401",
+    title="Keras update ops not run with a TF 1.x train op",
+    message="train op runs Keras BatchNormalization without its update ops; moving statistics never move",
+    fix_title="Group the Keras update ops with this train op",
+    detects=(
+        "A TF 1.x graph train op (`opt.minimize(loss)`, `opt.apply_gradients(...)`) run by this file "
+        "(`sess.run`, `train_op.run`, a MonitoredSession, an Estimator `EstimatorSpec`) whose loss runs a "
+        "Keras model or layer that owns update ops (BatchNormalization) whose statistics are read, when no "
+        "run of the file runs Keras update ops (`model.updates`, `model.get_updates_for(x)`: grouped, "
+        "fetched or as a control dependency). Reported at the `minimize` / `apply_gradients` call."
+    ),
+    why=(
+        "Keras layers never put their update ops in `tf.GraphKeys.UPDATE_OPS` (checked on tensorflow "
+        "1.15.5, in every form): a `control_dependencies(UPDATE_OPS)` around the train op is empty for "
+        "them, and `sess.run(train_op)` leaves the moving mean and variance at their initial values. "
+        "Inference then normalises with statistics of nothing: measured evaluation loss 20.6 against 0.29."
+    ),
+    fix=(
+        "`lp-fix` replaces the train op `opt.minimize(loss)` with "
+        "`tf.group(opt.minimize(loss), *net.get_updates_for(x))`, one `get_updates_for` per application "
+        "`net(x)` the loss runs (`*model.updates` for `model.output`): the updates of a model applied to "
+        "another tensor are the ones conditioned on that tensor (`net.updates` would also hold the ops of "
+        "its own `Input`, which no feed reaches). When a model or its input is not visible at the train op, "
+        "a note says what to group."
+    ),
+    silence=(
+        "Stays silent when some run of the file runs Keras update ops, when the layers are called with "
+        "`training=True` (the statistics are never read), when the module pins the phase with "
+        "`set_learning_phase`, and when the train op is not run in this file. Silence one line with "
+        "`# noqa: LP401`."
+    ),
+    examples=(invalid(_BAD, fixed=_GOOD), valid(_GOOD), valid(_VALID_UPDATE_OPS_RUN)),
+    prefilter=PREFILTER,
+    check=check,
+)

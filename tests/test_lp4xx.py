@@ -1,0 +1,295 @@
+"""The TF 1.x graph family (issue 20): LP400, LP401, LP410, LP411, all in one place.
+
+The lint cases (tests/fixtures/lp4xx): flake8 reports an LP4xx finding exactly
+at each ``# expect:`` line and nowhere else.  Then each rule's positions
+(line, column), messages, fixes and manual notes, and lp-fix on a file and on
+a notebook.  The runtime proof is tests/test_runtime.py (the ``graph_*``
+programs) and docs/tf1-graph-proof.md.
+"""
+import ast
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import FIXTURES, expected, read
+from flake8_learning_phase import check_source, fix_source
+from flake8_learning_phase.frontends.cli import main
+from flake8_learning_phase.rules import tf1_graph
+
+CASES = FIXTURES / "lp4xx"
+RUNTIME = FIXTURES / "runtime" / "programs"
+CODES = ["LP400", "LP401", "LP410", "LP411"]
+_FINDING = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>LP4\d\d)\b", re.M)
+
+
+def cases(folder, prefix=""):
+    return sorted(p for p in folder.glob(prefix + "*.py"))
+
+
+ALL = cases(CASES) + cases(RUNTIME, "graph_")
+
+
+def labels(paths):
+    return {str(p): sorted((line, code) for line, code in expected(read(p)) if code.startswith("LP4")) for p in paths}
+
+
+def flake8(folder):
+    done = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "--select=LP4", str(folder)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    found = {}
+    for match in _FINDING.finditer(done.stdout):
+        found.setdefault(match.group("path"), []).append((int(match.group("line")), match.group("code")))
+    return {path: sorted(pairs) for path, pairs in found.items()}
+
+
+def findings(source):
+    return [(f.line, f.col, f.code) for f in check_source(source, codes=CODES)]
+
+
+# -- the lint cases ----------------------------------------------------------------
+
+
+def test_flake8_reports_exactly_the_labelled_lines():
+    want = {path: pairs for path, pairs in labels(cases(CASES)).items() if pairs}
+    assert flake8(CASES) == want
+
+
+def test_the_graph_runtime_programs_are_reported_where_labelled():
+    want = {path: pairs for path, pairs in labels(cases(RUNTIME, "graph_")).items() if pairs}
+    got = {path: pairs for path, pairs in flake8(RUNTIME).items() if "/graph_" in path}
+    assert got == want
+
+
+@pytest.mark.parametrize("path", ALL, ids=[p.name for p in ALL])
+def test_case_says_why(path):
+    assert ast.get_docstring(ast.parse(read(path))), "a lint case says why it is reported or silent"
+
+
+def test_there_are_positive_and_negative_cases_for_every_rule():
+    counts = labels(cases(CASES))
+    positive = [path for path, pairs in counts.items() if pairs]
+    negative = [path for path, pairs in counts.items() if not pairs]
+    assert len(counts) >= 31 and len(positive) >= 15 and len(negative) >= 15
+    assert {code for pairs in counts.values() for _, code in pairs} == set(CODES)
+
+
+def test_the_family_registers_its_rules():
+    assert [rule.code for rule in tf1_graph.RULES] == CODES
+
+
+# -- positions and messages ------------------------------------------------------------
+
+KERAS = '''import tensorflow as tf
+
+x = tf.placeholder(tf.float32, (None, 8))
+y = tf.placeholder(tf.float32, (None, 1))
+net = tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()])
+loss = tf.reduce_mean(tf.square(net(x) - y))
+train_op = tf.train.AdamOptimizer().minimize(loss)
+sess = tf.Session()
+sess.run(train_op, feed_dict={
+    x: 1,  # the batch
+    y: 2,
+})
+'''
+TF_LAYERS = '''import tensorflow as tf
+
+x = tf.placeholder(tf.float32, (None, 8))
+y = tf.placeholder(tf.float32, (None, 1))
+is_training = tf.placeholder(tf.bool, ())
+h = tf.layers.batch_normalization(x)
+loss = tf.reduce_mean(tf.square(h - y))
+train_op = tf.train.AdamOptimizer().minimize(loss)
+sess = tf.Session()
+sess.run(train_op, {x: 1, y: 2, is_training: True})
+'''
+
+
+def test_lp400_and_lp401_positions():
+    assert findings(KERAS) == [(7, 11, "LP401"), (9, 0, "LP400")]
+
+
+def test_lp400_message_and_model_fn_message():
+    (lp400,) = [f for f in check_source(KERAS) if f.code == "LP400"]
+    assert lp400.message == (
+        "LP400 train op run without the learning phase; its Keras layers run in inference mode"
+    )
+    bad_model_fn = tf1_graph.lp400.RULE.examples[1].source
+    (call,) = [f for f in check_source(bad_model_fn) if f.code == "LP400"]
+    assert (call.line, call.col) == (6, 18)
+    assert call.message.startswith("LP400 net(...) in an Estimator model_fn without training=")
+
+
+def test_lp410_position_and_fix_with_a_placeholder_fed_true():
+    assert findings(TF_LAYERS) == [(6, 4, "LP410")]
+    fixed = fix_source(TF_LAYERS, codes=CODES).source
+    # the flag is passed; a placeholder can be false, so the UPDATE_OPS are run too
+    assert "tf.layers.batch_normalization(x, training=is_training)" in fixed
+    assert "tf.group(tf.train.AdamOptimizer().minimize(loss), *tf.get_collection(tf.GraphKeys.UPDATE_OPS))" in fixed
+    assert findings(fixed) == []
+
+
+def test_lp410_without_a_flag_is_a_manual_note():
+    source = TF_LAYERS.replace("is_training = tf.placeholder(tf.bool, ())\n", "").replace(", is_training: True", "")
+    result = fix_source(source, codes=CODES)
+    assert result.source == source
+    assert result.manual == ((5, "pass training= (true in the train op's graph, false for inference) at line 5"),)
+
+
+def test_lp410_reports_a_flag_fed_only_false_nowhere_else():
+    # the placeholder is fed False only: passing it would change nothing, so no fix is offered
+    source = TF_LAYERS.replace("is_training: True", "is_training: False")
+    result = fix_source(source, codes=CODES)
+    assert [f.code for f in result.findings] == ["LP410"] and result.source == source
+
+
+def test_lp411_position_and_message():
+    source = TF_LAYERS.replace("batch_normalization(x)", "batch_normalization(x, training=is_training)")
+    (finding,) = check_source(source, codes=CODES)
+    assert (finding.line, finding.col, finding.code) == (8, 11, "LP411")
+    assert finding.message.endswith("its moving statistics stay at their start")
+
+
+def test_lp411_is_silent_when_the_flag_is_always_true():
+    source = TF_LAYERS.replace("batch_normalization(x)", "batch_normalization(x, training=True)")
+    assert findings(source) == []
+
+
+def test_lp411_sees_a_control_dependency_around_apply_gradients():
+    source = TF_LAYERS.replace("batch_normalization(x)", "batch_normalization(x, training=is_training)").replace(
+        "train_op = tf.train.AdamOptimizer().minimize(loss)",
+        "opt = tf.train.AdamOptimizer()\ngrads = opt.compute_gradients(loss)\n"
+        "with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):\n"
+        "    train_op = opt.apply_gradients(grads)",
+    )
+    assert findings(source) == []
+    unwired = source.replace("with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):\n    ", "")
+    assert findings(unwired) == [(10, 11, "LP411")]
+
+
+def test_a_train_op_nobody_runs_here_is_not_judged():
+    source = TF_LAYERS.replace("sess.run(train_op, {x: 1, y: 2, is_training: True})\n", "")
+    assert findings(source) == []
+
+
+def test_a_tf2_optimizer_without_a_session_is_not_this_family():
+    source = '''import tensorflow as tf
+
+model = tf.keras.Sequential([tf.keras.layers.BatchNormalization()])
+opt = tf.keras.optimizers.Adam()
+opt.minimize(lambda: tf.reduce_mean(model(tf.ones((2, 2)))), model.trainable_variables)
+'''
+    assert findings(source) == []
+
+
+# -- fixes --------------------------------------------------------------------------------
+
+
+def test_lp400_fix_adds_the_phase_to_a_multi_line_dict_keeping_comments():
+    fixed = fix_source(KERAS, codes=["LP400"]).source
+    assert fixed.endswith("sess.run(train_op, feed_dict={\n    x: 1,  # the batch\n    y: 2,\n"
+                          "    tf.keras.backend.learning_phase(): 1,\n})\n")
+    commented = fix_source(KERAS.replace("    y: 2,\n", "    y: 2,  # the target\n"), codes=["LP400"]).source
+    assert commented.endswith("    y: 2,  # the target\n    tf.keras.backend.learning_phase(): 1,\n})\n")
+
+
+def test_lp400_fix_uses_the_backend_import_of_the_layers_flavour():
+    imports = "from keras import backend as K\nfrom keras.layers import Dropout\nfrom keras.models import Sequential\n"
+    layers = "tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()])"
+    source = imports + KERAS.replace(layers, "Sequential([Dropout(0.5)])")
+    assert "    K.learning_phase(): 1,\n" in fix_source(source, codes=["LP400"]).source
+
+
+def test_lp400_fix_adds_a_feed_dict_to_a_run_without_one():
+    source = KERAS.replace("sess.run(train_op, feed_dict={\n    x: 1,  # the batch\n    y: 2,\n})",
+                           "sess.run(train_op)")
+    assert fix_source(source, codes=["LP400"]).source.endswith(
+        "sess.run(train_op, feed_dict={tf.keras.backend.learning_phase(): 1})\n")
+
+
+def test_lp400_is_silent_with_the_phase_in_the_feed_or_a_feed_it_cannot_read():
+    fed = KERAS.replace("    y: 2,\n", "    y: 2,\n    tf.keras.backend.learning_phase(): 1,\n")
+    assert [c for _, _, c in findings(fed)] == ["LP401"]
+    opaque = KERAS.replace("feed_dict={\n    x: 1,  # the batch\n    y: 2,\n}", "feed_dict=make_feed()")
+    assert [c for _, _, c in findings(opaque)] == ["LP401"]
+    mutated = KERAS.replace("sess.run(train_op, feed_dict={\n    x: 1,  # the batch\n    y: 2,\n})",
+                            "feed = {x: 1}\nfeed[phase] = 1\nsess.run(train_op, feed_dict=feed)")
+    assert [c for _, _, c in findings(mutated)] == ["LP401"]
+
+
+def test_lp400_a_feed_dict_shared_with_another_run_gets_a_note():
+    source = KERAS.replace("sess.run(train_op, feed_dict={\n    x: 1,  # the batch\n    y: 2,\n})",
+                           "feed = {x: 1, y: 2}\nsess.run(train_op, feed_dict=feed)\nsess.run(loss, feed)")
+    result = fix_source(source, codes=["LP400"])
+    assert result.source == source and result.manual and "feed the learning phase" in result.manual[0][1]
+
+
+def test_lp401_fix_groups_the_updates_of_the_model_applied_to_the_placeholder():
+    fixed = fix_source(KERAS, codes=["LP401"]).source
+    assert "train_op = tf.group(tf.train.AdamOptimizer().minimize(loss), *net.get_updates_for(x))\n" in fixed
+    assert findings(fixed) == [(9, 0, "LP400")]
+
+
+def test_lp401_fix_keeps_a_comment_inside_the_train_op():
+    source = KERAS.replace("minimize(loss)", "minimize(  # the loss\n    loss)")
+    fixed = fix_source(source, codes=["LP401"]).source
+    assert "tf.group(tf.train.AdamOptimizer().minimize(  # the loss\n    loss), *net.get_updates_for(x))" in fixed
+
+
+def test_lp401_a_layer_without_a_name_is_a_manual_note():
+    source = KERAS.replace("net(x)", "tf.keras.layers.BatchNormalization()(x)")
+    result = fix_source(source, codes=["LP401"])
+    assert result.source == source
+    assert result.manual[0][1].startswith("run the Keras layers' update ops with the train op at line 7")
+
+
+def test_lp_fix_main_fixes_a_file_and_a_second_check_is_clean(tmp_path, capsys):
+    path = tmp_path / "train.py"
+    path.write_text(KERAS)
+    assert main([str(path)]) == 1
+    assert main(["--check", str(path)]) == 0
+    text = path.read_text()
+    assert "tf.keras.backend.learning_phase(): 1" in text and "get_updates_for(x)" in text
+
+
+def test_lp_fix_fixes_a_notebook(tmp_path, capsys):
+    cells = [KERAS.split("sess = ")[0], "sess = tf.Session()\nsess.run(train_op, {x: 1, y: 2})\n"]
+    notebook = {
+        "cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                   "source": cell.splitlines(True)} for cell in cells],
+        "metadata": {"language_info": {"name": "python"}}, "nbformat": 4, "nbformat_minor": 5,
+    }
+    path = tmp_path / "train.ipynb"
+    path.write_text(json.dumps(notebook, indent=1))
+    assert main([str(path)]) == 1
+    sources = ["".join(cell["source"]) for cell in json.loads(path.read_text())["cells"]]
+    assert sources[1] == "sess = tf.Session()\nsess.run(train_op, {x: 1, y: 2, tf.keras.backend.learning_phase(): 1})\n"
+    assert "*net.get_updates_for(x))" in sources[0]
+
+
+def test_fixing_every_lint_case_leaves_only_manual_findings():
+    for path in cases(CASES):
+        source = read(path)
+        result = fix_source(source, codes=CODES)
+        ast.parse(result.source)
+        again = check_source(result.source, codes=CODES)
+        assert all(not f.edits and f.manual for f in again), (path.name, again)
+
+
+def test_a_module_imported_again_in_a_later_cell_still_spells_the_fix():
+    source = TF_LAYERS.replace("batch_normalization(x)", "batch_normalization(x, training=is_training)").replace(
+        "train_op = ", "import tensorflow as tf\ntrain_op = ")
+    assert "*tf.get_collection(tf.GraphKeys.UPDATE_OPS))" in fix_source(source, codes=CODES).source
+
+
+def test_lp400_a_file_mixing_keras_flavours_gets_a_note():
+    # standalone keras' backend next to tf.keras layers: its learning phase is another placeholder
+    source = "import keras.backend as K\n" + KERAS
+    result = fix_source(source, codes=["LP400"])
+    assert result.source == source and "feed the learning phase as 1" in result.manual[0][1]
