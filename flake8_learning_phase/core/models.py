@@ -125,6 +125,12 @@ def keras_kind(qualified: Optional[str]) -> Optional[str]:
 # not ``training``), and ``tf.Module``.
 _FOREIGN_ROOTS = ("sonnet", "torch", "haiku", "flax", "jax", "numpy", "tensorflow.Module",
                   "tensorflow.compat.v2.Module")
+# torch wrappers that call the module they wrap with the same arguments (a Keras model on the
+# torch backend is a torch module: ``DistributedDataParallel(model)(x)`` runs ``model(x)``).
+TORCH_WRAPPERS = frozenset({"torch.nn.parallel.DistributedDataParallel", "torch.nn.DataParallel",
+                            "torch.nn.parallel.DataParallel", "torch.compile"})
+# torch module methods that return the module itself
+TORCH_SAME_MODULE = frozenset({"to", "cuda", "cpu", "train", "eval", "requires_grad_"})
 # TensorFlow calls that make values, not layers (``self.log_std = tf.Variable(...)`` in a model).
 _TF_VALUES = frozenset({"Variable", "constant", "zeros", "ones", "zeros_like", "ones_like", "fill", "eye", "range",
                         "convert_to_tensor", "random", "initializers", "constant_initializer", "zeros_initializer",
@@ -525,10 +531,16 @@ class Resolver:
 
     def call_values(self, call: ast.Call, frame: Frame) -> List[Value]:
         found: List[Value] = []
+        if isinstance(call.func, ast.Attribute) and call.func.attr in TORCH_SAME_MODULE:
+            inner = self.values(call.func.value, frame)
+            if any(v.kind in ("keras", "instance") for v in inner):
+                return inner  # model.to(device) is the model
         for callee in self.values(call.func, frame):
             if callee.kind == "lib":
                 if keras_kind(callee.a):
                     found.append(Value("keras", callee.a, call, frame))
+                elif callee.a in TORCH_WRAPPERS and call.args:
+                    found.extend(self.values(call.args[0], frame))  # DDP(model) calls model
                 else:
                     found.append(Value("foreign", callee.a) if foreign(callee.a) else _UNSEEN_VALUE)
             elif callee.kind == "func":

@@ -1,5 +1,6 @@
 """LP300: a model called in a TF2 / Keras 3 training step without ``training=True``."""
 import ast
+import itertools
 from typing import Dict, Iterator, List, NamedTuple, Optional, Set
 
 from flake8_learning_phase.core.engine import RuleContext
@@ -18,6 +19,7 @@ from flake8_learning_phase.core.module import (
 )
 from flake8_learning_phase.core.registry import Prefilter, Rule, invalid, valid
 from flake8_learning_phase.rules._keras import UNSEEN_MODEL
+from flake8_learning_phase.rules.keras3_backends import lp300_steps
 
 # Where a tape shows which model it trains: tape.gradient(loss, <model>.<one of these>).
 TRAINABLE = ("trainable_variables", "trainable_weights")
@@ -30,9 +32,11 @@ _NO_GRADIENT = ("argmax", "argmin", "stop_gradient")
 # with respect to a model's ``trainable_variables`` or ``trainable_weights``; the words come
 # first (a C-speed ``in``), the pattern only for files that have one.  On the tensorflow-cpu
 # 2.15 + keras 3 sources it lets 10 of 2,751 files through (38 without the last condition).
+# Keras 3 on JAX and torch (rules/keras3_backends): a ``stateless_call`` or a ``.backward(``.
 PREFILTER = Prefilter(
-    words=("GradientTape", "train_step"),
-    pattern=r"(?s)\A(?=.*?GradientTape\s*\()(?=.*?\.\s*gradient\s*\()(?=.*?trainable_(?:variables|weights))",
+    words=("GradientTape", "train_step", "stateless_call", "backward"),
+    pattern=r"(?s)\A(?:(?=.*?GradientTape\s*\()(?=.*?\.\s*gradient\s*\()(?=.*?trainable_(?:variables|weights))"
+            r"|(?=.*?(?:stateless_call\s*\(|\.\s*backward\s*\()))",
 )
 
 _BAD = '''\
@@ -370,6 +374,11 @@ def _finding(context: RuleContext, record: CallRecord, where: CallRecord, part: 
     return context.finding(RULE, call, [edit], model=dotted(call.func) or "the model", advice=advice)
 
 
+def _all_steps(context: RuleContext) -> Iterator[Finding]:
+    """The tape steps, then Keras 3's JAX and torch steps (rules/keras3_backends, issue 21)."""
+    return itertools.chain(check(context), lp300_steps.findings(context, RULE))
+
+
 RULE = Rule(
     code="LP300",
     title="model called in a training step without training=True",
@@ -429,5 +438,5 @@ RULE = Rule(
         valid(_VALID_EVALUATION),
     ),
     prefilter=PREFILTER,
-    check=check,
+    check=_all_steps,
 )

@@ -1,0 +1,112 @@
+"""Torch-backend steps of Keras 3: model calls in a function or loop that runs ``loss.backward()``.
+
+On the torch backend a Keras model is a ``torch.nn.Module`` and trains in a plain torch loop
+(``loss.backward()``, ``optimizer.step()`` or the Keras optimizer's ``apply``), or in a
+``train_step(self, data)`` override.  Keras layers read only their ``training`` argument:
+``model.train()`` changes nothing.  Calls under ``torch.no_grad()`` / ``torch.inference_mode()``
+and calls whose result is ``.detach()``-ed carry no gradient and are left out.
+"""
+import ast
+import sys
+from dataclasses import dataclass
+from typing import List
+
+from flake8_learning_phase.core.engine import RuleContext
+from flake8_learning_phase.core.models import Frame, foreign, resolver
+from flake8_learning_phase.core.module import CallRecord, Scope, WithItem, qualified_name
+from flake8_learning_phase.rules.keras3_backends.jax_steps import parents
+
+_NO_GRAD = ("torch.no_grad", "torch.inference_mode", "torch.set_grad_enabled", "torch.autograd.no_grad")
+
+
+@dataclass(frozen=True)
+class TorchCall:
+    """A call of something in a torch backward step; LP300 asks the resolver whether it is a Keras model."""
+
+    record: CallRecord
+    model: ast.expr  # what is called (unwrapped from a torch wrapper where one is seen)
+
+
+def torch_calls(context: RuleContext) -> List[TorchCall]:
+    """Calls that may be model calls in scopes that run ``.backward()``, once per module."""
+    return context.shared(torch_calls, _find)
+
+
+def _find(context: RuleContext) -> List[TorchCall]:
+    model = context.model
+    steps = {}
+    for record in model.attribute_calls.get("backward", ()):
+        if not _under_no_grad(record.withs, record):
+            steps.setdefault(id(record.scope), []).append(record)
+    found = []
+    for backwards in steps.values():
+        scope = backwards[0].scope
+        for record in _calls_in(context, scope):
+            func = record.node.func
+            if not any(_before_in_block(record, b) for b in backwards):
+                continue
+            if _under_no_grad(record.withs, record) or _detached(context, record):
+                continue
+            if isinstance(func, ast.Name) and qualified_name(func, record.scope, record.seq, record.blocks):
+                continue  # an imported function: not a model kept in a name
+            if isinstance(func, ast.Attribute) and not _is_self_call(func, scope):
+                continue
+            found.append(TorchCall(record, func))
+    return found
+
+
+def _calls_in(context: RuleContext, scope: Scope) -> List[CallRecord]:
+    """Calls of a name (``model(x)``) and of ``self`` attributes (``self.net(x)``) in the scope."""
+    found = [r for records in scope.calls.values() for r in records]
+    if scope.cls is not None:
+        found += [r for records in scope.cls.attr_calls.values() for r in records if r.scope is scope]
+    found.sort(key=lambda r: r.seq)
+    return found
+
+
+def _before_in_block(record: CallRecord, backward: CallRecord) -> bool:
+    """The call runs before ``backward()`` in its block or a block nested in it (the loop body,
+    not the evaluation after the loop)."""
+    return record.seq < backward.seq and record.blocks[:len(backward.blocks)] == backward.blocks
+
+
+def _is_self_call(func: ast.Attribute, scope: Scope) -> bool:
+    return isinstance(func.value, ast.Name) and func.value.id == scope.self_name
+
+
+def _under_no_grad(withs: tuple, record: CallRecord) -> bool:
+    for item in withs:  # type: WithItem
+        context = item.context
+        if isinstance(context, ast.Call):
+            name = qualified_name(context.func, record.scope, item.seq, record.blocks)
+            if name in _NO_GRAD:
+                return True
+    return False
+
+
+def _detached(context: RuleContext, record: CallRecord) -> bool:
+    parent = parents(context).get(id(record.node))
+    return isinstance(parent, ast.Attribute) and parent.attr == "detach"
+
+
+def keras_only(context: RuleContext, record: CallRecord) -> bool:
+    """Every object the call may reach is a Keras model (no torch module that would reject
+    ``training=True``): the fix is then safe to make."""
+    found = resolver(context)
+    frame = Frame(found.root, record.scope, record.seq, record.blocks, ())
+    for value in found.values(record.node.func, frame):
+        if value.kind == "foreign":
+            return False
+        if value.kind == "instance" and _torch_class(found, value):
+            return False
+    return True
+
+
+def _torch_class(found, value) -> bool:
+    cdef, mod = value.a, value.b
+    frame = Frame(mod, mod.model.module, sys.maxsize, (), ())
+    for base in cdef.bases:
+        for base_value in found.values(base, frame):
+            if base_value.kind == "lib" and foreign(base_value.a):
+                return True
+    return False
