@@ -1,0 +1,118 @@
+"""LP301: a Keras 3 JAX step that loses the non-trainable state ``stateless_call`` returns."""
+from typing import Iterator
+
+from flake8_learning_phase.core.engine import RuleContext
+from flake8_learning_phase.core.findings import Finding
+from flake8_learning_phase.core.models import resolve_model
+from flake8_learning_phase.core.module import dotted
+from flake8_learning_phase.core.registry import Prefilter, Rule, invalid, valid
+from flake8_learning_phase.rules._keras import UNSEEN_MODEL
+from flake8_learning_phase.rules.keras3_backends.jax_steps import stateless_steps
+from flake8_learning_phase.rules.keras3_backends.state import lost_state
+
+PREFILTER = Prefilter(words=("stateless_call",), pattern=r"stateless_call\s*\(")
+
+_MANUAL = ("return the state from the differentiated function (has_aux=True), thread it through the step "
+           "and assign it back to the model's non_trainable_variables before evaluating or saving")
+
+_BAD = '''\
+import jax
+import keras
+
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8), keras.layers.BatchNormalization(),
+                          keras.layers.Dense(1)])
+
+
+def compute_loss(trainable_variables, non_trainable_variables, x, y):
+    y_pred, _ = model.stateless_call(trainable_variables, non_trainable_variables, x, training=True)
+    return keras.ops.mean((y_pred - y) ** 2)
+
+
+grad_fn = jax.value_and_grad(compute_loss)
+'''
+_GOOD = '''\
+import jax
+import keras
+
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8), keras.layers.BatchNormalization(),
+                          keras.layers.Dense(1)])
+
+
+def compute_loss(trainable_variables, non_trainable_variables, x, y):
+    y_pred, non_trainable_variables = model.stateless_call(trainable_variables, non_trainable_variables, x,
+                                                           training=True)
+    return keras.ops.mean((y_pred - y) ** 2), non_trainable_variables
+
+
+grad_fn = jax.value_and_grad(compute_loss, has_aux=True)
+
+
+@jax.jit
+def train_step(state, x, y):
+    trainable_variables, non_trainable_variables = state
+    (loss, non_trainable_variables), grads = grad_fn(trainable_variables, non_trainable_variables, x, y)
+    return loss, (trainable_variables, non_trainable_variables)
+'''
+_VALID_DENSE_ONLY = _BAD.replace("keras.layers.BatchNormalization(),\n                          ", "")
+
+
+def check(context: RuleContext) -> Iterator[Finding]:
+    for step in stateless_steps(context):
+        record = step.record
+        info = resolve_model(context, step.model, record.scope, record.seq, record.blocks)
+        if info.seen and not info.phase_dependent:
+            continue
+        loss = lost_state(context, step)
+        if loss is None:
+            continue
+        if not info.seen:
+            matters = UNSEEN_MODEL
+        elif info.owns_updates:
+            matters = "BatchNormalization keeps its initial statistics"
+        else:
+            matters = "Dropout repeats one mask"
+        yield context.finding(RULE, record.node, manual=_MANUAL, model=dotted(record.node.func) or "the model",
+                              how=loss.how, matters=matters)
+
+
+RULE = Rule(
+    code="LP301",
+    title="Keras 3 JAX step loses the non-trainable state",
+    message="{model}(...) state lost: {how}; {matters}",
+    fix_title="Thread the non-trainable state back into the model",
+    detects=(
+        "A `model.stateless_call(trainable, non_trainable, x)` in a function differentiated by "
+        "`jax.grad` / `jax.value_and_grad` (with respect to the trainable variables) whose returned "
+        "non-trainable state does not make it back into the model: dropped at the call "
+        "(`y_pred, _ = ...`, `...[0]`, a name never read), not returned by the differentiated "
+        "function (a loss without `has_aux`), not used by the step that calls the gradient function "
+        "(it unpacks the new state and returns the old one), or returned by a step whose loop never "
+        "assigns it back to `model.non_trainable_variables` (nor `model.variables`, `set_weights`) "
+        "before the model is evaluated, called or saved. Reported at the `stateless_call` when the "
+        "model runs BatchNormalization or Dropout (as found by the model resolver) or cannot be seen."
+    ),
+    why=(
+        "The non-trainable state holds BatchNormalization's moving statistics and the seed of "
+        "Dropout's random generator. Training losses stay exactly `model.fit`'s, but a model whose "
+        "state is lost evaluates with its initial statistics (measured: 1.31 against fit's 0.40), "
+        "invisible in the training log; a lost seed replays the same dropout mask every step."
+    ),
+    fix=(
+        "No automatic fix: the state has to travel through the loss (`has_aux=True`), the step's "
+        "return value and the loop, which lp-fix cannot rewrite safely in general. The finding "
+        "carries a note saying what to change."
+    ),
+    silence=(
+        "Stays silent for models the resolver sees completely without BatchNormalization, Dropout "
+        "or other stateful phase-dependent layers, for stateless calls outside a gradient or "
+        "differentiated with respect to inputs only, and where the state is threaded and assigned "
+        "back. Silence one line with `# noqa: LP301`."
+    ),
+    examples=(
+        invalid(_BAD),
+        valid(_GOOD),
+        valid(_VALID_DENSE_ONLY),
+    ),
+    prefilter=PREFILTER,
+    check=check,
+)

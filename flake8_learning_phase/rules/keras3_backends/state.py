@@ -1,0 +1,197 @@
+"""Where a JAX step's new non-trainable state goes (LP301).
+
+``stateless_call`` returns ``(outputs, non_trainable_variables)``: the new BatchNormalization
+statistics and the advanced Dropout seed.  The state is lost when it is dropped at the call
+(``y, _ = ...``, ``...[0]``), when the differentiated function does not return it, when the
+gradient function's caller does not use it, or when the loop that threads it never assigns it
+back to the model before the model is evaluated or saved.
+"""
+import ast
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+from flake8_learning_phase.core.engine import RuleContext
+from flake8_learning_phase.core.module import CallRecord, FunctionDefinition, Scope, dotted, reaching
+from flake8_learning_phase.rules.keras3_backends.jax_steps import StatelessStep, parents
+
+# Model methods that use the model's own variables.
+USES = ("evaluate", "predict", "predict_on_batch", "test_on_batch", "save", "save_weights", "export")
+# Attributes through which the state goes back into the model.
+_STATE = ("non_trainable_variables", "non_trainable_weights", "variables", "weights")
+_SETTERS = ("set_weights", "set_state_tree", "load_weights")
+
+
+@dataclass(frozen=True)
+class Loss:
+    """How a step loses the state: ``how`` for the message, ``line`` where it happens."""
+
+    how: str
+    line: int
+
+
+def lost_state(context: RuleContext, step: StatelessStep) -> Optional[Loss]:
+    record = step.record
+    call = record.node
+    up = parents(context)
+    parent = up.get(id(call))
+    if isinstance(parent, ast.Subscript) and _index(parent) == 0:
+        return Loss("only the outputs are kept ([0])", call.lineno)
+    if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1
+            and isinstance(parent.targets[0], (ast.Tuple, ast.List)) and len(parent.targets[0].elts) >= 2):
+        return None
+    target = parent.targets[0].elts[1]
+    if not isinstance(target, ast.Name):
+        return None
+    if target.id == "_" or not _read_after(context, record.scope, target.id, parent):
+        return Loss("the new state is dropped", call.lineno)
+    function = step.differentiation.function
+    path = _returned_at(function, target.id)
+    if path is None:
+        return Loss("the differentiated function does not return it", call.lineno)
+    if not step.differentiation.has_aux:
+        return None  # jax would reject a tuple without has_aux: not a program that runs
+    for grad_call in step.differentiation.calls:
+        loss = _caller_loss(context, grad_call, path, step)
+        if loss is not None:
+            return loss
+    return None
+
+
+def _returned_at(function: Scope, name: str) -> Optional[Tuple[int, ...]]:
+    """Where ``name`` sits in the auxiliary data every ``return (loss, aux)`` gives: () for
+    ``aux`` itself, (j,) for ``aux[j]``; None when some return leaves it out."""
+    paths = set()
+    for ret, _, _ in function.returns:
+        value = ret.value
+        if not isinstance(value, ast.Tuple) or len(value.elts) != 2:
+            return None
+        aux = value.elts[1]
+        if isinstance(aux, ast.Name) and aux.id == name:
+            paths.add(())
+        elif isinstance(aux, ast.Tuple):
+            found = [j for j, e in enumerate(aux.elts) if isinstance(e, ast.Name) and e.id == name]
+            if len(found) != 1:
+                return None
+            paths.add((found[0],))
+        else:
+            return None
+    return paths.pop() if len(paths) == 1 else None
+
+
+def _caller_loss(context: RuleContext, grad_call: ast.Call, path: Tuple[int, ...], step: StatelessStep):
+    """``(loss, state), grads = grad_fn(...)``: the state unused, or never assigned back."""
+    assign = parents(context).get(id(grad_call))
+    if not (isinstance(assign, ast.Assign) and len(assign.targets) == 1):
+        return None
+    target = assign.targets[0]
+    value_and_grad = step.differentiation.value_and_grad
+    # value_and_grad: ((value, aux), grads); grad: (grads, aux)
+    if not isinstance(target, ast.Tuple) or len(target.elts) != 2:
+        return None
+    aux = target.elts[0] if value_and_grad else target.elts[1]
+    if value_and_grad:
+        if not isinstance(aux, ast.Tuple) or len(aux.elts) != 2:
+            return None
+        aux = aux.elts[1]
+    for index in path:
+        if not isinstance(aux, ast.Tuple) or index >= len(aux.elts):
+            return None
+        aux = aux.elts[index]
+    if not isinstance(aux, ast.Name):
+        return None
+    scope = _scope_of(context, grad_call)
+    if scope is None:
+        return None
+    if aux.id == "_" or not _read_after(context, scope, aux.id, assign):
+        return Loss("the step never uses the new state from line {}".format(grad_call.lineno), grad_call.lineno)
+    if scope.is_function and any(_mentions(ret.value, aux.id) for ret, _, _ in scope.returns):
+        return _loop_loss(context, scope, step)
+    return None
+
+
+def _loop_loss(context: RuleContext, step_scope: Scope, step: StatelessStep) -> Optional[Loss]:
+    """The step returns the state; a loop calling it must put it back before using the model."""
+    model_name = dotted(step.model)
+    if model_name is None or model_name == step_scope.self_name:
+        return None
+    fdef = step_scope.node
+    for scope in context.model.scopes:
+        for record in scope.calls.get(fdef.name, ()):
+            bindings = reaching(record.scope, fdef.name, record.seq, record.blocks)
+            if not any(isinstance(b, FunctionDefinition) and b.node is fdef for b in bindings):
+                continue
+            use = _first_use(context, record, model_name)
+            if use is not None and not _assigned_back(context, record, model_name, use):
+                return Loss("it is never assigned back to {}.non_trainable_variables before line {}".format(
+                    model_name, use.node.lineno), use.node.lineno)
+    return None
+
+
+def _first_use(context: RuleContext, step_call: CallRecord, model_name: str) -> Optional[CallRecord]:
+    """The first call after the step call that uses the model's own variables (evaluate, save, model(x))."""
+    found = []
+    for record in _calls(context, step_call.scope):
+        if record.seq <= step_call.seq:
+            continue
+        func = record.node.func
+        if dotted(func) == model_name or isinstance(func, ast.Attribute) and func.attr in USES \
+                and dotted(func.value) == model_name:
+            found.append(record)
+    return min(found, key=lambda r: r.seq) if found else None
+
+
+def _assigned_back(context: RuleContext, step_call: CallRecord, model_name: str, use: CallRecord) -> bool:
+    """Between the step call and the use, the model's state attributes are read (``zip(model.
+    non_trainable_variables, ...)`` with ``assign``, ``tree_map``) or a setter is called."""
+    first, last = step_call.node.lineno, use.node.lineno
+    for node in ast.walk(step_call.scope.node):
+        line = getattr(node, "lineno", 0)
+        if not first <= line <= last or not isinstance(node, ast.Attribute):
+            continue
+        if dotted(node.value) == model_name and (node.attr in _STATE or node.attr in _SETTERS):
+            return True
+    return False
+
+
+def _calls(context: RuleContext, scope: Scope) -> List[CallRecord]:
+    found = [r for records in scope.calls.values() for r in records]
+    found += [r for records in context.model.attribute_calls.values() for r in records if r.scope is scope]
+    return found
+
+
+def _scope_of(context: RuleContext, node: ast.AST) -> Optional[Scope]:
+    up = parents(context)
+    current = up.get(id(node))
+    while current is not None and not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        current = up.get(id(current))
+    if current is None:
+        return context.model.module
+    return context.model.function_scopes.get(id(current))
+
+
+def _read_after(context: RuleContext, scope: Scope, name: str, statement: ast.stmt) -> bool:
+    """``name`` is read in the scope (or a nested one) after ``statement``, or anywhere in a
+    loop around it (the next iteration reads it)."""
+    end = getattr(statement, "end_lineno", statement.lineno)
+    up = parents(context)
+    loop = up.get(id(statement))
+    while loop is not None and loop is not scope.node and not isinstance(loop, (ast.For, ast.While)):
+        loop = up.get(id(loop))
+    inside = loop if isinstance(loop, (ast.For, ast.While)) else None
+    for node in ast.walk(scope.node):
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load) \
+                and node.lineno > end:
+            return True
+    if inside is not None:
+        return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load) for n in ast.walk(inside))
+    return False
+
+
+def _mentions(node, name: str) -> bool:
+    return node is not None and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
+
+
+def _index(subscript: ast.Subscript):
+    index = subscript.slice
+    index = getattr(index, "value", index) if type(index).__name__ == "Index" else index
+    return getattr(index, "value", getattr(index, "n", None))

@@ -1,0 +1,66 @@
+"""LP301 (issue 21): the lint cases in tests/fixtures/keras3_backends (``# expect: LP301``),
+their positions, the messages and the manual note (LP301 has no automatic fix)."""
+from conftest import read
+from flake8_learning_phase import check_source, fix_source
+from test_lp300_keras3_backends import CASES, call_columns, flake8, labels
+
+
+def test_flake8_reports_exactly_the_labelled_lines_at_the_stateless_call():
+    found = flake8(CASES, "LP301")
+    assert {name: sorted(line for line, _, _ in hits) for name, hits in found.items()} == labels("LP301")
+    for name, hits in found.items():
+        source = read(CASES / name)
+        for line, col, _ in hits:
+            assert col - 1 in call_columns(source, line), (name, line, col)
+
+
+def test_enough_cases_both_ways():
+    names = [p.name for p in CASES.glob("lp301_*.py")]
+    reported = labels("LP301")
+    assert sum(n in reported for n in names) >= 5 and sum(n not in reported for n in names) >= 2
+
+
+def findings(name):
+    return check_source(read(CASES / name), codes=["LP301"])
+
+
+def test_messages_say_how_the_state_is_lost_and_why_it_matters():
+    (dropped,) = findings("lp301_state_discarded.py")
+    assert dropped.message == ("LP301 model.stateless_call(...) state lost: the new state is dropped; "
+                               "BatchNormalization keeps its initial statistics")
+    (indexed,) = findings("lp301_first_element.py")
+    assert indexed.message.endswith("only the outputs are kept ([0]); Dropout repeats one mask")
+    (loop,) = findings("lp301_never_assigned_back.py")
+    assert "never assigned back to model.non_trainable_variables before line 39" in loop.message
+    (old,) = findings("lp301_step_returns_old_state.py")
+    assert "the step never uses the new state from line 22" in old.message
+
+
+def test_no_automatic_fix_but_a_manual_note():
+    for name in labels("LP301"):
+        for finding in findings(name):
+            assert finding.edits == () and "has_aux=True" in finding.manual
+        source = read(CASES / name)
+        assert fix_source(source, codes=["LP301"]).source == source
+
+
+def test_dense_only_model_is_silent_and_an_unseen_model_is_reported():
+    source = read(CASES / "lp301_state_discarded.py")
+    dense = source.replace("keras.layers.BatchNormalization(),\n                          ", "")
+    assert check_source(dense, codes=["LP301"]) == []
+    unseen = source.replace("model = keras.Sequential(", "model = zoo.load(").replace("import jax\n", "import jax\nimport zoo\n")
+    (finding,) = check_source(unseen, codes=["LP301"])
+    assert finding.message.endswith("matters if the model has BatchNormalization or Dropout")
+
+
+def test_model_assigned_back_through_variables_or_set_weights_is_silent():
+    source = read(CASES / "lp301_never_assigned_back.py")
+    for back in ("model.set_weights(state[0] + state[1])\n", "jax.tree_util.tree_map(lambda v, a: v.assign(a), "
+                 "model.non_trainable_variables, state[1])\n"):
+        fixed = source.replace("model.evaluate(x, y)\n", back + "model.evaluate(x, y)\n")
+        assert check_source(fixed, codes=["LP301"]) == []
+
+
+def test_guide_shape_is_silent():
+    assert findings("lp301_assigned_back_silent.py") == []
+    assert findings("lp301_module_loop_threads_state_silent.py") == []
