@@ -40,12 +40,17 @@ class Differentiation:
     bound: Tuple[Tuple[str, ast.expr], ...]  # keywords bound by ``functools.partial``
     calls: Tuple[ast.Call, ...]  # the visible calls of the gradient function (``grad_fn(...)``)
     value_and_grad: bool
+    # called through ``jax.jit``: a keyword given to those calls is traced, and a Keras layer
+    # cannot branch on a traced ``training`` (the fix must not go there)
+    jitted: bool = False
+    partial: Optional[ast.Call] = None  # the ``functools.partial(f, ...)`` differentiated, if any
 
 
 @dataclass(frozen=True)
 class Flag:
     """Where a stateless call's training flag stands: ``missing`` (LP300) with the calls that
-    should pass ``keyword=True``, or given (true, deliberately false, or not visible)."""
+    should pass ``keyword=True`` (none when no safe place is seen), or given (true,
+    deliberately false, or not visible)."""
 
     missing: bool
     keyword: str = "training"
@@ -116,10 +121,10 @@ def _differentiations(context: RuleContext) -> List[Differentiation]:
             target = _target(context, record.node.args[0], record, 0)
             if target is None:
                 continue
-            scope, is_method, positional, keywords = target
-            calls = _gradient_calls(context, record)
+            scope, is_method, positional, keywords, partial = target
+            calls, jitted = _gradient_calls(context, record)
             found.append(_differentiation(record.node.keywords, scope, is_method, positional, keywords, calls,
-                                          qualified))
+                                          qualified, jitted, partial))
     for scope in model.scopes:
         if scope.is_function:
             found.extend(_decorated(context, scope))
@@ -127,7 +132,7 @@ def _differentiations(context: RuleContext) -> List[Differentiation]:
 
 
 def _differentiation(options: List[ast.keyword], scope: Scope, is_method: bool, positional: int, keywords, calls,
-                     qualified: str) -> Differentiation:
+                     qualified: str, jitted: bool, partial: Optional[ast.Call] = None) -> Differentiation:
     args = scope.node.args
     params = [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
     if is_method:
@@ -138,7 +143,7 @@ def _differentiation(options: List[ast.keyword], scope: Scope, is_method: bool, 
     differentiated = frozenset(params[i] for i in argnums if i < len(params))
     return Differentiation(
         scope, tuple(params), differentiated, _is_true(options.get("has_aux")), tuple(keywords),
-        tuple(calls), qualified.endswith("value_and_grad"),
+        tuple(calls), qualified.endswith("value_and_grad"), jitted, partial,
     )
 
 
@@ -157,12 +162,16 @@ def _decorated(context: RuleContext, scope: Scope) -> List[Differentiation]:
             name = qualified_name(decorator, parent)
         if name in TRANSFORMS:
             calls = [r.node for r in _name_calls(context, parent, fdef.name, lambda b: b.node is fdef)]
-            found.append(_differentiation(options, scope, scope.cls is not None, 0, (), calls, name))
+            jitted = any(qualified_name(d.func if isinstance(d, ast.Call) else d, parent) in _WRAPPERS
+                         or isinstance(d, ast.Call) and d.args and qualified_name(d.args[0], parent) in _WRAPPERS
+                         for d in fdef.decorator_list)
+            found.append(_differentiation(options, scope, scope.cls is not None, 0, (), calls, name, jitted))
     return found
 
 
 def _target(context: RuleContext, node, record: CallRecord, depth: int):
-    """(function scope, is a method, positional arguments bound, keywords bound) for what is differentiated."""
+    """(function scope, is a method, positional arguments bound, keywords bound, the outermost
+    ``functools.partial`` call or None) for what is differentiated."""
     if depth > _MAX_DEPTH:
         return None
     model = context.model
@@ -173,7 +182,7 @@ def _target(context: RuleContext, node, record: CallRecord, depth: int):
         binding = bindings[0]
         if isinstance(binding, FunctionDefinition):
             scope = model.function_scopes.get(id(binding.node))
-            return None if scope is None or scope.cls is not None else (scope, False, 0, ())
+            return None if scope is None or scope.cls is not None else (scope, False, 0, (), None)
         if isinstance(binding, Assignment) and isinstance(binding.value, ast.Call):
             where = CallRecord(binding.value, binding.scope, binding.seq, binding.blocks, ())
             return _partial_target(context, binding.value, where, depth)
@@ -181,7 +190,7 @@ def _target(context: RuleContext, node, record: CallRecord, depth: int):
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and record.scope.cls is not None \
             and node.value.id == record.scope.self_name:
         method = record.scope.cls.methods.get(node.attr)
-        return None if method is None else (method, True, 0, ())
+        return None if method is None else (method, True, 0, (), None)
     if isinstance(node, ast.Call):
         return _partial_target(context, node, record, depth)
     return None
@@ -195,32 +204,35 @@ def _partial_target(context: RuleContext, call: ast.Call, record: CallRecord, de
     inner = _target(context, call.args[0], record, depth + 1)
     if inner is None:
         return None
-    scope, is_method, positional, keywords = inner
+    scope, is_method, positional, keywords, _ = inner
     bound = tuple(keywords) + tuple((k.arg, k.value) for k in call.keywords)
-    return scope, is_method, positional + len(call.args) - 1, bound
+    return scope, is_method, positional + len(call.args) - 1, bound, call
 
 
-def _gradient_calls(context: RuleContext, transform: CallRecord) -> List[ast.Call]:
+def _gradient_calls(context: RuleContext, transform: CallRecord) -> Tuple[List[ast.Call], bool]:
     """The calls of what ``jax.value_and_grad(f)`` returns: called at once, or kept in a name
-    (``grad_fn = jax.jit(jax.value_and_grad(f))``) or on ``self`` and called later."""
+    (``grad_fn = jax.jit(jax.value_and_grad(f))``) or on ``self`` and called later; and whether
+    a ``jax.jit`` wraps it on the way."""
     up = parents(context)
     node: ast.AST = transform.node
     parent = up.get(id(node))
+    jitted = False
     while isinstance(parent, ast.Call) and node in parent.args \
             and qualified_name(parent.func, transform.scope, transform.seq, transform.blocks) in _WRAPPERS:
-        node, parent = parent, up.get(id(parent))
+        node, parent, jitted = parent, up.get(id(parent)), True
     if isinstance(parent, ast.Call) and parent.func is node:
-        return [parent]
+        return [parent], jitted
     if not isinstance(parent, ast.Assign) or len(parent.targets) != 1:
-        return []
+        return [], jitted
     target = parent.targets[0]
     if isinstance(target, ast.Name):
-        return [r.node for r in _name_calls(context, transform.scope, target.id, lambda b: b.node is parent)]
+        calls = _name_calls(context, transform.scope, target.id, lambda b: b.node is parent)
+        return [r.node for r in calls], jitted
     scope = transform.scope
     if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and scope.cls is not None \
             and target.value.id == scope.self_name:
-        return [r.node for r in scope.cls.attr_calls.get(target.attr, ())]
-    return []
+        return [r.node for r in scope.cls.attr_calls.get(target.attr, ())], jitted
+    return [], jitted
 
 
 def _name_calls(context: RuleContext, owner: Scope, name: str, is_binding) -> List[CallRecord]:
@@ -275,7 +287,12 @@ def _parameter_flag(binding: Parameter, diff: Differentiation) -> Flag:
         if _keyword(call, name) is not None or index is not None and index < len(call.args):
             continue
         missing.append(call)
-    return Flag(True, name, tuple(missing)) if missing else GIVEN
+    if not missing:
+        return GIVEN
+    if diff.jitted:
+        # a keyword of the jitted call would be traced: bind it in the partial, before jit
+        return Flag(True, name, (diff.partial,) if diff.partial is not None else ())
+    return Flag(True, name, tuple(missing))
 
 
 def _through_kwargs(node, record: CallRecord, diff: Differentiation) -> Flag:
@@ -290,7 +307,10 @@ def _through_kwargs(node, record: CallRecord, diff: Differentiation) -> Flag:
             return GIVEN
         missing = tuple(c for c in diff.calls
                         if _keyword(c, "training") is None and not any(k.arg is None for k in c.keywords))
-        return Flag(True, "training", missing) if missing else GIVEN
+        if not missing:
+            return GIVEN
+        # under jax.jit the keyword would be traced: give it to the stateless call itself
+        return Flag(True, "training", (record.node,) if diff.jitted else missing)
     entries = _dict_entries(node.id, record)
     if entries is None:
         return GIVEN

@@ -19,6 +19,9 @@ from flake8_learning_phase.rules.keras3_backends.judgement import advice
 from flake8_learning_phase.rules.keras3_backends.torch_steps import keras_only, torch_calls
 
 _FLAGS = ("training", "is_training")
+# A jitted gradient function traces its keywords: ``training=True`` must be fixed before jit.
+_JITTED = ("bind {}=True before jax.jit (functools.partial, or a Python constant in the loss): "
+           "a keyword of the jitted call is traced")
 # Said where a torch loop also trains a torch module that would reject ``training=True``.
 _MIXED = "pass training=True where the Keras model is called: this call also reaches a torch module"
 
@@ -26,7 +29,7 @@ _MIXED = "pass training=True where the Keras model is called: this call also rea
 def findings(context: RuleContext, rule: Rule) -> Iterator[Finding]:
     for step in stateless_steps(context):
         flag = step.flag
-        if not flag.missing or not flag.fix_calls:
+        if not flag.missing:
             continue
         record = step.record
         text = advice(resolve_model(context, step.model, record.scope, record.seq, record.blocks))
@@ -34,8 +37,9 @@ def findings(context: RuleContext, rule: Rule) -> Iterator[Finding]:
             continue
         edits = [AddKeyword(context.ref(call), flag.keyword, "True") for call in flag.fix_calls]
         related = [Related(context.ref(call), CALL_SITE) for call in flag.fix_calls if call is not record.node]
-        yield context.finding(rule, record.node, edits, related=related, model=dotted(record.node.func) or "the model",
-                              advice=text)
+        manual = None if edits else _JITTED.format(flag.keyword)
+        yield context.finding(rule, record.node, edits, manual=manual, related=related,
+                              model=dotted(record.node.func) or "the model", advice=text)
     for call in torch_calls(context):
         finding = _torch_finding(context, rule, call.record)
         if finding is not None:
