@@ -47,7 +47,7 @@ UNTOUCHED = [p for p in ALL if p.runtime == "untouched"]
 
 
 def params(programs):
-    return [pytest.param(p, id=p.name) for p in programs]
+    return [pytest.param(p, id=p.name, marks=pytest.mark.xdist_group(p.name)) for p in programs]
 
 
 @pytest.fixture(scope="session")

@@ -137,3 +137,26 @@ def test_jax_training_passed_positionally_or_literally_is_silent():
     source = read(CASES / "jax_module_level_loss.py")
     for call in ("net.stateless_call(params, state, xb, True)", "net.stateless_call(params, state, xb, training=False)"):
         assert check_source(source.replace("net.stateless_call(params, state, xb)", call), codes=["LP300"]) == []
+
+
+def test_runtime_programs_are_reported_exactly_at_their_labels():
+    """The proof programs (tests/test_keras3_runtime.py) as lint cases: no JAX or torch needed."""
+    programs = FIXTURES / "keras3_runtime"
+    found = flake8(programs, "LP300,LP301")
+    want = {}
+    for path in sorted(programs.glob("*.py")):
+        pairs = [(line, code) for line, code in expected(read(path)) if code in ("LP300", "LP301")]
+        if pairs:
+            want[path.name] = pairs
+    assert {name: sorted((line, code) for line, _, code in hits) for name, hits in found.items()} == want
+
+
+def test_jitted_gradient_function_gets_the_flag_in_its_partial_or_a_manual_note():
+    source = read(CASES / "jax_partial_other_keyword.py")
+    assert "partial(objective, scale=0.5, training=True)" in fix_source(source, codes=["LP300"]).source
+    bare = source.replace("partial(objective, scale=0.5)", "objective")
+    (finding,) = check_source(bare, codes=["LP300"])
+    assert finding.edits == () and "before jax.jit" in finding.manual
+    # not jitted: the flag goes on the gradient function's call
+    plain = bare.replace("jax.jit(jax.grad(objective, has_aux=True))", "jax.grad(objective, has_aux=True)")
+    assert "gradients(trainable, non_trainable, x, y, training=True)" in fix_source(plain, codes=["LP300"]).source
