@@ -406,7 +406,7 @@ RULE = Rule(
         "own modules, or when the model cannot be seen at all (a hub layer, a library builder, a "
         "parameter whose callers are not visible): the message then says the fix matters if it "
         "has BatchNormalization or Dropout. Reported at the model call."
-    ),
+    ) + lp300_steps.DETECTS,
     why=(
         "`model.fit()` calls the model with `training=True`. A call without it runs in inference "
         "mode: BatchNormalization normalises with its moving statistics and never updates them, "
@@ -417,7 +417,7 @@ RULE = Rule(
     fix=(
         "`lp-fix` adds `training=True` as the last argument of the call, keeping comments, "
         "formatting and trailing commas."
-    ),
+    ) + lp300_steps.FIX,
     silence=(
         "Stays silent for calls outside a training step (evaluation and inference steps, a tape "
         "whose gradient is taken with respect to inputs, a target network called in the tape but "
@@ -427,7 +427,7 @@ RULE = Rule(
         "sees completely without phase-dependent layers (Dense, Conv, LayerNormalization, layers "
         "called with their own literal `training=`), and for subclassed models whose own "
         "`call(self, x, training=True)` defaults the flag to True (TF2 Keras and Keras 3 use that "
-        "default when a call passes none). Silence one line with `# noqa: LP300`."
+        "default when a call passes none). " + lp300_steps.SILENCE + " Silence one line with `# noqa: LP300`."
     ),
     examples=(
         invalid(_BAD, fixed=_GOOD),
@@ -436,7 +436,7 @@ RULE = Rule(
         valid(_GOOD_TRAIN_STEP),
         valid(_VALID_NO_PHASE_LAYERS),
         valid(_VALID_EVALUATION),
-    ),
+    ) + lp300_steps.EXAMPLES,
     prefilter=PREFILTER,
     check=_all_steps,
 )

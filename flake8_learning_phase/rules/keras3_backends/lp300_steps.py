@@ -13,7 +13,7 @@ from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import CALL_SITE, AddKeyword, Finding, Related
 from flake8_learning_phase.core.models import NOT_POSITIONAL, resolve_model
 from flake8_learning_phase.core.module import CallRecord, dotted
-from flake8_learning_phase.core.registry import Rule
+from flake8_learning_phase.core.registry import Rule, invalid, valid
 from flake8_learning_phase.rules.keras3_backends.jax_steps import stateless_steps
 from flake8_learning_phase.rules.keras3_backends.judgement import advice
 from flake8_learning_phase.rules.keras3_backends.torch_steps import keras_only, torch_calls
@@ -24,6 +24,73 @@ _JITTED = ("bind {}=True before jax.jit (functools.partial, or a Python constant
            "a keyword of the jitted call is traced")
 # Said where a torch loop also trains a torch module that would reject ``training=True``.
 _MIXED = "pass training=True where the Keras model is called: this call also reaches a torch module"
+
+
+# LP300's rule page: what this package adds to it.
+DETECTS = (
+    " On Keras 3's JAX backend, a *training step* is a function differentiated by `jax.grad` / "
+    "`jax.value_and_grad` (by name, as a method, through `functools.partial`, under `jax.jit`, "
+    "or as a decorator) with respect to the trainable variables it hands to "
+    "`model.stateless_call(trainable, non_trainable, x)`; the call is reported when no true "
+    "training flag reaches it: none given, or a `training` parameter (also through `**kwargs` or a "
+    "local kwargs dict) left at a False default by the gradient function's calls, as when a "
+    "`train_step(self, state, data)` override calls `grad_fn(...)` without `training=True`. On the "
+    "torch backend, a training step is a function or loop body running `loss.backward()`: Keras "
+    "model calls before it (`model(x)`, `self(x)` in a `train_step(self, data)` override, through "
+    "`DistributedDataParallel`) are reported, whatever `model.train()` says."
+)
+SILENCE = (
+    "On JAX and torch it stays silent for functions that are not differentiated (evaluation, "
+    "`test_step`), gradients with respect to inputs only (`argnums`), calls under "
+    "`torch.no_grad()` or `.detach()`-ed, calls after the loop, and callees the resolver does not "
+    "see as Keras models in a torch loop."
+)
+FIX = (
+    " On JAX the keyword goes where the flag is missing: the `stateless_call`, or the gradient "
+    "function's calls (`grad_fn(..., training=True)`) when the differentiated function takes a "
+    "`training` parameter; a jitted gradient function traces its keywords, so there the fix binds "
+    "`training=True` in the `functools.partial` that is differentiated (or says what to do). A "
+    "torch loop that also trains a torch module through the same call gets a note instead."
+)
+_JAX_BAD = '''\
+import jax
+import keras
+
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8), keras.layers.BatchNormalization(),
+                          keras.layers.Dense(1)])
+
+
+def compute_loss(trainable_variables, non_trainable_variables, x, y):
+    y_pred, non_trainable_variables = model.stateless_call(trainable_variables, non_trainable_variables, x)
+    return keras.ops.mean((y_pred - y) ** 2), non_trainable_variables
+
+
+grad_fn = jax.value_and_grad(compute_loss, has_aux=True)
+'''
+_JAX_GOOD = _JAX_BAD.replace("non_trainable_variables, x)", "non_trainable_variables, x, training=True)")
+_TORCH_BAD = '''\
+import keras
+import torch
+
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8), keras.layers.Dropout(0.5), keras.layers.Dense(1)])
+optimizer = torch.optim.Adam(model.parameters())
+
+
+def train(loader):
+    model.train()  # Keras layers do not read it
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss = torch.nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        optimizer.step()
+'''
+_TORCH_GOOD = _TORCH_BAD.replace("mse_loss(model(x), y)", "mse_loss(model(x, training=True), y)")
+EXAMPLES = (
+    invalid(_JAX_BAD, fixed=_JAX_GOOD),
+    invalid(_TORCH_BAD, fixed=_TORCH_GOOD),
+    valid(_JAX_GOOD),
+    valid(_TORCH_GOOD),
+)
 
 
 def findings(context: RuleContext, rule: Rule) -> Iterator[Finding]:
