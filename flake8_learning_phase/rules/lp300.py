@@ -32,11 +32,11 @@ _NO_GRADIENT = ("argmax", "argmin", "stop_gradient")
 # with respect to a model's ``trainable_variables`` or ``trainable_weights``; the words come
 # first (a C-speed ``in``), the pattern only for files that have one.  On the tensorflow-cpu
 # 2.15 + keras 3 sources it lets 10 of 2,751 files through (38 without the last condition).
-# Keras 3 on JAX and torch (rules/keras3_backends): a ``stateless_call`` or a ``.backward(``.
+# Keras 3 on JAX and torch (rules/keras3_backends): ``stateless_call(``, ``.backward(``, autograd.
 PREFILTER = Prefilter(
-    words=("GradientTape", "train_step", "stateless_call", "backward"),
+    words=("GradientTape", "train_step", "stateless_call", "backward", "autograd"),
     pattern=r"(?s)\A(?:(?=.*?GradientTape\s*\()(?=.*?\.\s*gradient\s*\()(?=.*?trainable_(?:variables|weights))"
-            r"|(?=.*?(?:stateless_call\s*\(|\.\s*backward\s*\()))",
+            r"|(?=.*?(?:stateless_call\s*\(|\.\s*backward\s*\(|autograd)))",
 )
 
 _BAD = '''\

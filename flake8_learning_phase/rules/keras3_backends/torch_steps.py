@@ -9,13 +9,24 @@ and calls whose result is ``.detach()``-ed carry no gradient and are left out.
 import ast
 import sys
 from dataclasses import dataclass
-from typing import List
+from typing import List, Optional
 
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.models import Frame, foreign, resolver
-from flake8_learning_phase.core.module import CallRecord, Scope, WithItem, qualified_name
+from flake8_learning_phase.core.module import (
+    CallRecord,
+    FunctionDefinition,
+    Scope,
+    WithItem,
+    qualified_name,
+    reaching,
+)
 from flake8_learning_phase.rules.keras3_backends.jax_steps import parents
 
+_MAX_HELPER_DEPTH = 2
+# Methods Keras calls on a model itself: ``self.call(x)`` is the model's own forward pass, a
+# call of the model without Keras' training handling, not a helper to look into.
+_KERAS_ENTRY_POINTS = ("call", "__call__")
 _NO_GRAD = ("torch.no_grad", "torch.inference_mode", "torch.set_grad_enabled", "torch.autograd.no_grad")
 
 
@@ -35,24 +46,57 @@ def torch_calls(context: RuleContext) -> List[TorchCall]:
 def _find(context: RuleContext) -> List[TorchCall]:
     model = context.model
     steps = {}
-    for record in model.attribute_calls.get("backward", ()):
+    for record in _gradient_records(model):
         if not _under_no_grad(record.withs, record):
             steps.setdefault(id(record.scope), []).append(record)
-    found = []
+    found: List[TorchCall] = []
     for backwards in steps.values():
         scope = backwards[0].scope
-        for record in _calls_in(context, scope):
-            func = record.node.func
-            if not any(_before_in_block(record, b) for b in backwards):
-                continue
-            if _under_no_grad(record.withs, record) or _detached(context, record):
-                continue
-            if isinstance(func, ast.Name) and qualified_name(func, record.scope, record.seq, record.blocks):
-                continue  # an imported function: not a model kept in a name
-            if isinstance(func, ast.Attribute) and not _is_self_call(func, scope):
-                continue
-            found.append(TorchCall(record, func))
+        calls = [r for r in _calls_in(context, scope) if any(_before_in_block(r, b) for b in backwards)]
+        _collect(context, calls, found, set(), 0)
     return found
+
+
+def _gradient_records(model) -> List[CallRecord]:
+    """``loss.backward()`` and ``torch.autograd.grad(loss, ...)`` calls."""
+    found = list(model.attribute_calls.get("backward", ()))
+    for record in model.calls_of("grad"):
+        if qualified_name(record.node.func, record.scope, record.seq, record.blocks) == "torch.autograd.grad":
+            found.append(record)
+    return found
+
+
+def _collect(context: RuleContext, calls: List[CallRecord], found: List[TorchCall], seen: set, depth: int) -> None:
+    """The calls that may call a model, and those inside helpers of this module they call."""
+    for record in calls:
+        func = record.node.func
+        if _under_no_grad(record.withs, record) or _detached(context, record):
+            continue
+        if isinstance(func, ast.Name) and qualified_name(func, record.scope, record.seq, record.blocks):
+            continue  # an imported function: not a model kept in a name
+        if isinstance(func, ast.Attribute) and not _is_self_call(func, record.scope):
+            continue
+        helper = _helper(context, record)
+        if helper is None:
+            found.append(TorchCall(record, func))
+        elif depth < _MAX_HELPER_DEPTH and id(helper) not in seen:
+            seen.add(id(helper))  # a loss helper receiving the model: its calls run in the step
+            _collect(context, _calls_in(context, helper), found, seen, depth + 1)
+
+
+def _helper(context: RuleContext, record: CallRecord) -> Optional[Scope]:
+    """The scope of a function or ``self`` method of this module that the record calls."""
+    func = record.node.func
+    if isinstance(func, ast.Name):
+        bindings = reaching(record.scope, func.id, record.seq, record.blocks)
+        if len(bindings) == 1 and isinstance(bindings[0], FunctionDefinition):
+            return context.model.function_scopes.get(id(bindings[0].node))
+        return None
+    cls = record.scope.cls
+    if cls is not None and isinstance(func, ast.Attribute) and func.attr in cls.methods \
+            and func.attr not in _KERAS_ENTRY_POINTS:
+        return cls.methods[func.attr]
+    return None
 
 
 def _calls_in(context: RuleContext, scope: Scope) -> List[CallRecord]:
