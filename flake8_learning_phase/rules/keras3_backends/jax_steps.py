@@ -44,6 +44,7 @@ class Differentiation:
     # cannot branch on a traced ``training`` (the fix must not go there)
     jitted: bool = False
     partial: Optional[ast.Call] = None  # the ``functools.partial(f, ...)`` differentiated, if any
+    helper: bool = False  # a function the differentiated one calls (``calls``: those calls) with its weights
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,8 @@ def _find(context: RuleContext) -> List[StatelessStep]:
     if not calls:
         return []
     by_scope: Dict[int, List[Differentiation]] = {}
-    for diff in _differentiations(context):
+    differentiations = _differentiations(context)
+    for diff in differentiations + [h for d in differentiations for h in _helpers(context, d)]:
         by_scope.setdefault(id(diff.function), []).append(diff)
     found = []
     for record in calls:
@@ -145,6 +147,51 @@ def _differentiation(options: List[ast.keyword], scope: Scope, is_method: bool, 
         scope, tuple(params), differentiated, _is_true(options.get("has_aux")), tuple(keywords),
         tuple(calls), qualified.endswith("value_and_grad"), jitted, partial,
     )
+
+
+def _helpers(context: RuleContext, diff: Differentiation) -> List[Differentiation]:
+    """Functions and ``self`` methods of this module that the differentiated function calls with
+    its differentiated parameters (``forward(trainable, non_trainable, x)``), one level deep."""
+    found = []
+    scope = diff.function
+    records = [r for records in scope.calls.values() for r in records]
+    if scope.cls is not None:
+        records += [r for records in scope.cls.attr_calls.values() for r in records if r.scope is scope]
+    for record in records:
+        helper, is_method = _callee(context, record)
+        if helper is None or helper is scope:
+            continue
+        args = helper.node.args
+        params = [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)][1 if is_method else 0:]
+        mapped = set()
+        for index, arg in enumerate(record.node.args):
+            if isinstance(arg, ast.Starred):
+                break
+            if index < len(params) and _mentions(arg, diff.differentiated, record, 0):
+                mapped.add(params[index])
+        for keyword in record.node.keywords:
+            if keyword.arg in params and _mentions(keyword.value, diff.differentiated, record, 0):
+                mapped.add(keyword.arg)
+        if mapped:
+            found.append(Differentiation(helper, tuple(params), frozenset(mapped), False, (), (record.node,),
+                                         diff.value_and_grad, helper=True))
+    return found
+
+
+def _callee(context: RuleContext, record: CallRecord):
+    """(scope, is a method) of the function or ``self`` method of this module ``record`` calls."""
+    func = record.node.func
+    if isinstance(func, ast.Name):
+        bindings = reaching(record.scope, func.id, record.seq, record.blocks)
+        if len(bindings) == 1 and isinstance(bindings[0], FunctionDefinition):
+            found = context.model.function_scopes.get(id(bindings[0].node))
+            return (found, False) if found is not None and found.cls is None else (None, False)
+        return None, False
+    cls = record.scope.cls
+    if cls is not None and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+            and func.value.id == record.scope.self_name and func.attr in cls.methods:
+        return cls.methods[func.attr], True
+    return None, False
 
 
 def _decorated(context: RuleContext, scope: Scope) -> List[Differentiation]:

@@ -30,6 +30,8 @@ class Loss:
 
 
 def lost_state(context: RuleContext, step: StatelessStep) -> Optional[Loss]:
+    if step.differentiation.helper:
+        return None  # the state travels through the helper's return first: not followed
     record = step.record
     call = record.node
     up = parents(context)
