@@ -36,8 +36,25 @@ def test_messages_say_how_the_state_is_lost_and_why_it_matters():
     assert "the step never uses the new state from line 22" in old.message
 
 
-def test_no_automatic_fix_but_a_manual_note():
+def test_assign_back_loop_of_the_guide_shape_is_fixed_after_the_trainable_one():
+    source = read(CASES / "lp301_never_assigned_back.py")
+    fixed = fix_source(source, codes=["LP301"]).source
+    assert fixed == source.replace(
+        "    variable.assign(value)\nmodel.evaluate",
+        "    variable.assign(value)\nfor variable, value in zip(model.non_trainable_variables, state[1]):\n"
+        "    variable.assign(value)\nmodel.evaluate",
+    )
+    assert check_source(fixed, codes=["LP301"]) == []
+    unpacked = source.replace("for variable, value in zip(model.trainable_variables, state[0]):",
+                              "trainable, non_trainable, opt_vars = state\n"
+                              "for variable, value in zip(model.trainable_variables, trainable):")
+    assert "zip(model.non_trainable_variables, non_trainable):" in fix_source(unpacked, codes=["LP301"]).source
+
+
+def test_other_shapes_get_a_manual_note_and_no_edit():
     for name in labels("LP301"):
+        if name == "lp301_never_assigned_back.py":
+            continue
         for finding in findings(name):
             assert finding.edits == () and "has_aux=True" in finding.manual
         source = read(CASES / name)

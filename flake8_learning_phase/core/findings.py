@@ -61,6 +61,14 @@ class AddKeyword(Edit):
 
 
 @dataclass(frozen=True)
+class InsertAfter(Edit):
+    """Add the statements ``text`` (Python source, unindented) after the statement at ``target``,
+    at its indentation."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Related:
     """Another place a finding involves; ``role`` says how (e.g. a call site a fix feeds)."""
 

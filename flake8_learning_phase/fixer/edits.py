@@ -11,7 +11,16 @@ from typing import Callable, Dict, List, Sequence, Tuple, Type
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from flake8_learning_phase.core import AddKeyword, AppendElement, Concatenate, Edit, ImportName, NodeRef, StarAppend
+from flake8_learning_phase.core import (
+    AddKeyword,
+    AppendElement,
+    Concatenate,
+    Edit,
+    ImportName,
+    InsertAfter,
+    NodeRef,
+    StarAppend,
+)
 
 # ast class name -> libcst classes that may stand for it.
 _KINDS = {
@@ -25,6 +34,7 @@ _KINDS = {
     "IfExp": (cst.IfExp,),
     "ListComp": (cst.ListComp,),
     "ImportFrom": (cst.ImportFrom,),
+    "For": (cst.For,),
 }
 # Operators that bind at least as tightly as ``+``: ``e + x`` needs no parentheses.
 _TIGHT_OPERATORS = (
@@ -61,7 +71,7 @@ def locate(wrapper: MetadataWrapper, refs: Sequence[NodeRef]) -> Dict[NodeRef, c
     positions = wrapper.resolve(PositionProvider)
     candidates: Dict[Tuple[int, int], List[Tuple[cst.CSTNode, object]]] = {}
     for node, where in positions.items():
-        if not isinstance(node, (cst.BaseExpression, cst.ImportFrom)):
+        if not isinstance(node, (cst.BaseExpression, cst.ImportFrom, cst.For)):
             continue
         for key in _keys(node, where):
             if key in wanted:
@@ -143,6 +153,23 @@ def _add_keyword(edit: AddKeyword, node: cst.CSTNode) -> cst.CSTNode:
     return node.with_changes(args=_append_argument(node, argument))
 
 
+def _insert_after(edit: InsertAfter, node: cst.CSTNode):
+    if not isinstance(node, cst.BaseStatement):
+        raise EditError("not a statement")
+    return cst.FlattenSentinel([node] + [cst.parse_statement(s) for s in _statements(edit.text)])
+
+
+def _statements(text: str) -> List[str]:
+    """The top-level statements of ``text``, each with its indented body."""
+    found: List[str] = []
+    for line in text.splitlines(keepends=True):
+        if found and line[:1] in (" ", "\t"):
+            found[-1] += line
+        else:
+            found.append(line)
+    return found
+
+
 def _append_argument(call: cst.Call, new: cst.Arg) -> list:
     """The call's arguments plus ``new`` last, in the call's layout.
 
@@ -202,6 +229,7 @@ APPLIERS: Dict[Type[Edit], Callable[[Edit, cst.CSTNode], cst.CSTNode]] = {
     StarAppend: _star_append,
     ImportName: _import_name,
     AddKeyword: _add_keyword,
+    InsertAfter: _insert_after,
 }
 
 

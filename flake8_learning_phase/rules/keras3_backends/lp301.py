@@ -2,7 +2,7 @@
 from typing import Iterator
 
 from flake8_learning_phase.core.engine import RuleContext
-from flake8_learning_phase.core.findings import Finding
+from flake8_learning_phase.core.findings import Finding, InsertAfter
 from flake8_learning_phase.core.models import resolve_model
 from flake8_learning_phase.core.module import dotted
 from flake8_learning_phase.core.registry import Prefilter, Rule, invalid, valid
@@ -71,15 +71,16 @@ def check(context: RuleContext) -> Iterator[Finding]:
             matters = "BatchNormalization keeps its initial statistics"
         else:
             matters = "Dropout repeats one mask"
-        yield context.finding(RULE, record.node, manual=_MANUAL, model=dotted(record.node.func) or "the model",
-                              how=loss.how, matters=matters)
+        edits = [InsertAfter(context.ref(loss.back_after), loss.back)] if loss.back_after is not None else []
+        yield context.finding(RULE, record.node, edits, manual=None if edits else _MANUAL,
+                              model=dotted(record.node.func) or "the model", how=loss.how, matters=matters)
 
 
 RULE = Rule(
     code="LP301",
     title="Keras 3 JAX step loses the non-trainable state",
     message="{model}(...) state lost: {how}; {matters}",
-    fix_title="Thread the non-trainable state back into the model",
+    fix_title="Assign the non-trainable state back to the model",
     detects=(
         "A `model.stateless_call(trainable, non_trainable, x)` in a function differentiated by "
         "`jax.grad` / `jax.value_and_grad` (with respect to the trainable variables) whose returned "
@@ -98,9 +99,12 @@ RULE = Rule(
         "invisible in the training log; a lost seed replays the same dropout mask every step."
     ),
     fix=(
-        "No automatic fix: the state has to travel through the loss (`has_aux=True`), the step's "
-        "return value and the loop, which lp-fix cannot rewrite safely in general. The finding "
-        "carries a note saying what to change."
+        "`lp-fix` fixes the keras.io guide's loop shape: a step that returns the state (flat or in a "
+        "state tuple), a loop that keeps it, and after the loop `for variable, value in "
+        "zip(model.trainable_variables, ...): variable.assign(value)` without the same for the "
+        "non-trainable variables; it adds that loop over `model.non_trainable_variables` right after "
+        "the trainable one. Every other shape needs the state threaded through the loss "
+        "(`has_aux=True`), the step and the loop by hand: the finding carries a note saying so."
     ),
     silence=(
         "Stays silent for models the resolver sees completely without BatchNormalization, Dropout "

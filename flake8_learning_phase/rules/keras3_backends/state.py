@@ -23,10 +23,14 @@ _SETTERS = ("set_weights", "set_state_tree", "load_weights")
 
 @dataclass(frozen=True)
 class Loss:
-    """How a step loses the state: ``how`` for the message, ``line`` where it happens."""
+    """How a step loses the state: ``how`` for the message, ``line`` where it happens, and the
+    statements that put it back after the trainable variables' assign-back loop (``back_after``),
+    when the loop has the keras.io guide's shape."""
 
     how: str
     line: int
+    back_after: Optional[ast.For] = None
+    back: str = ""
 
 
 def lost_state(context: RuleContext, step: StatelessStep) -> Optional[Loss]:
@@ -107,11 +111,11 @@ def _caller_loss(context: RuleContext, grad_call: ast.Call, path: Tuple[int, ...
     if aux.id == "_" or not _read_after(context, scope, aux.id, assign):
         return Loss("the step never uses the new state from line {}".format(grad_call.lineno), grad_call.lineno)
     if scope.is_function and any(_mentions(ret.value, aux.id) for ret, _, _ in scope.returns):
-        return _loop_loss(context, scope, step)
+        return _loop_loss(context, scope, step, aux.id)
     return None
 
 
-def _loop_loss(context: RuleContext, step_scope: Scope, step: StatelessStep) -> Optional[Loss]:
+def _loop_loss(context: RuleContext, step_scope: Scope, step: StatelessStep, state: str) -> Optional[Loss]:
     """The step returns the state; a loop calling it must put it back before using the model."""
     model_name = dotted(step.model)
     if model_name is None or model_name == step_scope.self_name:
@@ -124,8 +128,106 @@ def _loop_loss(context: RuleContext, step_scope: Scope, step: StatelessStep) -> 
                 continue
             use = _first_use(context, record, model_name)
             if use is not None and not _assigned_back(context, record, model_name, use):
-                return Loss("it is never assigned back to {}.non_trainable_variables before line {}".format(
-                    model_name, use.node.lineno), use.node.lineno)
+                how = "it is never assigned back to {}.non_trainable_variables before line {}".format(
+                    model_name, use.node.lineno)
+                fix = _assign_back(context, step_scope, state, record, use, model_name)
+                if fix is None:
+                    return Loss(how, use.node.lineno)
+                return Loss(how, use.node.lineno, fix[0], fix[1])
+    return None
+
+
+def _assign_back(context: RuleContext, step_scope: Scope, state: str, step_call: CallRecord, use: CallRecord,
+                 model_name: str) -> Optional[Tuple[ast.For, str]]:
+    """The guide's shape: the step returns ``(..., (trainable, state, ...))`` or a flat tuple
+    holding the state, the loop keeps it (``loss, state = train_step(state, ...)``), and after
+    the loop ``for v, a in zip(model.trainable_variables, <trainable>): v.assign(a)`` puts the
+    trainable variables back; the same loop over ``model.non_trainable_variables`` goes after it."""
+    position = _state_position(step_scope, state)
+    assign = parents(context).get(id(step_call.node))
+    if position is None or not isinstance(assign, ast.Assign) or len(assign.targets) != 1:
+        return None
+    outer, index = position
+    target = assign.targets[0]
+    if outer is not None:
+        if not isinstance(target, ast.Tuple) or outer >= len(target.elts) \
+                or not isinstance(target.elts[outer], ast.Name):
+            return None
+        kept = target.elts[outer].id  # the state tuple as the loop keeps it
+    else:
+        kept = None
+    for node in ast.walk(step_call.scope.node):
+        if not isinstance(node, ast.For) or not step_call.node.lineno < node.lineno < use.node.lineno:
+            continue
+        values = _trainable_loop(node, model_name)
+        if values is None:
+            continue
+        variable, value, trainable = values
+        source = _state_source(context, trainable, kept, index, target if kept is None else None)
+        if source is not None:
+            return node, "for {v}, {a} in zip({m}.non_trainable_variables, {s}):\n    {v}.assign({a})\n".format(
+                v=variable, a=value, m=model_name, s=source)
+    return None
+
+
+def _state_position(step_scope: Scope, state: str) -> Optional[Tuple[Optional[int], int]]:
+    """(index of the state tuple in the step's return, index of the state in it); (None, i) when
+    the return is flat; None unless every return agrees."""
+    found = set()
+    for ret, _, _ in step_scope.returns:
+        value = ret.value
+        if not isinstance(value, ast.Tuple):
+            return None
+        spots = [(None, i) for i, e in enumerate(value.elts) if isinstance(e, ast.Name) and e.id == state]
+        for outer, element in enumerate(value.elts):
+            if isinstance(element, ast.Tuple):
+                spots += [(outer, i) for i, e in enumerate(element.elts) if isinstance(e, ast.Name) and e.id == state]
+        if len(spots) != 1:
+            return None
+        found.add(spots[0])
+    return found.pop() if len(found) == 1 else None
+
+
+def _trainable_loop(node: ast.For, model_name: str):
+    """``for v, a in zip(<model>.trainable_variables, X): v.assign(a)``: (v, a, X)."""
+    target, iterable = node.target, node.iter
+    if not (isinstance(target, ast.Tuple) and len(target.elts) == 2
+            and all(isinstance(e, ast.Name) for e in target.elts) and len(node.body) == 1 and not node.orelse):
+        return None
+    if not (isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "zip"
+            and len(iterable.args) == 2 and not iterable.keywords):
+        return None
+    first = iterable.args[0]
+    if not (isinstance(first, ast.Attribute) and first.attr in ("trainable_variables", "trainable_weights")
+            and dotted(first.value) == model_name):
+        return None
+    statement = node.body[0]
+    call = statement.value if isinstance(statement, ast.Expr) else None
+    variable, value = target.elts[0].id, target.elts[1].id
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "assign"
+            and isinstance(call.func.value, ast.Name) and call.func.value.id == variable
+            and len(call.args) == 1 and isinstance(call.args[0], ast.Name) and call.args[0].id == value):
+        return None
+    return variable, value, iterable.args[1]
+
+
+def _state_source(context: RuleContext, trainable, kept: Optional[str], index: int, flat) -> Optional[str]:
+    """How the loop's code names the new state, next to how it names the trainable variables:
+    ``state[1]`` beside ``state[0]``, or the name unpacked beside the trainable one."""
+    if kept is None:  # flat: ``tv, ntv, ov, loss = train_step(...)``
+        element = flat.elts[index] if isinstance(flat, ast.Tuple) and index < len(flat.elts) else None
+        return element.id if isinstance(element, ast.Name) else None
+    if isinstance(trainable, ast.Subscript) and isinstance(trainable.value, ast.Name) \
+            and trainable.value.id == kept and _index(trainable) is not None:
+        return "{}[{}]".format(kept, index)
+    if isinstance(trainable, ast.Name):
+        for node in ast.walk(context.model.tree):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Name) \
+                    and node.value.id == kept and isinstance(node.targets[0], ast.Tuple):
+                names = node.targets[0].elts
+                if any(isinstance(e, ast.Name) and e.id == trainable.id for e in names) and index < len(names) \
+                        and isinstance(names[index], ast.Name):
+                    return names[index].id
     return None
 
 
