@@ -51,9 +51,37 @@ def test_assign_back_loop_of_the_guide_shape_is_fixed_after_the_trainable_one():
     assert "zip(model.non_trainable_variables, non_trainable):" in fix_source(unpacked, codes=["LP301"]).source
 
 
+def test_step_returning_the_old_state_unpacks_the_new_one_into_it():
+    source = read(CASES / "lp301_step_returns_old_state.py")
+    fixed = fix_source(source, codes=["LP301"]).source
+    assert fixed == source.replace("(loss, new_non_trainable), grads", "(loss, non_trainable), grads")
+    assert check_source(fixed, codes=["LP301"]) == []
+
+
+def test_loss_without_has_aux_in_the_guide_step_gets_the_state_threaded():
+    source = read(CASES / "lp301_state_discarded.py") + """
+
+@jax.jit
+def train_step(state, x, y):
+    trainable, non_trainable = state
+    loss, grads = grad_fn(trainable, non_trainable, x, y)
+    return loss, (trainable, non_trainable)
+"""
+    fixed = fix_source(source, codes=["LP301"]).source
+    for before, after in [
+        ("y_pred, _ = model", "y_pred, non_trainable = model"),
+        ("return keras.ops.mean((y_pred - y) ** 2)\n", "return keras.ops.mean((y_pred - y) ** 2), non_trainable\n"),
+        ("jax.value_and_grad(compute_loss)", "jax.value_and_grad(compute_loss, has_aux=True)"),
+        ("    loss, grads = grad_fn(", "    (loss, non_trainable), grads = grad_fn("),
+    ]:
+        source = source.replace(before, after)
+    assert fixed == source
+    assert check_source(fixed, codes=["LP301"]) == []
+
+
 def test_other_shapes_get_a_manual_note_and_no_edit():
     for name in labels("LP301"):
-        if name == "lp301_never_assigned_back.py":
+        if name in ("lp301_never_assigned_back.py", "lp301_step_returns_old_state.py"):
             continue
         for finding in findings(name):
             assert finding.edits == () and "has_aux=True" in finding.manual

@@ -16,6 +16,7 @@ from flake8_learning_phase.core.findings import (
     InsertAfter,
     NodeRef,
     Related,
+    Replace,
     StarAppend,
 )
 from flake8_learning_phase.core.registry import (
@@ -50,6 +51,7 @@ __all__ = [
     "NodeRef",
     "Prefilter",
     "Related",
+    "Replace",
     "Rule",
     "RuleContext",
     "Settings",

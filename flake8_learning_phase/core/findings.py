@@ -60,6 +60,10 @@ class AddKeyword(Edit):
     value: str
 
 
+class Replace(_TextEdit):
+    """Replace the expression (or assignment target) with the expression ``text``."""
+
+
 @dataclass(frozen=True)
 class InsertAfter(Edit):
     """Add the statements ``text`` (Python source, unindented) after the statement at ``target``,

@@ -19,6 +19,7 @@ from flake8_learning_phase.core import (
     ImportName,
     InsertAfter,
     NodeRef,
+    Replace,
     StarAppend,
 )
 
@@ -153,6 +154,12 @@ def _add_keyword(edit: AddKeyword, node: cst.CSTNode) -> cst.CSTNode:
     return node.with_changes(args=_append_argument(node, argument))
 
 
+def _replace(edit: Replace, node: cst.CSTNode) -> cst.CSTNode:
+    if not isinstance(node, cst.BaseExpression):
+        raise EditError("not an expression")
+    return cst.parse_expression(edit.text)
+
+
 def _insert_after(edit: InsertAfter, node: cst.CSTNode):
     if not isinstance(node, cst.BaseStatement):
         raise EditError("not a statement")
@@ -230,6 +237,7 @@ APPLIERS: Dict[Type[Edit], Callable[[Edit, cst.CSTNode], cst.CSTNode]] = {
     ImportName: _import_name,
     AddKeyword: _add_keyword,
     InsertAfter: _insert_after,
+    Replace: _replace,
 }
 
 

@@ -45,6 +45,7 @@ class Differentiation:
     jitted: bool = False
     partial: Optional[ast.Call] = None  # the ``functools.partial(f, ...)`` differentiated, if any
     helper: bool = False  # a function the differentiated one calls (``calls``: those calls) with its weights
+    transform: Optional[ast.Call] = None  # the ``jax.value_and_grad(...)`` call (None for a decorator)
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def _differentiations(context: RuleContext) -> List[Differentiation]:
             scope, is_method, positional, keywords, partial = target
             calls, jitted = _gradient_calls(context, record)
             found.append(_differentiation(record.node.keywords, scope, is_method, positional, keywords, calls,
-                                          qualified, jitted, partial))
+                                          qualified, jitted, partial, record.node))
     for scope in model.scopes:
         if scope.is_function:
             found.extend(_decorated(context, scope))
@@ -134,7 +135,8 @@ def _differentiations(context: RuleContext) -> List[Differentiation]:
 
 
 def _differentiation(options: List[ast.keyword], scope: Scope, is_method: bool, positional: int, keywords, calls,
-                     qualified: str, jitted: bool, partial: Optional[ast.Call] = None) -> Differentiation:
+                     qualified: str, jitted: bool, partial: Optional[ast.Call] = None,
+                     transform: Optional[ast.Call] = None) -> Differentiation:
     args = scope.node.args
     params = [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
     if is_method:
@@ -145,7 +147,7 @@ def _differentiation(options: List[ast.keyword], scope: Scope, is_method: bool, 
     differentiated = frozenset(params[i] for i in argnums if i < len(params))
     return Differentiation(
         scope, tuple(params), differentiated, _is_true(options.get("has_aux")), tuple(keywords),
-        tuple(calls), qualified.endswith("value_and_grad"), jitted, partial,
+        tuple(calls), qualified.endswith("value_and_grad"), jitted, partial, transform=transform,
     )
 
 

@@ -2,7 +2,7 @@
 from typing import Iterator
 
 from flake8_learning_phase.core.engine import RuleContext
-from flake8_learning_phase.core.findings import Finding, InsertAfter
+from flake8_learning_phase.core.findings import Finding
 from flake8_learning_phase.core.models import resolve_model
 from flake8_learning_phase.core.module import dotted
 from flake8_learning_phase.core.registry import Prefilter, Rule, invalid, valid
@@ -71,7 +71,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
             matters = "BatchNormalization keeps its initial statistics"
         else:
             matters = "Dropout repeats one mask"
-        edits = [InsertAfter(context.ref(loss.back_after), loss.back)] if loss.back_after is not None else []
+        edits = list(loss.edits)
         yield context.finding(RULE, record.node, edits, manual=None if edits else _MANUAL,
                               model=dotted(record.node.func) or "the model", how=loss.how, matters=matters)
 
@@ -99,12 +99,16 @@ RULE = Rule(
         "invisible in the training log; a lost seed replays the same dropout mask every step."
     ),
     fix=(
-        "`lp-fix` fixes the keras.io guide's loop shape: a step that returns the state (flat or in a "
-        "state tuple), a loop that keeps it, and after the loop `for variable, value in "
-        "zip(model.trainable_variables, ...): variable.assign(value)` without the same for the "
-        "non-trainable variables; it adds that loop over `model.non_trainable_variables` right after "
-        "the trainable one. Every other shape needs the state threaded through the loss "
-        "(`has_aux=True`), the step and the loop by hand: the finding carries a note saying so."
+        "`lp-fix` fixes the keras.io guide's shapes. A loss that drops the state (`y_pred, _ = ...`, "
+        "or a name it does not return) and returns the loss alone, differentiated without "
+        "`has_aux` by a step that passes the state and returns it: the new state is named after "
+        "the loss's state parameter and returned beside the loss, `has_aux=True` is added, and the "
+        "step unpacks `(loss, state), grads = grad_fn(...)`. A step that unpacks the new state under "
+        "a name it never uses: the name becomes the old state's, which the step returns. A loop "
+        "whose trainable variables are assigned back (`for variable, value in "
+        "zip(model.trainable_variables, ...): variable.assign(value)`) but not the non-trainable "
+        "ones: the same loop over `model.non_trainable_variables` goes right after it. Every "
+        "other shape gets a note saying what to thread by hand."
     ),
     silence=(
         "Stays silent for models the resolver sees completely without BatchNormalization, Dropout "

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
+from flake8_learning_phase.core.findings import AddKeyword, Edit, InsertAfter, Replace
 from flake8_learning_phase.core.module import CallRecord, FunctionDefinition, Scope, dotted, reaching
 from flake8_learning_phase.rules.keras3_backends.jax_steps import StatelessStep, parents
 
@@ -24,13 +25,11 @@ _SETTERS = ("set_weights", "set_state_tree", "load_weights")
 @dataclass(frozen=True)
 class Loss:
     """How a step loses the state: ``how`` for the message, ``line`` where it happens, and the
-    statements that put it back after the trainable variables' assign-back loop (``back_after``),
-    when the loop has the keras.io guide's shape."""
+    edits that bring it back where the code has one of the keras.io guide's shapes."""
 
     how: str
     line: int
-    back_after: Optional[ast.For] = None
-    back: str = ""
+    edits: Tuple[Edit, ...] = ()
 
 
 def lost_state(context: RuleContext, step: StatelessStep) -> Optional[Loss]:
@@ -49,11 +48,11 @@ def lost_state(context: RuleContext, step: StatelessStep) -> Optional[Loss]:
     if not isinstance(target, ast.Name):
         return None
     if target.id == "_" or not _read_after(context, record.scope, target.id, parent):
-        return Loss("the new state is dropped", call.lineno)
+        return Loss("the new state is dropped", call.lineno, _has_aux_fix(context, step, target))
     function = step.differentiation.function
     path = _returned_at(function, target.id)
     if path is None:
-        return Loss("the differentiated function does not return it", call.lineno)
+        return Loss("the differentiated function does not return it", call.lineno, _has_aux_fix(context, step, target))
     if not step.differentiation.has_aux:
         return None  # jax would reject a tuple without has_aux: not a program that runs
     for grad_call in step.differentiation.calls:
@@ -61,6 +60,79 @@ def lost_state(context: RuleContext, step: StatelessStep) -> Optional[Loss]:
         if loss is not None:
             return loss
     return None
+
+
+def _state_parameter(step: StatelessStep) -> Optional[str]:
+    """The differentiated function's parameter handed to ``stateless_call`` as the non-trainable state."""
+    second = step.record.node.args[1]
+    args = step.differentiation.function.node.args
+    names = [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
+    return second.id if isinstance(second, ast.Name) and second.id in names else None
+
+
+def _old_state(step: StatelessStep, grad_call: ast.Call, scope: Scope) -> Optional[str]:
+    """The name the step passes as the old state and returns (``grad_fn(t, old, ...)``)."""
+    parameter = _state_parameter(step)
+    params = step.differentiation.params
+    if parameter is None or parameter not in params:
+        return None
+    index = params.index(parameter)
+    if index >= len(grad_call.args) or not isinstance(grad_call.args[index], ast.Name):
+        return None
+    old = grad_call.args[index].id
+    if scope.is_function and scope.returns and all(_mentions(r.value, old) for r, _, _ in scope.returns):
+        return old
+    return None
+
+
+def _has_aux_fix(context: RuleContext, step: StatelessStep, target: ast.Name) -> Tuple[Edit, ...]:
+    """The guide's shape without ``has_aux``: the loss returns only the loss and the step
+    unpacks ``loss, grads = grad_fn(t, state, ...)`` and returns ``state``.  The fix names the new
+    state at the call, returns it beside the loss, asks for ``has_aux=True`` and unpacks it into
+    the step's ``state`` (which the step returns)."""
+    diff = step.differentiation
+    function = diff.function
+    parameter = _state_parameter(step)
+    if diff.has_aux or diff.transform is None or diff.jitted or diff.helper or parameter is None \
+            or not diff.calls or len(function.returns) != 1:
+        return ()
+    value = function.returns[0][0].value
+    source = _source(context, value)
+    if source is None or isinstance(value, ast.Tuple):
+        return ()
+    name = parameter if target.id == "_" else target.id
+    edits: List[Edit] = []
+    if target.id == "_":
+        edits.append(Replace(context.ref(target), name))
+    edits.append(Replace(context.ref(value), "{}, {}".format(source, name)))
+    edits.append(AddKeyword(context.ref(diff.transform), "has_aux", "True"))
+    for grad_call in diff.calls:
+        assign = parents(context).get(id(grad_call))
+        scope = _scope_of(context, grad_call)
+        old = _old_state(step, grad_call, scope) if scope is not None else None
+        if old is None or not isinstance(assign, ast.Assign) or len(assign.targets) != 1:
+            return ()
+        unpack = assign.targets[0]
+        if diff.value_and_grad:
+            if not (isinstance(unpack, ast.Tuple) and len(unpack.elts) == 2 and isinstance(unpack.elts[0], ast.Name)):
+                return ()
+            edits.append(Replace(context.ref(unpack.elts[0]), "({}, {})".format(unpack.elts[0].id, old)))
+        else:
+            if not isinstance(unpack, ast.Name):
+                return ()
+            edits.append(Replace(context.ref(unpack), "({}, {})".format(unpack.id, old)))
+    return tuple(edits)
+
+
+def _source(context: RuleContext, node) -> Optional[str]:
+    """The source text of a one-line expression (None on Python 3.7, which has no end positions)."""
+    end = getattr(node, "end_lineno", None)
+    if end is None or end != node.lineno:
+        return None
+    line = context.lines[node.lineno - 1]
+    start = context.columns.column(node.lineno, node.col_offset)
+    stop = context.columns.column(node.lineno, node.end_col_offset)
+    return line[start:stop]
 
 
 def _returned_at(function: Scope, name: str) -> Optional[Tuple[int, ...]]:
@@ -109,7 +181,12 @@ def _caller_loss(context: RuleContext, grad_call: ast.Call, path: Tuple[int, ...
     if scope is None:
         return None
     if aux.id == "_" or not _read_after(context, scope, aux.id, assign):
-        return Loss("the step never uses the new state from line {}".format(grad_call.lineno), grad_call.lineno)
+        edits = ()
+        old = _old_state(step, grad_call, scope)
+        if old is not None:  # ``(loss, new), grads = grad_fn(t, old, ...)``; ``return ..., old``
+            edits = (Replace(context.ref(aux), old),)
+        return Loss("the step never uses the new state from line {}".format(grad_call.lineno), grad_call.lineno,
+                    edits)
     if scope.is_function and any(_mentions(ret.value, aux.id) for ret, _, _ in scope.returns):
         return _loop_loss(context, scope, step, aux.id)
     return None
@@ -131,9 +208,8 @@ def _loop_loss(context: RuleContext, step_scope: Scope, step: StatelessStep, sta
                 how = "it is never assigned back to {}.non_trainable_variables before line {}".format(
                     model_name, use.node.lineno)
                 fix = _assign_back(context, step_scope, state, record, use, model_name)
-                if fix is None:
-                    return Loss(how, use.node.lineno)
-                return Loss(how, use.node.lineno, fix[0], fix[1])
+                edits = (InsertAfter(context.ref(fix[0]), fix[1]),) if fix is not None else ()
+                return Loss(how, use.node.lineno, edits)
     return None
 
 
