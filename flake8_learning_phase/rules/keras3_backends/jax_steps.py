@@ -72,6 +72,17 @@ class StatelessStep:
     flag: Flag
 
 
+def model_where(step: StatelessStep) -> Tuple[Scope, int, tuple]:
+    """(scope, seq, blocks) to resolve the step's model at: ``self`` of the enclosing method when
+    the loss is a function nested in it (``def loss_fn(...)`` inside ``train_step``)."""
+    record, model = step.record, step.model
+    if isinstance(model, ast.Name) and model.id != record.scope.self_name:
+        bindings = reaching(record.scope, model.id, record.seq, record.blocks)
+        if len(bindings) == 1 and isinstance(bindings[0], Parameter) and bindings[0].scope.self_name == model.id:
+            return bindings[0].scope, bindings[0].seq + 1, ()
+    return record.scope, record.seq, record.blocks
+
+
 def stateless_steps(context: RuleContext) -> List[StatelessStep]:
     """Every stateless call of the module that runs in a JAX gradient, once per module."""
     return context.shared(stateless_steps, _find)

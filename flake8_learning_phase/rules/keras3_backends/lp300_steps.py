@@ -14,7 +14,7 @@ from flake8_learning_phase.core.findings import CALL_SITE, AddKeyword, Finding, 
 from flake8_learning_phase.core.models import NOT_POSITIONAL, resolve_model
 from flake8_learning_phase.core.module import CallRecord, dotted
 from flake8_learning_phase.core.registry import Rule, invalid, valid
-from flake8_learning_phase.rules.keras3_backends.jax_steps import stateless_steps
+from flake8_learning_phase.rules.keras3_backends.jax_steps import model_where, stateless_steps
 from flake8_learning_phase.rules.keras3_backends.judgement import advice
 from flake8_learning_phase.rules.keras3_backends.torch_steps import keras_only, torch_calls
 
@@ -99,7 +99,7 @@ def findings(context: RuleContext, rule: Rule) -> Iterator[Finding]:
         if not flag.missing:
             continue
         record = step.record
-        text = advice(resolve_model(context, step.model, record.scope, record.seq, record.blocks))
+        text = advice(resolve_model(context, step.model, *model_where(step)))
         if text is None:
             continue
         edits = [AddKeyword(context.ref(call), flag.keyword, "True") for call in flag.fix_calls]

@@ -7,7 +7,7 @@ from flake8_learning_phase.core.models import resolve_model
 from flake8_learning_phase.core.module import dotted
 from flake8_learning_phase.core.registry import Prefilter, Rule, invalid, valid
 from flake8_learning_phase.rules._keras import UNSEEN_MODEL
-from flake8_learning_phase.rules.keras3_backends.jax_steps import stateless_steps
+from flake8_learning_phase.rules.keras3_backends.jax_steps import model_where, stateless_steps
 from flake8_learning_phase.rules.keras3_backends.state import lost_state
 
 PREFILTER = Prefilter(words=("stateless_call",), pattern=r"stateless_call\s*\(")
@@ -59,7 +59,7 @@ _VALID_DENSE_ONLY = _BAD.replace("keras.layers.BatchNormalization(),\n          
 def check(context: RuleContext) -> Iterator[Finding]:
     for step in stateless_steps(context):
         record = step.record
-        info = resolve_model(context, step.model, record.scope, record.seq, record.blocks)
+        info = resolve_model(context, step.model, *model_where(step))
         if info.seen and not info.phase_dependent:
             continue
         loss = lost_state(context, step)
