@@ -160,3 +160,9 @@ def test_jitted_gradient_function_gets_the_flag_in_its_partial_or_a_manual_note(
     # not jitted: the flag goes on the gradient function's call
     plain = bare.replace("jax.jit(jax.grad(objective, has_aux=True))", "jax.grad(objective, has_aux=True)")
     assert "gradients(trainable, non_trainable, x, y, training=True)" in fix_source(plain, codes=["LP300"]).source
+
+
+def test_keras_model_in_a_torch_module_forward_gets_the_module_flag():
+    source = read(FIXTURES / "keras3_runtime" / "torch_module_wrapping_keras.py")
+    fixed = fix_source(source, codes=["LP300"]).source
+    assert fixed == source.replace("return self.model(x)  #", "return self.model(x, training=self.training)  #")

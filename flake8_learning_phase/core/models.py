@@ -243,6 +243,15 @@ class Resolver:
         info = facts.info()
         return info._replace(trains_by_default=True) if by_default and info.seen else info
 
+    def values_at(self, node: ast.expr, frame: Frame) -> List["Value"]:
+        """What ``node`` may stand for in ``frame`` (a fresh budget); [] when it cannot be told."""
+        self.budget = _BUDGET
+        try:
+            return self.values(node, frame)
+        except (RecursionError, _OutOfBudget):
+            self.memo.clear()  # half-computed entries must not answer later questions
+            return []
+
     def _trains_by_default(self, cdef, mod, depth: int = 0) -> bool:
         """The class's ``call`` (its own, else a project base's) defaults ``training`` to a true literal."""
         info = mod.model.classes.get(id(cdef))

@@ -37,7 +37,8 @@ DETECTS = (
     "`train_step(self, state, data)` override calls `grad_fn(...)` without `training=True`. On the "
     "torch backend, a training step is a function or loop body running `loss.backward()`: Keras "
     "model calls before it (`model(x)`, `self(x)` in a `train_step(self, data)` override, through "
-    "`DistributedDataParallel`) are reported, whatever `model.train()` says."
+    "`DistributedDataParallel`, in the `forward` of a torch module of the file that the loop "
+    "trains) are reported, whatever `model.train()` says."
 )
 SILENCE = (
     "On JAX and torch it stays silent for functions that are not differentiated (evaluation, "
@@ -49,8 +50,10 @@ FIX = (
     " On JAX the keyword goes where the flag is missing: the `stateless_call`, or the gradient "
     "function's calls (`grad_fn(..., training=True)`) when the differentiated function takes a "
     "`training` parameter; a jitted gradient function traces its keywords, so there the fix binds "
-    "`training=True` in the `functools.partial` that is differentiated (or says what to do). A "
-    "torch loop that also trains a torch module through the same call gets a note instead."
+    "`training=True` in the `functools.partial` that is differentiated (or says what to do). In a "
+    "torch module's `forward` the flag is the module's own, `training=self.training`, which "
+    "`train()` / `eval()` set. A torch loop that also trains a torch module through the same "
+    "call gets a note instead."
 )
 _JAX_BAD = '''\
 import jax
@@ -108,12 +111,12 @@ def findings(context: RuleContext, rule: Rule) -> Iterator[Finding]:
         yield context.finding(rule, record.node, edits, manual=manual, related=related,
                               model=dotted(record.node.func) or "the model", advice=text)
     for call in torch_calls(context):
-        finding = _torch_finding(context, rule, call.record)
+        finding = _torch_finding(context, rule, call.record, call.in_forward)
         if finding is not None:
             yield finding
 
 
-def _torch_finding(context: RuleContext, rule: Rule, record: CallRecord):
+def _torch_finding(context: RuleContext, rule: Rule, record: CallRecord, in_forward: bool):
     node = record.node
     if any(k.arg in _FLAGS or k.arg is None for k in node.keywords) or _guarded(record):
         return None
@@ -130,7 +133,9 @@ def _torch_finding(context: RuleContext, rule: Rule, record: CallRecord):
         return None
     name = dotted(node.func) or "the model"
     if keras_only(context, record):
-        return context.finding(rule, node, [AddKeyword(context.ref(node), "training", "True")], model=name,
+        # in a torch module's forward the module's own flag follows train() / eval()
+        flag = "{}.training".format(record.scope.self_name) if in_forward and record.scope.self_name else "True"
+        return context.finding(rule, node, [AddKeyword(context.ref(node), "training", flag)], model=name,
                                advice=text)
     return context.finding(rule, node, manual=_MIXED, model=name, advice=text)
 

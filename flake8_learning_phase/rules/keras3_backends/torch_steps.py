@@ -35,7 +35,10 @@ class TorchCall:
     """A call of something in a torch backward step; LP300 asks the resolver whether it is a Keras model."""
 
     record: CallRecord
-    model: ast.expr  # what is called (unwrapped from a torch wrapper where one is seen)
+    model: ast.expr  # what is called
+    # in the ``forward`` of a torch module of this file that the step calls: the flag to pass
+    # is the module's own ``self.training`` (``train()`` / ``eval()`` set it), not True
+    in_forward: bool = False
 
 
 def torch_calls(context: RuleContext) -> List[TorchCall]:
@@ -66,8 +69,10 @@ def _gradient_records(model) -> List[CallRecord]:
     return found
 
 
-def _collect(context: RuleContext, calls: List[CallRecord], found: List[TorchCall], seen: set, depth: int) -> None:
-    """The calls that may call a model, and those inside helpers of this module they call."""
+def _collect(context: RuleContext, calls: List[CallRecord], found: List[TorchCall], seen: set, depth: int,
+             in_forward: bool = False) -> None:
+    """The calls that may call a model, and those inside helpers of this module they call (and
+    inside the ``forward`` of a torch module of this module that they call)."""
     for record in calls:
         func = record.node.func
         if _under_no_grad(record.withs, record) or _detached(context, record):
@@ -78,10 +83,29 @@ def _collect(context: RuleContext, calls: List[CallRecord], found: List[TorchCal
             continue
         helper = _helper(context, record)
         if helper is None:
-            found.append(TorchCall(record, func))
+            found.append(TorchCall(record, func, in_forward))
+            if depth < _MAX_HELPER_DEPTH:
+                for forward in _torch_forwards(context, record):
+                    if id(forward) not in seen:
+                        seen.add(id(forward))
+                        _collect(context, _calls_in(context, forward), found, seen, depth + 1, True)
         elif depth < _MAX_HELPER_DEPTH and id(helper) not in seen:
             seen.add(id(helper))  # a loss helper receiving the model: its calls run in the step
-            _collect(context, _calls_in(context, helper), found, seen, depth + 1)
+            _collect(context, _calls_in(context, helper), found, seen, depth + 1, in_forward)
+
+
+def _torch_forwards(context: RuleContext, record: CallRecord) -> List[Scope]:
+    """The ``forward`` methods of the torch modules of this file the call may reach."""
+    found = resolver(context)
+    frame = Frame(found.root, record.scope, record.seq, record.blocks, ())
+    forwards = []
+    for value in found.values_at(record.node.func, frame):
+        if value.kind == "instance" and value.b is found.root and _torch_class(found, value):
+            info = context.model.classes.get(id(value.a))
+            forward = info.methods.get("forward") if info is not None else None
+            if forward is not None and forward not in forwards:
+                forwards.append(forward)
+    return forwards
 
 
 def _helper(context: RuleContext, record: CallRecord) -> Optional[Scope]:
@@ -138,7 +162,7 @@ def keras_only(context: RuleContext, record: CallRecord) -> bool:
     ``training=True``): the fix is then safe to make."""
     found = resolver(context)
     frame = Frame(found.root, record.scope, record.seq, record.blocks, ())
-    for value in found.values(record.node.func, frame):
+    for value in found.values_at(record.node.func, frame):
         if value.kind == "foreign":
             return False
         if value.kind == "instance" and _torch_class(found, value):
@@ -150,7 +174,7 @@ def _torch_class(found, value) -> bool:
     cdef, mod = value.a, value.b
     frame = Frame(mod, mod.model.module, sys.maxsize, (), ())
     for base in cdef.bases:
-        for base_value in found.values(base, frame):
+        for base_value in found.values_at(base, frame):
             if base_value.kind == "lib" and foreign(base_value.a):
                 return True
     return False
