@@ -122,9 +122,11 @@ def train(model, loader, optimizer):
 train(keras.Sequential([keras.Input((4,)), keras.layers.Dropout(0.5), keras.layers.Dense(1)]), [], None)
 train(Wrapper(), [], None)
 '''
-    (finding,) = check_source(source, codes=["LP300"])
-    assert (finding.line, finding.edits) == (16, ())
-    assert "torch module" in finding.manual
+    forward, loop = check_source(source, codes=["LP300"])
+    assert (loop.line, loop.edits) == (16, ())
+    assert "torch module" in loop.manual
+    # the Keras model inside the torch module's forward follows the module's own flag
+    assert (forward.line, forward.edits[0].value) == (11, "self.training")
 
 
 @pytest.mark.parametrize("flag", ["training=True", "training=False", "**options"])
@@ -163,6 +165,7 @@ def test_jitted_gradient_function_gets_the_flag_in_its_partial_or_a_manual_note(
 
 
 def test_keras_model_in_a_torch_module_forward_gets_the_module_flag():
-    source = read(FIXTURES / "keras3_runtime" / "torch_module_wrapping_keras.py")
-    fixed = fix_source(source, codes=["LP300"]).source
+    path = FIXTURES / "keras3_runtime" / "torch_module_wrapping_keras.py"
+    source = read(path)
+    fixed = fix_source(source, codes=["LP300"], path=str(path)).source  # the harness shows the model
     assert fixed == source.replace("return self.model(x)  #", "return self.model(x, training=self.training)  #")

@@ -30,14 +30,13 @@ def findings(name):
 
 def test_messages_say_how_the_state_is_lost_and_why_it_matters():
     (dropped,) = findings("lp301_state_discarded.py")
-    assert dropped.message == ("LP301 model.stateless_call(...) state lost: the new state is dropped; "
-                               "BatchNormalization keeps its initial statistics")
+    assert dropped.message == "LP301 model's new state is lost: dropped; BatchNorm keeps its first statistics (lp-fix)"
     (indexed,) = findings("lp301_first_element.py")
-    assert indexed.message.endswith("only the outputs are kept ([0]); Dropout repeats one mask")
+    assert indexed.message.endswith("[0] keeps only the outputs; Dropout repeats one mask (lp-fix)")
     (loop,) = findings("lp301_never_assigned_back.py")
-    assert "never assigned back to model.non_trainable_variables before line 39" in loop.message
+    assert "not assigned back before line 39" in loop.message
     (old,) = findings("lp301_step_returns_old_state.py")
-    assert "the step never uses the new state from line 22" in old.message
+    assert "the step ignores it (line 22)" in old.message
 
 
 def test_assign_back_loop_of_the_guide_shape_is_fixed_after_the_trainable_one():
@@ -100,7 +99,7 @@ def test_dense_only_model_is_silent_and_an_unseen_model_is_reported():
     assert check_source(dense, codes=["LP301"]) == []
     unseen = source.replace("model = keras.Sequential(", "model = zoo.load(").replace("import jax\n", "import jax\nimport zoo\n")
     (finding,) = check_source(unseen, codes=["LP301"])
-    assert finding.message.endswith("matters if the model has BatchNormalization or Dropout")
+    assert finding.message.endswith("matters with BatchNorm or Dropout (lp-fix)")
 
 
 def test_model_assigned_back_through_variables_or_set_weights_is_silent():

@@ -5,7 +5,12 @@ from flake8_learning_phase.core.models import ModelInfo
 from flake8_learning_phase.rules._keras import UNSEEN_MODEL
 
 
-def advice(info: ModelInfo) -> Optional[str]:
+# Said where the message is longer (``model.stateless_call(...)``): messages stay within the
+# 114 characters after the code that sarif-tools shows whole.
+SHORT_UNSEEN = "matters with BatchNorm or Dropout"
+
+
+def advice(info: ModelInfo, short: bool = False) -> Optional[str]:
     """Why a missing ``training=True`` matters for this model, or None when it does not.
 
     Models seen completely without phase-dependent layers (Dense only) train like ``fit``
@@ -14,7 +19,7 @@ def advice(info: ModelInfo) -> Optional[str]:
     if info.seen and (not info.phase_dependent or info.trains_by_default):
         return None
     if not info.seen:
-        return UNSEEN_MODEL
+        return SHORT_UNSEEN if short else UNSEEN_MODEL
     if info.owns_updates:
-        return "its BatchNormalization runs in inference mode"
-    return "its Dropout or noise layers run in inference mode"
+        return "its BatchNorm runs in inference mode" if short else "its BatchNormalization runs in inference mode"
+    return "its Dropout runs in inference mode" if short else "its Dropout or noise layers run in inference mode"

@@ -102,7 +102,7 @@ def findings(context: RuleContext, rule: Rule) -> Iterator[Finding]:
         if not flag.missing:
             continue
         record = step.record
-        text = advice(resolve_model(context, step.model, *model_where(step)))
+        text = advice(resolve_model(context, step.model, *model_where(step)), short=True)
         if text is None:
             continue
         edits = [AddKeyword(context.ref(call), flag.keyword, "True") for call in flag.fix_calls]

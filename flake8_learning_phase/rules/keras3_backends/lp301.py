@@ -6,8 +6,8 @@ from flake8_learning_phase.core.findings import Finding
 from flake8_learning_phase.core.models import resolve_model
 from flake8_learning_phase.core.module import dotted
 from flake8_learning_phase.core.registry import Prefilter, Rule, invalid, valid
-from flake8_learning_phase.rules._keras import UNSEEN_MODEL
 from flake8_learning_phase.rules.keras3_backends.jax_steps import model_where, stateless_steps
+from flake8_learning_phase.rules.keras3_backends.judgement import SHORT_UNSEEN
 from flake8_learning_phase.rules.keras3_backends.state import lost_state
 
 PREFILTER = Prefilter(words=("stateless_call",), pattern=r"stateless_call\s*\(")
@@ -66,20 +66,20 @@ def check(context: RuleContext) -> Iterator[Finding]:
         if loss is None:
             continue
         if not info.seen:
-            matters = UNSEEN_MODEL
+            matters = SHORT_UNSEEN
         elif info.owns_updates:
-            matters = "BatchNormalization keeps its initial statistics"
+            matters = "BatchNorm keeps its first statistics"
         else:
             matters = "Dropout repeats one mask"
         edits = list(loss.edits)
         yield context.finding(RULE, record.node, edits, manual=None if edits else _MANUAL,
-                              model=dotted(record.node.func) or "the model", how=loss.how, matters=matters)
+                              model=dotted(step.model) or "the model", how=loss.how, matters=matters)
 
 
 RULE = Rule(
     code="LP301",
     title="Keras 3 JAX step loses the non-trainable state",
-    message="{model}(...) state lost: {how}; {matters}",
+    message="{model}'s new state is lost: {how}; {matters} (lp-fix)",
     fix_title="Assign the non-trainable state back to the model",
     detects=(
         "A `model.stateless_call(trainable, non_trainable, x)` in a function differentiated by "
