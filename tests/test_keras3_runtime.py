@@ -16,7 +16,6 @@ import pytest
 import k3_proof
 
 
-
 def _have_backends():
     """keras 3, jax and torch installed (asked of the metadata: importing keras here would load
     its default TensorFlow backend; each program imports it with its own KERAS_BACKEND)."""
@@ -37,7 +36,7 @@ if not HAVE_BACKENDS and os.environ.get("LP_REQUIRE_KERAS3_BACKENDS"):
 
 pytestmark = [
     pytest.mark.keras3_backends,
-    pytest.mark.skipif(not HAVE_BACKENDS, reason="keras 3, jax and torch are not installed (tox -e py311-keras3-jax-torch)"),
+    pytest.mark.skipif(not HAVE_BACKENDS, reason="keras 3, jax and torch are not installed (py311-keras3-jax-torch)"),
 ]
 
 ALL = k3_proof.programs()

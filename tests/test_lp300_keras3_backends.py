@@ -137,7 +137,8 @@ def test_a_torch_call_that_passes_a_flag_is_silent(flag):
 
 def test_jax_training_passed_positionally_or_literally_is_silent():
     source = read(CASES / "jax_module_level_loss.py")
-    for call in ("net.stateless_call(params, state, xb, True)", "net.stateless_call(params, state, xb, training=False)"):
+    for call in ("net.stateless_call(params, state, xb, True)",
+                 "net.stateless_call(params, state, xb, training=False)"):
         assert check_source(source.replace("net.stateless_call(params, state, xb)", call), codes=["LP300"]) == []
 
 

@@ -97,7 +97,8 @@ def test_dense_only_model_is_silent_and_an_unseen_model_is_reported():
     source = read(CASES / "lp301_state_discarded.py")
     dense = source.replace("keras.layers.BatchNormalization(),\n                          ", "")
     assert check_source(dense, codes=["LP301"]) == []
-    unseen = source.replace("model = keras.Sequential(", "model = zoo.load(").replace("import jax\n", "import jax\nimport zoo\n")
+    unseen = source.replace("model = keras.Sequential(", "model = zoo.load(")
+    unseen = unseen.replace("import jax\n", "import jax\nimport zoo\n")
     (finding,) = check_source(unseen, codes=["LP301"])
     assert finding.message.endswith("matters with BatchNorm or Dropout (lp-fix)")
 

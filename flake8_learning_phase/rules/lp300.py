@@ -38,7 +38,8 @@ _NO_GRADIENT = ("argmax", "argmin", "stop_gradient")
 PREFILTER = Prefilter(
     words=("GradientTape", "train_step", "stateless_call", "backward", "autograd"),
     pattern=r"(?s)\A(?:(?=.*?GradientTape\s*\()(?=.*?\.\s*gradient\s*\()(?=.*?trainable_(?:variables|weights))"
-            r"|(?=.*?(?:stateless_call\s*\(|\.\s*backward\s*\(|autograd(?:\s*\.\s*grad\s*\(|\s+import\s[^\n]*\bgrad\b))))",
+            r"|(?=.*?(?:stateless_call\s*\(|\.\s*backward\s*\("
+            r"|autograd(?:\s*\.\s*grad\s*\(|\s+import\s[^\n]*\bgrad\b))))",
 )
 
 _BAD = '''\

@@ -450,15 +450,20 @@ def _keyword(call: ast.Call, name: str):
 
 
 def _constant(node):
+    """The value of a literal (``ast.Constant``; ``Str``, ``Num`` and ``NameConstant`` on 3.7), else None."""
     if isinstance(node, ast.Constant):
         return node.value
-    return getattr(node, "s", getattr(node, "n", None)) if type(node).__name__ in ("Str", "Num") else None
+    kind = type(node).__name__
+    if kind == "NameConstant":
+        return node.value
+    return getattr(node, "s", getattr(node, "n", None)) if kind in ("Str", "Num") else None
 
 
 def _is_true(node) -> bool:
-    return node is not None and (_constant(node) is True or getattr(node, "value", None) is True)
+    return node is not None and _constant(node) is True
 
 
 def _is_false(node) -> bool:
-    return isinstance(node, ast.Constant) and node.value in (False, None, 0) \
-        or type(node).__name__ == "NameConstant" and node.value in (False, None)
+    """A literal that is not true: ``False``, ``None``, ``0``."""
+    literal = isinstance(node, ast.Constant) or type(node).__name__ in ("NameConstant", "Num")
+    return literal and not _constant(node)

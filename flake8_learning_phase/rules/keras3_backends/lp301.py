@@ -95,8 +95,9 @@ RULE = Rule(
     why=(
         "The non-trainable state holds BatchNormalization's moving statistics and the seed of "
         "Dropout's random generator. Training losses stay exactly `model.fit`'s, but a model whose "
-        "state is lost evaluates with its initial statistics (this repository's runtime program with `y_pred, _ = ...`: evaluation loss 1.18 against fit's 0.77), "
-        "invisible in the training log; a lost seed replays the same dropout mask every step."
+        "state is lost evaluates with its initial statistics (this repository's runtime program "
+        "with `y_pred, _ = ...`: evaluation loss 1.18 against fit's 0.77), invisible in the "
+        "training log; a lost seed replays the same dropout mask every step."
     ),
     fix=(
         "`lp-fix` fixes the keras.io guide's shapes. A loss that drops the state (`y_pred, _ = ...`, "

@@ -17,7 +17,6 @@ from flake8_learning_phase.core.module import (
     CallRecord,
     FunctionDefinition,
     Scope,
-    WithItem,
     qualified_name,
     reaching,
 )
@@ -143,7 +142,7 @@ def _is_self_call(func: ast.Attribute, scope: Scope) -> bool:
 
 
 def _under_no_grad(withs: tuple, record: CallRecord) -> bool:
-    for item in withs:  # type: WithItem
+    for item in withs:
         context = item.context
         if isinstance(context, ast.Call):
             name = qualified_name(context.func, record.scope, item.seq, record.blocks)
