@@ -51,7 +51,7 @@ def test_sarif_validates_against_the_2_1_0_schema(project, capsys):
     code, report = run(capsys, "--format", "sarif", "--check", "train.py", "lib.py", "broken.py")
     jsonschema.validate(report, SCHEMA)
     (run_,) = report["runs"]
-    assert [r["id"] for r in run_["tool"]["driver"]["rules"]] == ["LP100", "LP101", "LP200", "LP300"]
+    assert [r["id"] for r in run_["tool"]["driver"]["rules"]] == ["LP100", "LP101", "LP200", "LP300", "LP301"]
     assert all(r["helpUri"].endswith(r["id"] + ".md") and r["help"]["text"] for r in run_["tool"]["driver"]["rules"])
     assert len(run_["results"]) == 5
     location = run_["results"][0]["locations"][0]["physicalLocation"]
