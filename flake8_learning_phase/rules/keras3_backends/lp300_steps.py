@@ -42,7 +42,8 @@ DETECTS = (
 )
 SILENCE = (
     "On JAX and torch it stays silent for functions that are not differentiated (evaluation, "
-    "`test_step`), gradients with respect to inputs only (`argnums`), calls under "
+    "`test_step`), gradients with respect to inputs only (`argnums`; a torch `backward()` with "
+    "no optimizer step, `torch.autograd.grad` of the inputs), calls under "
     "`torch.no_grad()` or `.detach()`-ed, calls after the loop, and callees the resolver does not "
     "see as Keras models in a torch loop."
 )

@@ -23,6 +23,9 @@ from flake8_learning_phase.core.module import (
 from flake8_learning_phase.rules.keras3_backends.jax_steps import parents
 
 _MAX_HELPER_DEPTH = 2
+# Calls that show a scope updates weights with the gradients ``backward()`` leaves.
+_UPDATES = ("step", "apply", "apply_gradients", "zero_grad")
+_WEIGHTS = ("parameters", "named_parameters", "trainable_weights", "trainable_variables")
 # Methods Keras calls on a model itself: ``self.call(x)`` is the model's own forward pass, a
 # call of the model without Keras' training handling, not a helper to look into.
 _KERAS_ENTRY_POINTS = ("call", "__call__")
@@ -60,12 +63,28 @@ def _find(context: RuleContext) -> List[TorchCall]:
 
 
 def _gradient_records(model) -> List[CallRecord]:
-    """``loss.backward()`` and ``torch.autograd.grad(loss, ...)`` calls."""
-    found = list(model.attribute_calls.get("backward", ()))
+    """``loss.backward()`` in a scope that updates weights (``optimizer.step()``, the Keras
+    optimizer's ``apply``, ``zero_grad()``), and ``torch.autograd.grad(loss, <weights>)``:
+    gradients with respect to inputs only (a saliency map) train nothing."""
+    updating = {id(r.scope) for attr in _UPDATES for r in model.attribute_calls.get(attr, ())}
+    found = [r for r in model.attribute_calls.get("backward", ()) if id(r.scope) in updating]
     for record in model.calls_of("grad"):
-        if qualified_name(record.node.func, record.scope, record.seq, record.blocks) == "torch.autograd.grad":
+        if qualified_name(record.node.func, record.scope, record.seq, record.blocks) == "torch.autograd.grad" \
+                and len(record.node.args) > 1 and _weights(record.node.args[1], record, 0):
             found.append(record)
     return found
+
+
+def _weights(node, record: CallRecord, depth: int) -> bool:
+    """``model.parameters()`` / ``trainable_weights`` / ``trainable_variables``, or a name bound to them."""
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Attribute) and inner.attr in _WEIGHTS:
+            return True
+        if isinstance(inner, ast.Name) and depth < 2:
+            for binding in reaching(record.scope, inner.id, record.seq, record.blocks):
+                if binding.value is not None and _weights(binding.value, record, depth + 1):
+                    return True
+    return False
 
 
 def _collect(context: RuleContext, calls: List[CallRecord], found: List[TorchCall], seen: set, depth: int,
