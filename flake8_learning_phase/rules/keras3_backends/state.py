@@ -24,11 +24,10 @@ _SETTERS = ("set_weights", "set_state_tree", "load_weights")
 
 @dataclass(frozen=True)
 class Loss:
-    """How a step loses the state: ``how`` for the message, ``line`` where it happens, and the
-    edits that bring it back where the code has one of the keras.io guide's shapes."""
+    """How a step loses the state (``how``, for the message), and the edits that bring it back
+    where the code has one of the keras.io guide's shapes."""
 
     how: str
-    line: int
     edits: Tuple[Edit, ...] = ()
 
 
@@ -40,7 +39,7 @@ def lost_state(context: RuleContext, step: StatelessStep) -> Optional[Loss]:
     up = parents(context)
     parent = up.get(id(call))
     if isinstance(parent, ast.Subscript) and _index(parent) == 0:
-        return Loss("[0] keeps only the outputs", call.lineno)
+        return Loss("[0] keeps only the outputs")
     if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1
             and isinstance(parent.targets[0], (ast.Tuple, ast.List)) and len(parent.targets[0].elts) >= 2):
         return None
@@ -48,11 +47,11 @@ def lost_state(context: RuleContext, step: StatelessStep) -> Optional[Loss]:
     if not isinstance(target, ast.Name):
         return None
     if target.id == "_" or not _read_after(context, record.scope, target.id, parent):
-        return Loss("dropped", call.lineno, _has_aux_fix(context, step, target))
+        return Loss("dropped", _has_aux_fix(context, step, target))
     function = step.differentiation.function
     path = _returned_at(function, target.id)
     if path is None:
-        return Loss("the loss does not return it", call.lineno, _has_aux_fix(context, step, target))
+        return Loss("the loss does not return it", _has_aux_fix(context, step, target))
     if not step.differentiation.has_aux:
         return None  # jax would reject a tuple without has_aux: not a program that runs
     for grad_call in step.differentiation.calls:
@@ -185,8 +184,7 @@ def _caller_loss(context: RuleContext, grad_call: ast.Call, path: Tuple[int, ...
         old = _old_state(step, grad_call, scope)
         if old is not None:  # ``(loss, new), grads = grad_fn(t, old, ...)``; ``return ..., old``
             edits = (Replace(context.ref(aux), old),)
-        return Loss("the step ignores it (line {})".format(grad_call.lineno), grad_call.lineno,
-                    edits)
+        return Loss("the step ignores it (line {})".format(grad_call.lineno), edits)
     if scope.is_function and any(_mentions(ret.value, aux.id) for ret, _, _ in scope.returns):
         return _loop_loss(context, scope, step, aux.id)
     return None
@@ -208,7 +206,7 @@ def _loop_loss(context: RuleContext, step_scope: Scope, step: StatelessStep, sta
                 how = "not assigned back before line {}".format(use.node.lineno)
                 fix = _assign_back(context, step_scope, state, record, use, model_name)
                 edits = (InsertAfter(context.ref(fix[0]), fix[1]),) if fix is not None else ()
-                return Loss(how, use.node.lineno, edits)
+                return Loss(how, edits)
     return None
 
 
