@@ -24,8 +24,8 @@ def test_docs_index_links_every_registered_rule():
 
 def test_readme_rules_table_has_a_row_per_registered_rule():
     readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
-    # the README groups the rules by what the user writes (its own order), each code once
-    assert sorted(generate_rule_pages.readme_table_codes(readme)) == sorted(codes())
+    # the README groups the rules by what the user writes (its own order; LP300 serves two families)
+    assert set(generate_rule_pages.readme_table_codes(readme)) == set(codes())
 
 
 def _generator_strings():

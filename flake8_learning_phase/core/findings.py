@@ -60,6 +60,18 @@ class AddKeyword(Edit):
     value: str
 
 
+class Replace(_TextEdit):
+    """Replace the expression (or assignment target) with the expression ``text``."""
+
+
+@dataclass(frozen=True)
+class InsertAfter(Edit):
+    """Add the statements ``text`` (Python source, unindented) after the statement at ``target``,
+    at its indentation."""
+
+    text: str
+
+
 @dataclass(frozen=True)
 class AddEntry(Edit):
     """Add ``key: value`` as the last entry of a dict literal."""

@@ -18,7 +18,9 @@ from flake8_learning_phase.core import (
     Concatenate,
     Edit,
     ImportName,
+    InsertAfter,
     NodeRef,
+    Replace,
     StarAppend,
     Wrap,
 )
@@ -36,6 +38,7 @@ _KINDS = {
     "ListComp": (cst.ListComp,),
     "ImportFrom": (cst.ImportFrom,),
     "Dict": (cst.Dict,),
+    "For": (cst.For,),
 }
 # Operators that bind at least as tightly as ``+``: ``e + x`` needs no parentheses.
 _TIGHT_OPERATORS = (
@@ -72,7 +75,7 @@ def locate(wrapper: MetadataWrapper, refs: Sequence[NodeRef]) -> Dict[NodeRef, c
     positions = wrapper.resolve(PositionProvider)
     candidates: Dict[Tuple[int, int], List[Tuple[cst.CSTNode, object]]] = {}
     for node, where in positions.items():
-        if not isinstance(node, (cst.BaseExpression, cst.ImportFrom)):
+        if not isinstance(node, (cst.BaseExpression, cst.ImportFrom, cst.For)):
             continue
         for key in _keys(node, where):
             if key in wanted:
@@ -194,6 +197,29 @@ def _wrap(edit: Wrap, node: cst.CSTNode) -> cst.CSTNode:
     return template.visit(_Placeholder(_WRAPPED, node))
 
 
+def _replace(edit: Replace, node: cst.CSTNode) -> cst.CSTNode:
+    if not isinstance(node, cst.BaseExpression):
+        raise EditError("not an expression")
+    return cst.parse_expression(edit.text)
+
+
+def _insert_after(edit: InsertAfter, node: cst.CSTNode):
+    if not isinstance(node, cst.BaseStatement):
+        raise EditError("not a statement")
+    return cst.FlattenSentinel([node] + [cst.parse_statement(s) for s in _statements(edit.text)])
+
+
+def _statements(text: str) -> List[str]:
+    """The top-level statements of ``text``, each with its indented body."""
+    found: List[str] = []
+    for line in text.splitlines(keepends=True):
+        if found and line[:1] in (" ", "\t"):
+            found[-1] += line
+        else:
+            found.append(line)
+    return found
+
+
 def _append_argument(call: cst.Call, new: cst.Arg) -> list:
     """The call's arguments plus ``new`` last, in the call's layout.
 
@@ -255,6 +281,8 @@ APPLIERS: Dict[Type[Edit], Callable[[Edit, cst.CSTNode], cst.CSTNode]] = {
     AddKeyword: _add_keyword,
     AddEntry: _add_entry,
     Wrap: _wrap,
+    InsertAfter: _insert_after,
+    Replace: _replace,
 }
 
 

@@ -57,6 +57,8 @@ from flake8_learning_phase.keras.names import (
     DROPOUT,
     MODEL_CLASSES,
     RNN,
+    TORCH_SAME_MODULE,
+    TORCH_WRAPPERS,
     WRAPPERS,
     foreign,
     is_keras_layers_module,
@@ -189,6 +191,15 @@ class Resolver:
             return UNSEEN
         info = facts.info()
         return info._replace(trains_by_default=True) if by_default and info.seen else info
+
+    def values_at(self, node: ast.expr, frame: Frame) -> List["Value"]:
+        """What ``node`` may stand for in ``frame`` (a fresh budget); [] when it cannot be told."""
+        self.budget = _BUDGET
+        try:
+            return self.values(node, frame)
+        except (RecursionError, _OutOfBudget):
+            self.memo.clear()  # half-computed entries must not answer later questions
+            return []
 
     def _trains_by_default(self, cdef, mod, depth: int = 0) -> bool:
         """The class's ``call`` (its own, else a project base's) defaults ``training`` to a true literal."""
@@ -481,10 +492,16 @@ class Resolver:
 
     def call_values(self, call: ast.Call, frame: Frame) -> List[Value]:
         found: List[Value] = []
+        if isinstance(call.func, ast.Attribute) and call.func.attr in TORCH_SAME_MODULE:
+            inner = self.values(call.func.value, frame)
+            if any(v.kind in ("keras", "instance") for v in inner):
+                return inner  # model.to(device) is the model
         for callee in self.values(call.func, frame):
             if callee.kind == "lib":
                 if keras_kind(callee.a):
                     found.append(Value("keras", callee.a, call, frame))
+                elif callee.a in TORCH_WRAPPERS and call.args:
+                    found.extend(self.values(call.args[0], frame))  # DDP(model) calls model
                 else:
                     found.append(Value("foreign", callee.a) if foreign(callee.a) else _UNSEEN_VALUE)
             elif callee.kind == "func":

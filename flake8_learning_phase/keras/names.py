@@ -55,6 +55,12 @@ def keras_kind(qualified: Optional[str]) -> Optional[str]:
 # not ``training``), and ``tf.Module``.
 _FOREIGN_ROOTS = ("sonnet", "torch", "haiku", "flax", "jax", "numpy", "tensorflow.Module",
                   "tensorflow.compat.v2.Module")
+# torch wrappers that call the module they wrap with the same arguments (a Keras model on the
+# torch backend is a torch module: ``DistributedDataParallel(model)(x)`` runs ``model(x)``).
+TORCH_WRAPPERS = frozenset({"torch.nn.parallel.DistributedDataParallel", "torch.nn.DataParallel",
+                            "torch.nn.parallel.DataParallel", "torch.compile"})
+# torch module methods that return the module itself
+TORCH_SAME_MODULE = frozenset({"to", "cuda", "cpu", "train", "eval", "requires_grad_"})
 # TensorFlow calls that make values, not layers (``self.log_std = tf.Variable(...)`` in a model).
 _TF_VALUES = frozenset({"Variable", "constant", "zeros", "ones", "zeros_like", "ones_like", "fill", "eye", "range",
                         "convert_to_tensor", "random", "initializers", "constant_initializer", "zeros_initializer",

@@ -1,5 +1,6 @@
 """LP300: a model called in a TF2 / Keras 3 training step without ``training=True``."""
 import ast
+import itertools
 from typing import Iterator, Optional, Set
 
 from flake8_learning_phase.core.engine import RuleContext
@@ -8,6 +9,7 @@ from flake8_learning_phase.keras.models import NOT_POSITIONAL, ModelInfo, resolv
 from flake8_learning_phase.core.module import CallRecord, dotted, qualified_name
 from flake8_learning_phase.core.registry import FIX_ALWAYS, UNSAFE, Rule, invalid, valid
 from flake8_learning_phase.keras.backend import UNSEEN_MODEL
+from flake8_learning_phase.rules.tape.keras3_backends import lp300_steps
 from flake8_learning_phase.rules.tape.steps import PREFILTER, model_calls
 
 # Keywords that set the mode: Keras' ``training``, and ``is_training`` of models whose own call
@@ -154,6 +156,11 @@ def _finding(context: RuleContext, record: CallRecord, where: CallRecord, part: 
     return context.finding(RULE, call, [edit], model=dotted(call.func) or "the model", advice=advice)
 
 
+def _all_steps(context: RuleContext) -> Iterator[Finding]:
+    """The tape steps, then Keras 3's JAX and torch steps (keras3_backends/, issue 21)."""
+    return itertools.chain(check(context), lp300_steps.findings(context, RULE))
+
+
 RULE = Rule(
     code="LP300",
     title="model called in a training step without training=True",
@@ -181,7 +188,7 @@ RULE = Rule(
         "own modules, or when the model cannot be seen at all (a hub layer, a library builder, a "
         "parameter whose callers are not visible): the message then says the fix matters if it "
         "has BatchNormalization or Dropout. Reported at the model call."
-    ),
+    ) + lp300_steps.DETECTS,
     why=(
         "`model.fit()` calls the model with `training=True`. A call without it runs in inference "
         "mode: BatchNormalization normalises with its moving statistics and never updates them, "
@@ -192,7 +199,7 @@ RULE = Rule(
     fix=(
         "`lp-fix` adds `training=True` as the last argument of the call, keeping comments, "
         "formatting and trailing commas."
-    ),
+    ) + lp300_steps.FIX,
     silence=(
         "Stays silent for calls outside a training step (evaluation and inference steps, a tape "
         "whose gradient is taken with respect to inputs, a target network called in the tape but "
@@ -202,7 +209,7 @@ RULE = Rule(
         "sees completely without phase-dependent layers (Dense, Conv, LayerNormalization, layers "
         "called with their own literal `training=`), and for subclassed models whose own "
         "`call(self, x, training=True)` defaults the flag to True (TF2 Keras and Keras 3 use that "
-        "default when a call passes none). Silence one line with `# noqa: LP300`."
+        "default when a call passes none). " + lp300_steps.SILENCE + " Silence one line with `# noqa: LP300`."
     ),
     examples=(
         invalid(_BAD, fixed=_GOOD),
@@ -211,9 +218,9 @@ RULE = Rule(
         valid(_GOOD_TRAIN_STEP),
         valid(_VALID_NO_PHASE_LAYERS),
         valid(_VALID_EVALUATION),
-    ),
+    ) + lp300_steps.EXAMPLES,
     prefilter=PREFILTER,
-    check=check,
+    check=_all_steps,
     fixability=FIX_ALWAYS,
     safety=UNSAFE,
 )
