@@ -341,6 +341,9 @@ class Resolver:
             bindings = reaching(frame.scope, node.id, frame.seq, frame.blocks)
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
                 and node.value.id == frame.scope.self_name and frame.scope.cls is not None:
+            given = self._constructor_keyword(node, frame)
+            if given is not None:
+                return [v for expr, where in given for v in self._elements(expr, where, depth + 1) or [_UNSEEN_VALUE]]
             bindings = frame.scope.cls.attr_bindings.get(node.attr, [])
         else:
             return [_UNSEEN_VALUE]
@@ -480,10 +483,37 @@ class Resolver:
         return values
 
     def attribute_values(self, node: ast.Attribute, frame: Frame) -> List[Value]:
+        given = self._constructor_keyword(node, frame)
+        if given is not None:
+            return [v for expr, where in given for v in self.values(expr, where)]
         found: List[Value] = []
         for value in self.values(node.value, frame):
             found.extend(self._member(value, node.attr, frame))
         return found
+
+    def _constructor_keyword(self, node: ast.Attribute, frame: Frame) -> Optional[list]:
+        """``self.attr`` read in ``__init__`` after ``self.__dict__.update(kwargs)`` and before
+        ``__init__`` assigns it: the ``(expression, frame)`` the constructor calls pass as keyword
+        ``attr``; None for any other read, or when a call does not pass it."""
+        scope = frame.scope
+        if scope.cls is None or scope.self_name is None or not isinstance(node.value, ast.Name) \
+                or node.value.id != scope.self_name or getattr(scope.node, "name", None) != "__init__":
+            return None
+        if any(b.scope is scope and b.seq < frame.seq for b in scope.cls.attr_bindings.get(node.attr, ())):
+            return None
+        if not any(record.scope is scope and record.seq < frame.seq and _updates_dict(record.node, scope.self_name)
+                   for record in frame.mod.model.attribute_calls.get("update", ())):
+            return None
+        mapping = _env(frame, scope)
+        if mapping is not None:
+            return mapping.get(node.attr)
+        found = []
+        for call, where, bound in self.invocations(scope.node, frame.mod, scope):
+            passed = self._bind_arguments(scope.node, call, where, bound).get(node.attr)
+            if passed is None:
+                return None
+            found.extend(passed)
+        return found or None
 
     def _member(self, value: Value, attr: str, frame: Optional[Frame] = None) -> List[Value]:
         if value.kind == "lib":
@@ -746,7 +776,11 @@ class Resolver:
                     for element in layers.elts:
                         self.component_facts(element, frame, facts, visited)
                 else:
-                    facts.opaque = True
+                    # ``Sequential(conv_layers)``: a list kept in a name, an attribute or a parameter
+                    for element in self._elements(layers, frame, 0) or [_UNSEEN_VALUE]:
+                        if not (element.kind == "keras" and keras_kind(element.a) == "input"):
+                            facts.nested |= _is_network(element)
+                            self.model_facts(element, facts, visited)
             for record, where in self._added(call, frame):
                 if record.node.args:
                     self.component_facts(record.node.args[0], where, facts, visited)
@@ -997,6 +1031,13 @@ class _OutOfBudget(Exception):
 def _is_network(value: Value) -> bool:
     """A Keras graph network: a Sequential, a functional Model or an applications model."""
     return value.kind == "keras" and keras_kind(value.a) in ("sequential", "model", "applications")
+
+
+def _updates_dict(call: ast.Call, self_name: str) -> bool:
+    """``self.__dict__.update(...)``: every keyword of the constructor becomes an attribute."""
+    owner = call.func.value if isinstance(call.func, ast.Attribute) else None
+    return isinstance(owner, ast.Attribute) and owner.attr == "__dict__" \
+        and isinstance(owner.value, ast.Name) and owner.value.id == self_name
 
 
 def _keyword(call: ast.Call, name: str):
