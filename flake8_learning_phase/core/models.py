@@ -291,6 +291,8 @@ class Resolver:
             return self.call_values(node, frame)
         if isinstance(node, ast.IfExp):
             return self.values(node.body, frame) + self.values(node.orelse, frame)
+        if isinstance(node, ast.Lambda):
+            return [Value("foreign", "lambda")]  # a plain function: never a Keras layer or model
         return [_UNSEEN_VALUE]
 
     def name_values(self, name: str, frame: Frame) -> List[Value]:
@@ -534,6 +536,9 @@ class Resolver:
         if not bindings:
             for base in self._project_bases(cdef, mod):
                 return self.class_member(base.a, base.b, attr, construction)
+            # methods every Keras layer inherits that make a variable, not a layer
+            if attr in ("add_weight", "add_variable") and self._keras_based(cdef, mod):
+                return [Value("foreign", attr)]
             return [_UNSEEN_VALUE]
         envs = self._init_envs(info, mod, construction)
         found: List[Value] = []
@@ -545,6 +550,19 @@ class Resolver:
             else:
                 found.extend(self._unpacked_values(binding, mod, envs))
         return found
+
+    def _keras_based(self, cdef, mod, depth: int = 0) -> bool:
+        """The class derives from a Keras class (directly or through the project's classes)."""
+        if depth > 5:
+            return False
+        scope = self._class_scope(cdef, mod) or mod.model.module
+        frame = Frame(mod, scope, sys.maxsize, (), ())
+        for base in cdef.bases:
+            for value in self.values(base, frame):
+                if value.kind == "lib" and keras_path(value.a) is not None \
+                        or value.kind == "class" and self._keras_based(value.a, value.b, depth + 1):
+                    return True
+        return False
 
     def _init_envs(self, info, mod, construction) -> tuple:
         init = info.methods.get("__init__")
@@ -565,6 +583,8 @@ class Resolver:
                 found.extend(self.returned_values(callee, call, frame))
             elif callee.kind == "class":
                 found.append(Value("instance", callee.a, callee.b, (call, frame)))
+            elif callee.kind == "foreign":
+                found.append(callee)  # what a plain function or a variable maker returns is no layer
             else:
                 found.append(_UNSEEN_VALUE)
         return found
@@ -1132,11 +1152,21 @@ def _reads_training(fdef) -> bool:
                     handed.add(id(keyword.value))
             if len(node.args) > 1 and isinstance(node.args[1], ast.Name) and node.args[1].id == "training":
                 handed.add(id(node.args[1]))
+        elif _tells_false_apart(node):
+            # ``if training is not False: dropout``: a call without the flag (None) already trains
+            handed.add(id(node.left))
     for node in ast.walk(fdef):
         if isinstance(node, ast.Name) and node.id == "training" and isinstance(node.ctx, ast.Load) \
                 and id(node) not in handed:
             return True
     return False
+
+
+def _tells_false_apart(node) -> bool:
+    """``training is not False`` (``is False``, ``!= False``, ``== False``): None goes with True."""
+    return isinstance(node, ast.Compare) and isinstance(node.left, ast.Name) and node.left.id == "training" \
+        and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Is, ast.IsNot, ast.Eq, ast.NotEq)) \
+        and _is_constant(node.comparators[0]) and getattr(node.comparators[0], "value", None) is False
 
 
 def _merge(facts: _Facts, other: _Facts) -> None:

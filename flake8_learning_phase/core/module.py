@@ -587,8 +587,11 @@ class _Builder:
         for extra in (args.vararg, args.kwarg):
             if extra is not None:
                 all_params.append(extra)
+        positional = params
+        defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults):]], args.defaults))
+        defaults.update((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None)
         for param in all_params:
-            self._bind(param.arg, Parameter, param)
+            self._bind(param.arg, Parameter, param, defaults.get(param.arg))
         for stmt in node.body:
             self.stmt(stmt)
         self.scope, self.blocks, self.withs = saved
