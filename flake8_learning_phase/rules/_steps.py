@@ -21,7 +21,7 @@ from flake8_learning_phase.core.module import (
     reaching,
 )
 from flake8_learning_phase.core.registry import Prefilter
-from flake8_learning_phase.rules._dataflow import Origin, sources
+from flake8_learning_phase.rules._dataflow import Origin, applications, sources
 from flake8_learning_phase.rules._keras import backend_module, calls_backend
 from flake8_learning_phase.rules._values import (
     ATTRIBUTE,
@@ -191,7 +191,14 @@ def phase_matters(context: RuleContext, step: "Step") -> Optional[bool]:
     trained = model_info(context, step)
     if trained.seen and trained.phase_dependent:
         return True
-    for origin in loss_origins(context, step):
+    origins = list(loss_origins(context, step))
+    # What the trained model is applied to counts too: a discriminator step whose loss runs the
+    # generator on the fakes (``netD(netG(z))``) runs the generator's BatchNormalization.
+    stop = _applies_model(step.model)
+    for application in applications(origins, step.model) if step.model is not None else ():
+        for arg in application.node.args:
+            origins.extend(sources(context.model, arg, application.context, parameter_arguments, stop=stop).origins)
+    for origin in origins:
         node = origin.node
         if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
             where = origin.context
