@@ -32,6 +32,7 @@ module outside the project) makes the model *unseen* unless a
 phase-dependent layer was found anyway.
 """
 import ast
+import builtins
 import os
 import sys
 from typing import Dict, List, NamedTuple, Optional, Tuple
@@ -878,6 +879,10 @@ class Resolver:
                         if scope is None or not scope.returns:
                             facts.opaque = True
                             continue
+                        if any(key == id(scope) for key, _ in where.envs):
+                            # a builder calling itself (a U-Net ``block``): its body is already being
+                            # traced, and the arguments of this call are traced below
+                            continue
                         mapping = self._bind_arguments(callee.a, node, where, callee.c is not None)
                         envs = where.envs + ((id(scope), mapping),)
                         for ret, seq, blocks in scope.returns:
@@ -885,8 +890,9 @@ class Resolver:
                     elif callee.kind == "lib":
                         if keras_kind(callee.a) is not None:
                             continue  # the call builds a layer: its arguments are configuration
-                    else:
-                        facts.opaque = True
+                    elif not (isinstance(node.func, ast.Name) and hasattr(builtins, node.func.id)
+                              and where.scope.lookup(node.func.id) is None and node.func.id not in where.mod.relative):
+                        facts.opaque = True  # (a Python builtin, ``min(n * 2, top)``, makes no layer)
                 args = list(node.args) + [k.value for k in node.keywords if k.arg != "training"]
                 for arg in args:
                     stack.append((arg.value if isinstance(arg, ast.Starred) else arg, where))

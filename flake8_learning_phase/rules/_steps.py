@@ -6,7 +6,7 @@ module finds them, flattens their inputs and updates into terms, names the
 trained model, and follows the step to the calls that feed it.
 """
 import ast
-from typing import List, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.models import UNSEEN, ModelInfo, resolve_model
@@ -156,20 +156,28 @@ def _trained_model(module: ModuleModel, optimizer_terms) -> Tuple[Optional[str],
     Its expression's text, and a term for the expression itself (for the model
     resolver: where the model is used).
     """
-    models = {}
+    models = trained_models(module, optimizer_terms)
+    if models is None or len(models) != 1:
+        return None, None
+    return next(iter(models.items()))
+
+
+def trained_models(module: ModuleModel, optimizer_terms) -> Optional[Dict[str, Term]]:
+    """Every model whose weights ``get_updates`` trains (``netDA.trainable_weights +
+    netDB.trainable_weights``), by expression text; None when some part of the params is not
+    a model's weights."""
+    models: Dict[str, Term] = {}
     for term in optimizer_terms:
         params = _params_argument(term.node)
         if params is None:
-            return None, None
+            return None
         for piece in expand_parameters(module, flatten(params, term.context)):
             weights = _weights_attribute(piece.node)
             base = None if weights is None else dotted(weights.value)
             if base is None:
-                return None, None
+                return None
             models.setdefault(base, Term(ATTRIBUTE, weights.value, piece.context))
-    if len(models) != 1:
-        return None, None
-    return next(iter(models.items()))
+    return models
 
 
 def model_info(context: RuleContext, step: "Step") -> ModelInfo:
@@ -189,7 +197,14 @@ def phase_matters(context: RuleContext, step: "Step") -> Optional[bool]:
     cannot be seen (the rules then report, saying when it matters).
     """
     trained = model_info(context, step)
-    if trained.seen and trained.phase_dependent:
+    if step.model_term is None:
+        # several models trained together: the phase matters if it does for one of them
+        infos = [resolve_model(context, term.node, term.context.scope, term.context.seq, term.context.blocks)
+                 for term in (trained_models(context.model, step.optimizer_terms) or {}).values()]
+        if infos:
+            trained = infos[0]._replace(seen=all(info.seen for info in infos),
+                                        phase_dependent=any(info.seen and info.phase_dependent for info in infos))
+    if trained.phase_dependent:
         return True
     origins = list(loss_origins(context, step))
     # What the trained model is applied to counts too: a discriminator step whose loss runs the
