@@ -152,6 +152,45 @@ def test_parameter_without_visible_callers_is_unseen():
     assert resolve("def step(net, x):\n    return net(x)  # probe\n") == UNSEEN
 
 
+LIBRARY = TF + (
+    "def build_generator():\n    return tf.keras.Sequential([tf.keras.layers.Dense(4), {layer}])\n"
+    "def build_critic():\n    m = tf.keras.Sequential()\n    m.add(tf.keras.layers.Dense(1))\n    return m\n"
+    "def train_functions(generator, critic, z):\n    h = generator(z)\n    return critic(h)  # probe\n"
+)
+
+
+def test_parameter_without_callers_is_judged_by_the_modules_own_builders():
+    info = resolve(LIBRARY.format(layer="tf.keras.layers.Dense(2)"))
+    assert info.seen and not info.phase_dependent
+    info = resolve(LIBRARY.format(layer="tf.keras.layers.BatchNormalization()").replace(
+        "    h = generator(z)\n    return critic(h)  # probe", "    return generator(z)  # probe"))
+    assert info.seen and info.phase_dependent and info.owns_updates
+
+
+def test_parameter_without_callers_stays_unseen_when_a_builder_returns_something_unseen():
+    source = LIBRARY.format(layer="tf.keras.layers.Dense(2)").replace(
+        "    return m\n", "    return m\n    return load(m)\n")
+    assert not resolve(source).seen
+
+
+def test_sequential_of_a_list_kept_in_a_name_is_followed():
+    source = TF + "layers = [tf.keras.layers.Dense(4), tf.keras.layers.Dropout(0.1)]\n" \
+        "m = tf.keras.Sequential(layers)\nm(x)  # probe\n"
+    assert resolve(source).phase_dependent
+    assert resolve(source.replace("tf.keras.layers.Dropout(0.1)", "tf.keras.layers.Dense(1)")).seen
+
+
+def test_builder_calling_itself_is_followed():
+    source = TF + (
+        "def block(x, depth):\n    x = tf.keras.layers.Dense(min(depth * 2, 8))(x)\n"
+        "    if depth:\n        x = block(x, depth - 1)\n    return tf.keras.layers.Dropout(0.1)(x, training=1)\n"
+        "i = tf.keras.Input((3,))\nm = tf.keras.Model(i, block(i, 3))\nm(x)  # probe\n"
+    )
+    info = resolve(source)
+    assert info.seen and not info.phase_dependent
+    assert resolve(source.replace(", training=1)", ")")).phase_dependent
+
+
 SUBCLASS = TF + '''
 class Net(tf.keras.Model):
     def __init__(self):

@@ -639,7 +639,10 @@ class Resolver:
         if not isinstance(fdef, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return [_UNSEEN_VALUE]
         found: List[Value] = []
-        for call, where, bound in self.invocations(fdef, frame.mod, scope):
+        invocations = self.invocations(fdef, frame.mod, scope)
+        if not invocations:
+            return self._module_builds(fdef, frame.mod) or [_UNSEEN_VALUE]
+        for call, where, bound in invocations:
             mapping = self._bind_arguments(fdef, call, where, bound)
             if name in mapping:
                 expr, arg_frame = mapping[name][0]
@@ -649,6 +652,30 @@ class Resolver:
             elif binding.value is not None:
                 found.extend(self.values(binding.value, Frame(frame.mod, scope.parent, sys.maxsize, (), ())))
         return found or [_UNSEEN_VALUE]
+
+    def _module_builds(self, fdef, mod: project.ModuleInfo) -> List[Value]:
+        """For a parameter no visible call passes: the models the module's own builders return.
+
+        A module that builds its models and trains what it is handed (a GAN library's
+        ``build_generator``, ``build_discriminator`` and ``build_functions(generator,
+        discriminator)``) is written for those models.  Empty (the parameter stays unseen) when
+        the module has no function returning a Keras network, or a builder also returns
+        something it cannot see.
+        """
+        found: List[Value] = []
+        for bindings in mod.model.module.bindings.values():
+            for binding in bindings:
+                if not isinstance(binding, FunctionDefinition) or binding.node is fdef or not binding.body.returns:
+                    continue
+                body = binding.body
+                envs = ((id(body), {}),)  # called with nothing known: parameters keep their defaults
+                values = [v for ret, seq, blocks in body.returns
+                          for v in self.values(ret.value, Frame(mod, body, seq, blocks, envs))]
+                networks = [v for v in values if _is_network(v)]
+                if networks and len(networks) < len(values):
+                    return []
+                found.extend(networks)
+        return found
 
     def _parameter_arguments(self, binding: Parameter, frame: Frame, facts: _Facts) -> list:
         """What the visible calls pass for a parameter a traced graph uses; opaque when none can be seen."""
