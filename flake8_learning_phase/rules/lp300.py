@@ -396,7 +396,9 @@ RULE = Rule(
         "project layers that read `training`), as found by the model resolver across the project's "
         "own modules, or when the model cannot be seen at all (a hub layer, a library builder, a "
         "parameter whose callers are not visible): the message then says the fix matters if it "
-        "has BatchNormalization or Dropout. Reported at the model call."
+        "has BatchNormalization or Dropout. A model parameter no visible call passes is judged "
+        "by the networks its own module's builders return, when it has any (a library module "
+        "that builds and trains its models). Reported at the model call."
     ),
     why=(
         "`model.fit()` calls the model with `training=True`. A call without it runs in inference "
