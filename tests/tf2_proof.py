@@ -192,7 +192,8 @@ def _model_call(tree: ast.AST, line: int) -> ast.Call:
     candidates = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and node.lineno == line:
-            name = _dotted(node.func)
+            func = node.func.value if isinstance(node.func, ast.Subscript) else node.func  # models[k](x)
+            name = _dotted(func)
             if name is None or name.split(".")[0] in NOT_MODELS or "loss" in name.split(".")[-1].lower():
                 continue
             candidates.append(node)

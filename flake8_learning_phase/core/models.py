@@ -294,6 +294,9 @@ class Resolver:
             return self.values(node.body, frame) + self.values(node.orelse, frame)
         if isinstance(node, ast.Lambda):
             return [Value("foreign", "lambda")]  # a plain function: never a Keras layer or model
+        if isinstance(node, ast.Subscript):
+            # ``critics[i]``: any element of the list or tuple (displays, appends, parameters)
+            return self._elements(node.value, frame, 0) or [_UNSEEN_VALUE]
         return [_UNSEEN_VALUE]
 
     def name_values(self, name: str, frame: Frame) -> List[Value]:
@@ -728,10 +731,20 @@ class Resolver:
             cls = scope.cls
             for record in cls.attr_calls.get(fdef.name, ()):
                 found.append((record.node, self._frame(mod, record), True))
+            cdef = cls.node
             if fdef.name == "__init__":
-                cdef = cls.node
                 for other in [mod] + list(self._importers(mod, cdef.name)):
                     for record, frame in self._calls_reaching(other, "class", cdef, cdef.name):
+                        found.append((record.node, frame, True))
+                return found
+            # ``buffer.learn(actors, critics)`` on an instance, here or in a module importing the class
+            for other in [mod] + list(self._importers(mod, cdef.name)):
+                for record in other.model.attribute_calls.get(fdef.name, ()):
+                    owner = record.node.func.value
+                    if isinstance(owner, ast.Name) and owner.id == record.scope.self_name:
+                        continue  # ``self.learn(...)``: counted above
+                    frame = self._frame(other, record)
+                    if any(v.kind == "instance" and v.a is cdef for v in self.values(owner, frame)):
                         found.append((record.node, frame, True))
             return found
         for other in [mod] + list(self._importers(mod, fdef.name)):

@@ -189,6 +189,7 @@ class ModuleModel:
         self.module = Scope(tree, None)
         self.scopes: List[Scope] = [self.module]
         self.attribute_calls: Dict[str, List[CallRecord]] = {}  # calls of ``<x>.attr``, by attr
+        self.subscript_calls: List[CallRecord] = []  # calls of ``<x>[i]`` (a model in a list)
         self.kept: Dict[int, Kept] = {}  # id(value expression) -> where it is kept
         self.classes: Dict[int, ClassInfo] = {}  # id(ClassDef) -> info
         self.function_scopes: Dict[int, Scope] = {}  # id(FunctionDef) -> its scope
@@ -420,6 +421,9 @@ class _Builder:
         func = call.func
         if isinstance(func, ast.Name):
             self.scope.calls.setdefault(func.id, []).append(record)
+            return
+        if isinstance(func, ast.Subscript):
+            self.model.subscript_calls.append(record)
             return
         if not isinstance(func, ast.Attribute):
             return

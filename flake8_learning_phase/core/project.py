@@ -194,6 +194,17 @@ def project_files(info: ModuleInfo) -> Iterator[str]:
             yield full
         if top == folder:
             dirs[:] = []  # a script's project is its folder
+    parent = os.path.dirname(top)
+    if top == folder and parent != top:
+        # a folder without ``__init__.py`` imported as a namespace package (``from maddpg.buffer
+        # import Buffer`` in ../train.py): the scripts beside it may use it
+        for name in sorted(os.listdir(parent)):
+            full = os.path.join(parent, name)
+            if name.endswith(".py") and os.path.isfile(full):
+                count += 1
+                if count > MAX_SCANNED_FILES:
+                    return
+                yield full
 
 
 def files_mentioning(info: ModuleInfo, word: str) -> Iterator[ModuleInfo]:

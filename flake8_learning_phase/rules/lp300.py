@@ -140,6 +140,7 @@ def _with_records(context: RuleContext) -> List[CallRecord]:
     model = context.model
     found = [r for s in model.scopes for records in s.calls.values() for r in records if r.withs]
     found += [r for records in model.attribute_calls.values() for r in records if r.withs]
+    found += [r for r in model.subscript_calls if r.withs]
     found.sort(key=lambda r: r.seq)
     return found
 
@@ -206,7 +207,7 @@ def _models_of(node, scope: Scope, seq: int, blocks: tuple, depth: int) -> Set[s
     if depth > 4:
         return set()
     if isinstance(node, ast.Attribute) and node.attr in TRAINABLE:
-        text = dotted(node.value)
+        text = _model_text(node.value)
         return {text} if text is not None else set()
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left = _models_of(node.left, scope, seq, blocks, depth + 1)
@@ -231,7 +232,7 @@ def _model_calls(context: RuleContext, record: CallRecord, trained: Set[str], de
     attribute of one, ``self.encoder(x)`` when the tape differentiates ``self.trainable_weights``,
     whose weights those include), or such calls inside a helper it calls."""
     func = record.node.func
-    text = dotted(func)
+    text = _model_text(func)
     if text is not None and text in trained:
         yield record, record, False
         return
@@ -295,6 +296,7 @@ def _scope_calls(context: RuleContext, scope: Scope) -> List[CallRecord]:
         model = context.model
         found = [r for records in scope.calls.values() for r in records]
         found += [r for records in model.attribute_calls.values() for r in records if r.scope is scope]
+        found += [r for r in model.subscript_calls if r.scope is scope]
         found.sort(key=lambda r: r.seq)
         cache[id(scope)] = found
     return found
@@ -367,7 +369,25 @@ def _finding(context: RuleContext, record: CallRecord, where: CallRecord, part: 
     else:
         advice = "its Dropout or noise layers run in inference mode"
     edit = AddKeyword(context.ref(call), "training", "True")
-    return context.finding(RULE, call, [edit], model=dotted(call.func) or "the model", advice=advice)
+    return context.finding(RULE, call, [edit], model=_model_text(call.func) or "the model", advice=advice)
+
+
+def _model_text(node) -> Optional[str]:
+    """``model``, ``self.encoder``, or one element of a container by a name or a literal
+    (``critics[i]``, ``self.nets[0]``): the model as written, for matching a call with the
+    variables the tape differentiates."""
+    if isinstance(node, ast.Subscript):
+        index = node.slice.value if type(node.slice).__name__ == "Index" else node.slice
+        base = dotted(node.value)
+        if base is None:
+            return None
+        if isinstance(index, ast.Name):
+            return "{}[{}]".format(base, index.id)
+        value = getattr(index, "value", getattr(index, "n", None))
+        if type(index).__name__ in ("Constant", "Num") and isinstance(value, int):
+            return "{}[{}]".format(base, value)
+        return None
+    return dotted(node)
 
 
 RULE = Rule(
