@@ -303,7 +303,7 @@ class Resolver:
         scope = frame.scope
         if scope.self_name == name and scope.cls is not None and scope.lookup(name) is scope:
             return [Value("instance", scope.cls.node, frame.mod, None)]
-        bindings = [b for b in reaching(scope, name, frame.seq, frame.blocks) if not b.augments]
+        bindings = [b for b in self._reaching(scope, name, frame) if not b.augments]
         if not bindings:
             return self._unbound(name, frame.mod)
         found: List[Value] = []
@@ -324,6 +324,29 @@ class Resolver:
                 found.extend(self._elements(binding.iterable, where, 0) or [_UNSEEN_VALUE])
             else:
                 found.extend(self._unpacked_values(binding, frame.mod, frame.envs))
+        return found
+
+    def _reaching(self, scope: Scope, name: str, frame: Frame) -> list:
+        """The bindings of ``name`` that reach its use; for a module name read in a module-level
+        function that only module-level code calls, those that reach the calls.
+
+        A script that re-binds ``model = ...`` section by section and calls ``train_step``
+        between two bindings runs the step on the earlier model.
+        """
+        owner = scope.lookup(name)
+        fdef = scope.node
+        if owner is None or not owner.is_module or owner is scope or scope.parent is not owner \
+                or not scope.is_function:
+            return reaching(scope, name, frame.seq, frame.blocks)
+        calls = owner.calls.get(fdef.name, [])
+        mentions = sum(s.reads.get(fdef.name, 0) for s in frame.mod.model.scopes)
+        if not calls or mentions != len(calls) or fdef.name in frame.mod.model.attribute_calls:
+            return reaching(scope, name, frame.seq, frame.blocks)  # called elsewhere, or handed on
+        found: list = []
+        for record in calls:
+            for binding in reaching(owner, name, record.seq, record.blocks):
+                if binding not in found:
+                    found.append(binding)
         return found
 
     def _elements(self, node, frame: Frame, depth: int) -> List[Value]:
