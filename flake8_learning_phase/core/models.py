@@ -68,6 +68,9 @@ class ModelInfo(NamedTuple):
     # a graph network (Sequential, functional Model, applications model) used as one of its layers:
     # tf.keras 1.x ``model.updates`` then also holds what that network built on its own Input
     nested: bool = False
+    # its own ``call`` takes the mode under another name it hands to its layers as ``training=``
+    # (``call(self, x, is_training=False)``): a ``training=`` keyword then does not reach them
+    flag: Optional[str] = None
 
 
 UNSEEN = ModelInfo(False, False, False, None, None)
@@ -188,9 +191,10 @@ def _env(frame: Frame, scope: Scope) -> Optional[dict]:
 
 
 class _Facts:
-    __slots__ = ("pd", "owns", "opaque", "seen", "position", "origin", "nested")
+    __slots__ = ("pd", "owns", "opaque", "seen", "position", "origin", "nested", "flag")
 
     def __init__(self):
+        self.flag = None
         self.nested = False
         self.pd = False
         self.owns = False
@@ -203,8 +207,8 @@ class _Facts:
         seen = self.pd or (self.seen and not self.opaque)
         if not seen:
             # where its own call takes training is known even when what it runs is not
-            return UNSEEN._replace(training_position=self.position)
-        return ModelInfo(True, self.pd, self.owns, self.position, self.origin, nested=self.nested)
+            return UNSEEN._replace(training_position=self.position, flag=self.flag)
+        return ModelInfo(True, self.pd, self.owns, self.position, self.origin, nested=self.nested, flag=self.flag)
 
 
 class Resolver:
@@ -1034,6 +1038,7 @@ class Resolver:
         if call_method is not None:
             if facts.position is None:
                 facts.position = _training_position(call_method.node)
+                facts.flag = _own_flag(call_method.node)
             if _reads_training(call_method.node):
                 facts.pd = True
         if "add_update" in info.attr_calls:
@@ -1086,8 +1091,8 @@ class Resolver:
                           for b in bindings)
             if not called and not is_list:
                 continue
-            if called and all(_constant_training(record.node, 1) for record in called):
-                continue  # every call pins the phase itself
+            if called and all(_constant_training(record.node, 1) or _model_sets_mode(record) for record in called):
+                continue  # every call pins the phase itself, or takes it from the model (``training=self.flag``)
             for binding in bindings:
                 if binding.value is None:
                     facts.opaque = True
@@ -1175,9 +1180,36 @@ def _training_position(fdef) -> Optional[int]:
     ``call`` takes no positional flag (``call(self, a, b)``: a second argument is data), None
     when it cannot be told (``*args``)."""
     params = [a.arg for a in list(getattr(fdef.args, "posonlyargs", [])) + list(fdef.args.args)]
-    if "training" in params[1:]:
-        return params.index("training") - 1
+    flag = _own_flag(fdef) or "training"
+    if flag in params[1:]:
+        return params.index(flag) - 1
     return None if fdef.args.vararg is not None else NOT_POSITIONAL
+
+
+def _own_flag(fdef) -> Optional[str]:
+    """The parameter other than ``training`` that ``call`` hands its layers as ``training=``
+    (``call(self, x, is_training=False)`` with ``self.bn(x, training=is_training)``); None when
+    ``call`` takes ``training`` itself, or hands on no parameter."""
+    params = [a.arg for a in list(getattr(fdef.args, "posonlyargs", [])) + list(fdef.args.args)
+              + list(fdef.args.kwonlyargs)][1:]
+    if "training" in params:
+        return None
+    for node in ast.walk(fdef):
+        if isinstance(node, ast.Call):
+            flag = _keyword(node, "training")
+            if isinstance(flag, ast.Name) and flag.id in params:
+                return flag.id
+    return None
+
+
+def _model_sets_mode(record) -> bool:
+    """A sub-layer call whose ``training=`` the model sets itself (``training=self.is_training``,
+    a flag the program sets before training and evaluation): the mode of the model's own call
+    does not reach that layer."""
+    flag = _keyword(record.node, "training")
+    if flag is None or isinstance(flag, ast.Name):
+        return False  # a name may be ``call``'s own flag, handed on
+    return not any(isinstance(n, ast.Name) and n.id == "training" for n in ast.walk(flag))
 
 
 def _in_tests(mod: project.ModuleInfo, scope: Optional[Scope]) -> bool:
@@ -1248,6 +1280,8 @@ def _merge(facts: _Facts, other: _Facts) -> None:
         facts.position = other.position
     if facts.origin is None:
         facts.origin = other.origin
+    if facts.flag is None:
+        facts.flag = other.flag
 
 
 def resolver(context) -> Resolver:

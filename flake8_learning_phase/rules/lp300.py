@@ -310,7 +310,11 @@ def _keyword(call: ast.Call, name: str):
 
 
 def _passes_training(call: ast.Call, info: ModelInfo) -> bool:
-    if any(k.arg in _FLAGS or k.arg is None for k in call.keywords):
+    if info.flag is not None:
+        # the model's own flag (``is_training=``): a ``training=`` does not reach its layers
+        if any(k.arg == info.flag or k.arg is None for k in call.keywords):
+            return True
+    elif any(k.arg in _FLAGS or k.arg is None for k in call.keywords):
         return True
     if any(isinstance(a, ast.Starred) for a in call.args):
         return True  # *args may hold it
@@ -351,7 +355,7 @@ def _no_gradient(record: CallRecord) -> bool:
 
 def _finding(context: RuleContext, record: CallRecord, where: CallRecord, part: bool) -> Optional[Finding]:
     call = record.node
-    if any(k.arg in _FLAGS or k.arg is None for k in call.keywords):
+    if any(k.arg is None for k in call.keywords):
         return None
     if _guarded_by_training_check(record) or _no_gradient(record):
         return None
@@ -368,7 +372,10 @@ def _finding(context: RuleContext, record: CallRecord, where: CallRecord, part: 
         advice = "its BatchNormalization runs in inference mode"
     else:
         advice = "its Dropout or noise layers run in inference mode"
-    edit = AddKeyword(context.ref(call), "training", "True")
+    flag = info.flag or "training"
+    if flag != "training":
+        advice += " (its call takes {}=)".format(flag)
+    edit = AddKeyword(context.ref(call), flag, "True")
     return context.finding(RULE, call, [edit], model=_model_text(call.func) or "the model", advice=advice)
 
 
