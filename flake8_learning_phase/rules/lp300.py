@@ -9,6 +9,7 @@ from flake8_learning_phase.core.module import (
     Assignment,
     Augmentation,
     CallRecord,
+    Element,
     FunctionDefinition,
     Scope,
     WithItem,
@@ -208,7 +209,24 @@ def _models_of(node, scope: Scope, seq: int, blocks: tuple, depth: int) -> Set[s
         return set()
     if isinstance(node, ast.Attribute) and node.attr in TRAINABLE:
         text = _model_text(node.value)
-        return {text} if text is not None else set()
+        found = {text} if text is not None else set()
+        if isinstance(node.value, ast.Name):
+            # ``for layer in layers: variables += layer.trainable_variables``: each of the layers
+            for binding in reaching(scope, node.value.id, seq, blocks):
+                if isinstance(binding, Element):
+                    found |= _element_texts(binding.iterable, binding.scope, binding.seq, binding.blocks)
+        return found
+    if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+        # ``[v for layer in layers for v in layer.trainable_variables]``
+        loops = {g.target.id: g.iter for g in node.generators if isinstance(g.target, ast.Name)}
+        found = set()
+        for part in [g.iter for g in node.generators] + [node.elt]:
+            if isinstance(part, ast.Attribute) and part.attr in TRAINABLE and isinstance(part.value, ast.Name) \
+                    and part.value.id in loops:
+                found |= _element_texts(loops[part.value.id], scope, seq, blocks)
+        return found
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "sum" and node.args:
+        return _models_of(node.args[0], scope, seq, blocks, depth + 1)  # sum([...], [])
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left = _models_of(node.left, scope, seq, blocks, depth + 1)
         return left | _models_of(node.right, scope, seq, blocks, depth + 1)
@@ -224,6 +242,19 @@ def _models_of(node, scope: Scope, seq: int, blocks: tuple, depth: int) -> Set[s
             if isinstance(binding, (Assignment, Augmentation)) and binding.value is not None:
                 found |= _models_of(binding.value, binding.scope, binding.seq, binding.blocks, depth + 1)
         return found
+    return set()
+
+
+def _element_texts(iterable, scope: Scope, seq: int, blocks: tuple) -> Set[str]:
+    """The models (as written) a list display, or a name bound only to displays, holds."""
+    if isinstance(iterable, ast.Name):
+        bindings = reaching(scope, iterable.id, seq, blocks)
+        if not bindings or not all(isinstance(b, Assignment) and isinstance(b.value, (ast.List, ast.Tuple))
+                                   for b in bindings):
+            return set()
+        return {t for b in bindings for t in _element_texts(b.value, b.scope, b.seq, b.blocks)}
+    if isinstance(iterable, (ast.List, ast.Tuple)):
+        return {t for t in (_model_text(e) for e in iterable.elts) if t is not None}
     return set()
 
 
