@@ -12,6 +12,7 @@ from flake8_learning_phase.core.module import (
     Element,
     FunctionDefinition,
     Scope,
+    Unpacking,
     WithItem,
     dotted,
     qualified_name,
@@ -248,11 +249,14 @@ def _models_of(node, scope: Scope, seq: int, blocks: tuple, depth: int) -> Set[s
 def _element_texts(iterable, scope: Scope, seq: int, blocks: tuple) -> Set[str]:
     """The models (as written) a list display, or a name bound only to displays, holds."""
     if isinstance(iterable, ast.Name):
+        # ``dense, norm, head = layers``: the names unpacked from it are its elements
+        found = {name for name, bindings in scope.bindings.items() for b in bindings
+                 if isinstance(b, Unpacking) and isinstance(b.value, ast.Name) and b.value.id == iterable.id}
         bindings = reaching(scope, iterable.id, seq, blocks)
         if not bindings or not all(isinstance(b, Assignment) and isinstance(b.value, (ast.List, ast.Tuple))
                                    for b in bindings):
-            return set()
-        return {t for b in bindings for t in _element_texts(b.value, b.scope, b.seq, b.blocks)}
+            return found
+        return found | {t for b in bindings for t in _element_texts(b.value, b.scope, b.seq, b.blocks)}
     if isinstance(iterable, (ast.List, ast.Tuple)):
         return {t for t in (_model_text(e) for e in iterable.elts) if t is not None}
     return set()
