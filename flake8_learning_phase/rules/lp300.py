@@ -295,6 +295,13 @@ def _model_calls(context: RuleContext, record: CallRecord, trained: Set[str], de
     for keyword in record.node.keywords:
         if keyword.arg is not None and dotted(keyword.value) in trained:
             inner_trained.add(keyword.arg)
+    for text in trained:
+        # a model the helper reads itself, from the module or an enclosing function (a gradient
+        # penalty's ``critic(interpolated)``)
+        root = text.split(".")[0].split("[")[0]
+        owner = record.scope.lookup(root)
+        if owner is not None and root not in scope.bindings and scope.lookup(root) is owner:
+            inner_trained.add(text)
     if not inner_trained:
         return
     for inner in _scope_calls(context, scope):
