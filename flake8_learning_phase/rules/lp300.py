@@ -268,7 +268,9 @@ def _model_calls(context: RuleContext, record: CallRecord, trained: Set[str], de
     whose weights those include), or such calls inside a helper it calls."""
     func = record.node.func
     text = _model_text(func)
-    if text is not None and text in trained:
+    if text is not None and (text in trained or len([t for t in trained if t.startswith(text + ".")]) > 1):
+        # the model itself, or one whose parts get separate gradients (a persistent tape:
+        # ``tape.gradient(loss, net.encoder.trainable_variables)``, then ``net.decoder``)
         yield record, record, False
         return
     # a helper of this module receiving a trained model: loss(model, x, y)
