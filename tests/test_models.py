@@ -180,6 +180,56 @@ def test_sequential_of_a_list_kept_in_a_name_is_followed():
     assert resolve(source.replace("tf.keras.layers.Dropout(0.1)", "tf.keras.layers.Dense(1)")).seen
 
 
+def test_layer_list_handed_to_a_constructor_is_followed():
+    source = TF + (
+        "class G(tf.keras.Model):\n    def __init__(self, layer_list):\n        super().__init__()\n"
+        "        self.net = tf.keras.Sequential(layer_list)\n    def call(self, x):\n        return self.net(x)\n"
+        "g = G([tf.keras.layers.Dense(3), tf.keras.layers.Dropout(0.2)])\ng(x)  # probe\n"
+    )
+    assert resolve(source).phase_dependent
+    info = resolve(source.replace("tf.keras.layers.Dropout(0.2)", "tf.keras.layers.Dense(1)"))
+    assert info.seen and not info.phase_dependent
+
+
+def test_custom_layer_training_unless_false_is_not_phase_dependent():
+    source = subclass("", "return tf.nn.dropout(x, 0.5) if training is not False else x")
+    info = resolve(source)
+    assert info.seen and not info.phase_dependent
+    assert resolve(subclass("", "return tf.nn.dropout(x, 0.5) if training else x")).phase_dependent
+
+
+def test_own_flag_other_than_training():
+    source = TF + (
+        "class Net(tf.keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.bn = tf.keras.layers.BatchNormalization()\n"
+        "    def call(self, x, is_training=False):\n        return self.bn(x, training=is_training)\n"
+        "net = Net()\nnet(x)  # probe\n"
+    )
+    info = resolve(source)
+    assert info.phase_dependent and info.flag == "is_training" and info.training_position == 1
+
+
+def test_layers_set_by_the_model_flag_are_not_reached_by_the_call():
+    source = TF + (
+        "class Net(tf.keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.flag = False\n        self.bn = tf.keras.layers.BatchNormalization()\n"
+        "    def call(self, x):\n        return self.bn(x, training=self.flag)\n"
+        "net = Net()\nnet(x)  # probe\n"
+    )
+    info = resolve(source)
+    assert info.seen and not info.phase_dependent
+
+
+def test_module_name_read_by_a_function_called_between_two_bindings():
+    source = TF + (
+        "model = tf.keras.Sequential([tf.keras.layers.Dropout(0.5)])\n"
+        "def step(x):\n    return model(x)  # probe\n"
+        "step(1)\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(1)])\n"
+    )
+    assert resolve(source).phase_dependent
+    assert not resolve(source.replace("step(1)\n", "") + "step(1)\n").phase_dependent
+
+
 def test_builder_calling_itself_is_followed():
     source = TF + (
         "def block(x, depth):\n    x = tf.keras.layers.Dense(min(depth * 2, 8))(x)\n"
