@@ -92,6 +92,7 @@ MODEL_CLASSES = frozenset({"Model", "Functional"})
 SEQUENTIAL = "Sequential"
 _MAX_DEPTH = 12
 _BUDGET = 4000
+_MAX_METHOD_CALLS = 50
 
 
 def keras_path(qualified: Optional[str]) -> Optional[str]:
@@ -221,6 +222,7 @@ class Resolver:
         self.depth = 0
         self._calls: Dict[int, list] = {}
         self._alive: Dict[int, tuple] = {}
+        self._builds: Dict[int, List[Value]] = {}  # id(module) -> the networks its builders return
 
     # -- entry point ---------------------------------------------------------
 
@@ -238,6 +240,7 @@ class Resolver:
                              for value in values)
         except (RecursionError, _OutOfBudget):
             self.memo.clear()  # half-computed entries must not answer later questions
+            self._builds.clear()
             return UNSEEN
         info = facts.info()
         return info._replace(trains_by_default=True) if by_default and info.seen else info
@@ -692,19 +695,24 @@ class Resolver:
         the module has no function returning a Keras network, or a builder also returns
         something it cannot see.
         """
+        cached = self._builds.get(id(mod))
+        if cached is not None:
+            return cached
+        self._builds[id(mod)] = []  # a builder whose own parameter leads back here adds nothing
+        functions = [b for bindings in mod.model.module.bindings.values() for b in bindings
+                     if isinstance(b, FunctionDefinition) and b.body.returns]
         found: List[Value] = []
-        for bindings in mod.model.module.bindings.values():
-            for binding in bindings:
-                if not isinstance(binding, FunctionDefinition) or binding.node is fdef or not binding.body.returns:
-                    continue
-                body = binding.body
-                envs = ((id(body), {}),)  # called with nothing known: parameters keep their defaults
-                values = [v for ret, seq, blocks in body.returns
-                          for v in self.values(ret.value, Frame(mod, body, seq, blocks, envs))]
-                networks = [v for v in values if _is_network(v)]
-                if networks and len(networks) < len(values):
-                    return []
-                found.extend(networks)
+        for binding in functions:
+            body = binding.body
+            envs = ((id(body), {}),)  # called with nothing known: parameters keep their defaults
+            values = [v for ret, seq, blocks in body.returns
+                      for v in self.values(ret.value, Frame(mod, body, seq, blocks, envs))]
+            networks = [v for v in values if _is_network(v)]
+            if networks and len(networks) < len(values):
+                found = []
+                break
+            found.extend(networks)
+        self._builds[id(mod)] = found
         return found
 
     def _parameter_arguments(self, binding: Parameter, frame: Frame, facts: _Facts) -> list:
@@ -766,7 +774,10 @@ class Resolver:
                 return found
             # ``buffer.learn(actors, critics)`` on an instance, here or in a module importing the class
             for other in [mod] + list(self._importers(mod, cdef.name)):
-                for record in other.model.attribute_calls.get(fdef.name, ()):
+                records = other.model.attribute_calls.get(fdef.name, ())
+                if len(records) > _MAX_METHOD_CALLS:
+                    continue  # a name as common as ``get``: the budget is better spent elsewhere
+                for record in records:
                     owner = record.node.func.value
                     if isinstance(owner, ast.Name) and owner.id == record.scope.self_name:
                         continue  # ``self.learn(...)``: counted above
