@@ -191,10 +191,12 @@ def model_info(context: RuleContext, step: "Step") -> ModelInfo:
 def phase_matters(context: RuleContext, step: "Step") -> Optional[bool]:
     """Whether the learning phase changes what the step computes.
 
-    True when the trained model, or a model the loss applies (``netD(fake)``),
-    runs phase-dependent layers without their own ``training=``; False when
-    every such model is seen and none does; None when the trained model
-    cannot be seen (the rules then report, saying when it matters).
+    True when a trained model (one or several), or a model the loss applies
+    (``netD(fake)``, also to what the trained model is applied to: ``netG(z)``
+    in ``netD(netG(z))``), runs phase-dependent layers without their own
+    ``training=``; False when every such model is seen and none does; None
+    when a trained model cannot be seen (the rules then report, saying when it
+    matters).
     """
     trained = model_info(context, step)
     if step.model_term is None:
