@@ -153,6 +153,95 @@ def test_parameter_without_visible_callers_is_unseen():
     assert resolve("def step(net, x):\n    return net(x)  # probe\n") == UNSEEN
 
 
+LIBRARY = TF + (
+    "def build_generator():\n    return tf.keras.Sequential([tf.keras.layers.Dense(4), {layer}])\n"
+    "def build_critic():\n    m = tf.keras.Sequential()\n    m.add(tf.keras.layers.Dense(1))\n    return m\n"
+    "def train_functions(generator, critic, z):\n    h = generator(z)\n    return critic(h)  # probe\n"
+)
+
+
+def test_parameter_without_callers_is_judged_by_the_modules_own_builders():
+    info = resolve(LIBRARY.format(layer="tf.keras.layers.Dense(2)"))
+    assert info.seen and not info.phase_dependent
+    info = resolve(LIBRARY.format(layer="tf.keras.layers.BatchNormalization()").replace(
+        "    h = generator(z)\n    return critic(h)  # probe", "    return generator(z)  # probe"))
+    assert info.seen and info.phase_dependent and info.owns_updates
+
+
+def test_parameter_without_callers_stays_unseen_when_a_builder_returns_something_unseen():
+    source = LIBRARY.format(layer="tf.keras.layers.Dense(2)").replace(
+        "    return m\n", "    return m\n    return load(m)\n")
+    assert not resolve(source).seen
+
+
+def test_sequential_of_a_list_kept_in_a_name_is_followed():
+    source = TF + "layers = [tf.keras.layers.Dense(4), tf.keras.layers.Dropout(0.1)]\n" \
+        "m = tf.keras.Sequential(layers)\nm(x)  # probe\n"
+    assert resolve(source).phase_dependent
+    assert resolve(source.replace("tf.keras.layers.Dropout(0.1)", "tf.keras.layers.Dense(1)")).seen
+
+
+def test_layer_list_handed_to_a_constructor_is_followed():
+    source = TF + (
+        "class G(tf.keras.Model):\n    def __init__(self, layer_list):\n        super().__init__()\n"
+        "        self.net = tf.keras.Sequential(layer_list)\n    def call(self, x):\n        return self.net(x)\n"
+        "g = G([tf.keras.layers.Dense(3), tf.keras.layers.Dropout(0.2)])\ng(x)  # probe\n"
+    )
+    assert resolve(source).phase_dependent
+    info = resolve(source.replace("tf.keras.layers.Dropout(0.2)", "tf.keras.layers.Dense(1)"))
+    assert info.seen and not info.phase_dependent
+
+
+def test_custom_layer_training_unless_false_is_not_phase_dependent():
+    source = subclass("", "return tf.nn.dropout(x, 0.5) if training is not False else x")
+    info = resolve(source)
+    assert info.seen and not info.phase_dependent
+    assert resolve(subclass("", "return tf.nn.dropout(x, 0.5) if training else x")).phase_dependent
+
+
+def test_own_flag_other_than_training():
+    source = TF + (
+        "class Net(tf.keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.bn = tf.keras.layers.BatchNormalization()\n"
+        "    def call(self, x, is_training=False):\n        return self.bn(x, training=is_training)\n"
+        "net = Net()\nnet(x)  # probe\n"
+    )
+    info = resolve(source)
+    assert info.phase_dependent and info.flag == "is_training" and info.training_position == 1
+
+
+def test_layers_set_by_the_model_flag_are_not_reached_by_the_call():
+    source = TF + (
+        "class Net(tf.keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.flag = False\n        self.bn = tf.keras.layers.BatchNormalization()\n"
+        "    def call(self, x):\n        return self.bn(x, training=self.flag)\n"
+        "net = Net()\nnet(x)  # probe\n"
+    )
+    info = resolve(source)
+    assert info.seen and not info.phase_dependent
+
+
+def test_module_name_read_by_a_function_called_between_two_bindings():
+    source = TF + (
+        "model = tf.keras.Sequential([tf.keras.layers.Dropout(0.5)])\n"
+        "def step(x):\n    return model(x)  # probe\n"
+        "step(1)\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(1)])\n"
+    )
+    assert resolve(source).phase_dependent
+    assert not resolve(source.replace("step(1)\n", "") + "step(1)\n").phase_dependent
+
+
+def test_builder_calling_itself_is_followed():
+    source = TF + (
+        "def block(x, depth):\n    x = tf.keras.layers.Dense(min(depth * 2, 8))(x)\n"
+        "    if depth:\n        x = block(x, depth - 1)\n    return tf.keras.layers.Dropout(0.1)(x, training=1)\n"
+        "i = tf.keras.Input((3,))\nm = tf.keras.Model(i, block(i, 3))\nm(x)  # probe\n"
+    )
+    info = resolve(source)
+    assert info.seen and not info.phase_dependent
+    assert resolve(source.replace(", training=1)", ")")).phase_dependent
+
+
 SUBCLASS = TF + '''
 class Net(tf.keras.Model):
     def __init__(self):

@@ -192,7 +192,8 @@ def _model_call(tree: ast.AST, line: int) -> ast.Call:
     candidates = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and node.lineno == line:
-            name = _dotted(node.func)
+            func = node.func.value if isinstance(node.func, ast.Subscript) else node.func  # models[k](x)
+            name = _dotted(func)
             if name is None or name.split(".")[0] in NOT_MODELS or "loss" in name.split(".")[-1].lower():
                 continue
             candidates.append(node)
@@ -204,7 +205,10 @@ def _model_call(tree: ast.AST, line: int) -> ast.Call:
 
 
 def hand_fix_source(source: str) -> str:
-    """``training=True`` added to each model call on a ``# expect: LP300`` line, as a person would."""
+    """``training=True`` added to each model call on a ``# expect: LP300`` line, as a person would
+    (the flag a ``# flag: is_training`` header names, for a model whose own call takes that)."""
+    flag = re.search(r"^#\s*flag:\s*(\w+)", source, re.M)
+    keyword = (flag.group(1) if flag else "training") + "=True"
     lines = source.splitlines(keepends=True)
     tree = ast.parse(source)
     edits = []
@@ -217,7 +221,7 @@ def hand_fix_source(source: str) -> str:
         separator = "" if stripped.endswith(("(", ",")) else ", "
         if stripped.endswith(","):
             separator = " "
-        edits.append((end_line, len(before), separator + "training=True"))
+        edits.append((end_line, len(before), separator + keyword))
     for end_line, column, insert in sorted(edits, reverse=True):
         text = lines[end_line - 1]
         lines[end_line - 1] = text[:column] + insert + text[column:]

@@ -204,6 +204,7 @@ class ModuleModel:
         self.module = Scope(tree, None)
         self.scopes: List[Scope] = [self.module]
         self.attribute_calls: Dict[str, List[CallRecord]] = {}  # calls of ``<x>.attr``, by attr
+        self.subscript_calls: List[CallRecord] = []  # calls of ``<x>[i]`` (a model in a list)
         self.kept: Dict[int, Kept] = {}  # id(value expression) -> where it is kept
         self.classes: Dict[int, ClassInfo] = {}  # id(ClassDef) -> info
         self.function_scopes: Dict[int, Scope] = {}  # id(FunctionDef) -> its scope
@@ -439,6 +440,9 @@ class _Builder:
         if isinstance(func, ast.Name):
             self.scope.calls.setdefault(func.id, []).append(record)
             return
+        if isinstance(func, ast.Subscript):
+            self.model.subscript_calls.append(record)
+            return
         if not isinstance(func, ast.Attribute):
             return
         attr = func.attr
@@ -611,8 +615,11 @@ class _Builder:
         for extra in (args.vararg, args.kwarg):
             if extra is not None:
                 all_params.append(extra)
+        positional = params
+        defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults):]], args.defaults))
+        defaults.update((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None)
         for param in all_params:
-            self._bind(param.arg, Parameter, param)
+            self._bind(param.arg, Parameter, param, defaults.get(param.arg))
         for stmt in node.body:
             self.stmt(stmt)
         self.scope, self.blocks, self.withs = saved

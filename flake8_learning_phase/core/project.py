@@ -202,6 +202,16 @@ def _walk(top: str, script: bool) -> Iterator[os.DirEntry]:
         yield from _walk(folder, False)
 
 
+def _project_entries(top: str, script: bool) -> Iterator[os.DirEntry]:
+    """The files :class:`ProjectIndex` reads: the project's, and for a script the ``.py`` files
+    of the folder above too (a folder without ``__init__.py`` imported as a namespace package,
+    ``from maddpg.buffer import Buffer`` in ../train.py: the scripts beside it may use it)."""
+    yield from _walk(top, script)
+    parent = os.path.dirname(top)
+    if script and parent != top:
+        yield from _walk(parent, True)
+
+
 _IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -223,7 +233,7 @@ class ProjectIndex:
     def refresh(self) -> None:
         """Reads the files added or changed (size, mtime) since the last refresh; forgets removed ones."""
         files: Dict[str, _Indexed] = {}
-        for entry in _walk(self.top, self.script):
+        for entry in _project_entries(self.top, self.script):
             if len(files) > MAX_SCANNED_FILES:  # one more: the analysed file is left out of every answer
                 break
             path = entry.path

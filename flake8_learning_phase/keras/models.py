@@ -32,6 +32,7 @@ module outside the project) makes the model *unseen* unless a
 phase-dependent layer was found anyway.
 """
 import ast
+import builtins
 import itertools
 import os
 import sys
@@ -81,6 +82,9 @@ class ModelInfo(NamedTuple):
     # a graph network (Sequential, functional Model, applications model) used as one of its layers:
     # tf.keras 1.x ``model.updates`` then also holds what that network built on its own Input
     nested: bool = False
+    # its own ``call`` takes the mode under another name it hands to its layers as ``training=``
+    # (``call(self, x, is_training=False)``): a ``training=`` keyword then does not reach them
+    flag: Optional[str] = None
 
 
 UNSEEN = ModelInfo(False, False, False, None, None)
@@ -94,6 +98,7 @@ _BUDGET = 4000
 # read and the parameter counts as unseen (a phase-dependent layer found in the calls followed
 # still counts).  Modules are taken in a stable order: the project's files by path.
 MAX_CALLER_MODULES = 4
+_MAX_METHOD_CALLS = 50
 
 
 # -- values --------------------------------------------------------------------------
@@ -129,9 +134,10 @@ def _env(frame: Frame, scope: Scope) -> Optional[dict]:
 
 
 class _Facts:
-    __slots__ = ("pd", "owns", "opaque", "seen", "position", "origin", "nested")
+    __slots__ = ("pd", "owns", "opaque", "seen", "position", "origin", "nested", "flag")
 
     def __init__(self):
+        self.flag = None
         self.nested = False
         self.pd = False
         self.owns = False
@@ -144,8 +150,8 @@ class _Facts:
         seen = self.pd or (self.seen and not self.opaque)
         if not seen:
             # where its own call takes training is known even when what it runs is not
-            return UNSEEN._replace(training_position=self.position)
-        return ModelInfo(True, self.pd, self.owns, self.position, self.origin, nested=self.nested)
+            return UNSEEN._replace(training_position=self.position, flag=self.flag)
+        return ModelInfo(True, self.pd, self.owns, self.position, self.origin, nested=self.nested, flag=self.flag)
 
 
 class Resolver:
@@ -164,6 +170,7 @@ class Resolver:
         self._imported: Dict[tuple, object] = {}  # project.resolve_absolute by (module, import path)
         self._test_modules: Dict[int, bool] = {}  # project.is_test_or_example by module
         self._answers: Dict[tuple, ModelInfo] = {}  # resolve() by question
+        self._builds: Dict[int, List[Value]] = {}  # id(module) -> the networks its builders return
 
     # -- entry point ---------------------------------------------------------
 
@@ -188,6 +195,7 @@ class Resolver:
                              for value in values)
         except (RecursionError, _OutOfBudget):
             self.memo.clear()  # half-computed entries must not answer later questions
+            self._builds.clear()
             return UNSEEN
         info = facts.info()
         return info._replace(trains_by_default=True) if by_default and info.seen else info
@@ -255,13 +263,18 @@ class Resolver:
             return self.call_values(node, frame)
         if isinstance(node, ast.IfExp):
             return self.values(node.body, frame) + self.values(node.orelse, frame)
+        if isinstance(node, ast.Lambda):
+            return [Value("foreign", "lambda")]  # a plain function: never a Keras layer or model
+        if isinstance(node, ast.Subscript):
+            # ``critics[i]``: any element of the list or tuple (displays, appends, parameters)
+            return self._elements(node.value, frame, 0) or [_UNSEEN_VALUE]
         return [_UNSEEN_VALUE]
 
     def name_values(self, name: str, frame: Frame) -> List[Value]:
         scope = frame.scope
         if scope.self_name == name and scope.cls is not None and scope.lookup(name) is scope:
             return [Value("instance", scope.cls.node, frame.mod, None)]
-        bindings = [b for b in reaching(scope, name, frame.seq, frame.blocks) if not b.augments]
+        bindings = [b for b in self._reaching(scope, name, frame) if not b.augments]
         if not bindings:
             return self._unbound(name, frame.mod)
         found: List[Value] = []
@@ -282,6 +295,29 @@ class Resolver:
                 found.extend(self._elements(binding.iterable, where, 0) or [_UNSEEN_VALUE])
             else:
                 found.extend(self._unpacked_values(binding, frame.mod, frame.envs))
+        return found
+
+    def _reaching(self, scope: Scope, name: str, frame: Frame) -> list:
+        """The bindings of ``name`` that reach its use; for a module name read in a module-level
+        function that only module-level code calls, those that reach the calls.
+
+        A script that re-binds ``model = ...`` section by section and calls ``train_step``
+        between two bindings runs the step on the earlier model.
+        """
+        owner = scope.lookup(name)
+        fdef = scope.node
+        if owner is None or not owner.is_module or owner is scope or scope.parent is not owner \
+                or not scope.is_function:
+            return reaching(scope, name, frame.seq, frame.blocks)
+        calls = owner.calls.get(fdef.name, [])
+        mentions = sum(s.reads.get(fdef.name, 0) for s in frame.mod.model.scopes)
+        if not calls or mentions != len(calls) or fdef.name in frame.mod.model.attribute_calls:
+            return reaching(scope, name, frame.seq, frame.blocks)  # called elsewhere, or handed on
+        found: list = []
+        for record in calls:
+            for binding in reaching(owner, name, record.seq, record.blocks):
+                if binding not in found:
+                    found.append(binding)
         return found
 
     def _elements(self, node, frame: Frame, depth: int) -> List[Value]:
@@ -305,6 +341,9 @@ class Resolver:
             bindings = reaching(frame.scope, node.id, frame.seq, frame.blocks)
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
                 and node.value.id == frame.scope.self_name and frame.scope.cls is not None:
+            given = self._constructor_keyword(node, frame)
+            if given is not None:
+                return [v for expr, where in given for v in self._elements(expr, where, depth + 1) or [_UNSEEN_VALUE]]
             bindings = frame.scope.cls.attr_bindings.get(node.attr, [])
         else:
             return [_UNSEEN_VALUE]
@@ -447,10 +486,37 @@ class Resolver:
         return values
 
     def attribute_values(self, node: ast.Attribute, frame: Frame) -> List[Value]:
+        given = self._constructor_keyword(node, frame)
+        if given is not None:
+            return [v for expr, where in given for v in self.values(expr, where)]
         found: List[Value] = []
         for value in self.values(node.value, frame):
             found.extend(self._member(value, node.attr, frame))
         return found
+
+    def _constructor_keyword(self, node: ast.Attribute, frame: Frame) -> Optional[list]:
+        """``self.attr`` read in ``__init__`` after ``self.__dict__.update(kwargs)`` and before
+        ``__init__`` assigns it: the ``(expression, frame)`` the constructor calls pass as keyword
+        ``attr``; None for any other read, or when a call does not pass it."""
+        scope = frame.scope
+        if scope.cls is None or scope.self_name is None or not isinstance(node.value, ast.Name) \
+                or node.value.id != scope.self_name or getattr(scope.node, "name", None) != "__init__":
+            return None
+        if any(b.scope is scope and b.seq < frame.seq for b in scope.cls.attr_bindings.get(node.attr, ())):
+            return None
+        if not any(record.scope is scope and record.seq < frame.seq and _updates_dict(record.node, scope.self_name)
+                   for record in frame.mod.model.attribute_calls.get("update", ())):
+            return None
+        mapping = _env(frame, scope)
+        if mapping is not None:
+            return mapping.get(node.attr)
+        found = []
+        for call, where, bound in self.invocations(scope.node, frame.mod, scope):
+            passed = self._bind_arguments(scope.node, call, where, bound).get(node.attr)
+            if passed is None:
+                return None
+            found.extend(passed)
+        return found or None
 
     def _member(self, value: Value, attr: str, frame: Optional[Frame] = None) -> List[Value]:
         if value.kind == "lib":
@@ -471,6 +537,9 @@ class Resolver:
         if not bindings:
             for base in self._project_bases(cdef, mod):
                 return self.class_member(base.a, base.b, attr, construction)
+            # methods every Keras layer inherits that make a variable, not a layer
+            if attr in ("add_weight", "add_variable") and self._keras_based(cdef, mod):
+                return [Value("foreign", attr)]
             return [_UNSEEN_VALUE]
         envs = self._init_envs(info, mod, construction)
         found: List[Value] = []
@@ -482,6 +551,19 @@ class Resolver:
             else:
                 found.extend(self._unpacked_values(binding, mod, envs))
         return found
+
+    def _keras_based(self, cdef, mod, depth: int = 0) -> bool:
+        """The class derives from a Keras class (directly or through the project's classes)."""
+        if depth > 5:
+            return False
+        scope = self._class_scope(cdef, mod) or mod.model.module
+        frame = Frame(mod, scope, sys.maxsize, (), ())
+        for base in cdef.bases:
+            for value in self.values(base, frame):
+                if value.kind == "lib" and keras_path(value.a) is not None \
+                        or value.kind == "class" and self._keras_based(value.a, value.b, depth + 1):
+                    return True
+        return False
 
     def _init_envs(self, info, mod, construction) -> tuple:
         init = info.methods.get("__init__")
@@ -508,6 +590,8 @@ class Resolver:
                 found.extend(self.returned_values(callee, call, frame))
             elif callee.kind == "class":
                 found.append(Value("instance", callee.a, callee.b, (call, frame)))
+            elif callee.kind == "foreign":
+                found.append(callee)  # what a plain function or a variable maker returns is no layer
             else:
                 found.append(_UNSEEN_VALUE)
         return found
@@ -561,7 +645,10 @@ class Resolver:
         if not isinstance(fdef, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return [_UNSEEN_VALUE]
         found: List[Value] = []
-        for call, where, bound in self.invocations(fdef, frame.mod, scope):
+        invocations = self.invocations(fdef, frame.mod, scope)
+        if not invocations:
+            return self._module_builds(fdef, frame.mod) or [_UNSEEN_VALUE]
+        for call, where, bound in invocations:
             mapping = self._bind_arguments(fdef, call, where, bound)
             if name in mapping:
                 expr, arg_frame = mapping[name][0]
@@ -573,6 +660,35 @@ class Resolver:
         if id(fdef) in self._cut:
             found.append(_UNSEEN_VALUE)
         return found or [_UNSEEN_VALUE]
+
+    def _module_builds(self, fdef, mod: project.ModuleInfo) -> List[Value]:
+        """For a parameter no visible call passes: the models the module's own builders return.
+
+        A module that builds its models and trains what it is handed (a GAN library's
+        ``build_generator``, ``build_discriminator`` and ``build_functions(generator,
+        discriminator)``) is written for those models.  Empty (the parameter stays unseen) when
+        the module has no function returning a Keras network, or a builder also returns
+        something it cannot see.
+        """
+        cached = self._builds.get(id(mod))
+        if cached is not None:
+            return cached
+        self._builds[id(mod)] = []  # a builder whose own parameter leads back here adds nothing
+        functions = [b for bindings in mod.model.module.bindings.values() for b in bindings
+                     if isinstance(b, FunctionDefinition) and b.body.returns]
+        found: List[Value] = []
+        for binding in functions:
+            body = binding.body
+            envs = ((id(body), {}),)  # called with nothing known: parameters keep their defaults
+            values = [v for ret, seq, blocks in body.returns
+                      for v in self.values(ret.value, Frame(mod, body, seq, blocks, envs))]
+            networks = [v for v in values if _is_network(v)]
+            if networks and len(networks) < len(values):
+                found = []
+                break
+            found.extend(networks)
+        self._builds[id(mod)] = found
+        return found
 
     def _parameter_arguments(self, binding: Parameter, frame: Frame, facts: _Facts) -> list:
         """What the visible calls pass for a parameter a traced graph uses; opaque when none can be seen."""
@@ -641,10 +757,23 @@ class Resolver:
             cls = scope.cls
             for record in cls.attr_calls.get(fdef.name, ()):
                 yield record.node, self._frame(mod, record), True
+            cdef = cls.node
             if fdef.name == "__init__":
-                cdef = cls.node
                 for other in itertools.chain((mod,), self._importers(mod, cdef.name)):
                     for record, frame in self._calls_reaching(other, "class", cdef, cdef.name):
+                        yield record.node, frame, True
+                return
+            # ``buffer.learn(actors, critics)`` on an instance, here or in a module importing the class
+            for other in itertools.chain((mod,), self._importers(mod, cdef.name)):
+                records = other.model.attribute_calls.get(fdef.name, ())
+                if len(records) > _MAX_METHOD_CALLS:
+                    continue  # a name as common as ``get``: the budget is better spent elsewhere
+                for record in records:
+                    owner = record.node.func.value
+                    if isinstance(owner, ast.Name) and owner.id == record.scope.self_name:
+                        continue  # ``self.learn(...)``: counted above
+                    frame = self._frame(other, record)
+                    if any(v.kind == "instance" and v.a is cdef for v in self.values(owner, frame)):
                         yield record.node, frame, True
             return
         for other in itertools.chain((mod,), self._importers(mod, fdef.name)):
@@ -736,7 +865,11 @@ class Resolver:
                     for element in layers.elts:
                         self.component_facts(element, frame, facts, visited)
                 else:
-                    facts.opaque = True
+                    # ``Sequential(conv_layers)``: a list kept in a name, an attribute or a parameter
+                    for element in self._elements(layers, frame, 0) or [_UNSEEN_VALUE]:
+                        if not (element.kind == "keras" and keras_kind(element.a) == "input"):
+                            facts.nested |= _is_network(element)
+                            self.model_facts(element, facts, visited)
             for record, where in self._added(call, frame):
                 if record.node.args:
                     self.component_facts(record.node.args[0], where, facts, visited)
@@ -814,6 +947,10 @@ class Resolver:
                         if scope is None or not scope.returns:
                             facts.opaque = True
                             continue
+                        if any(key == id(scope) for key, _ in where.envs):
+                            # a builder calling itself (a U-Net ``block``): its body is already being
+                            # traced, and the arguments of this call are traced below
+                            continue
                         mapping = self._bind_arguments(callee.a, node, where, callee.c is not None)
                         envs = where.envs + ((id(scope), mapping),)
                         for ret, seq, blocks in scope.returns:
@@ -821,8 +958,9 @@ class Resolver:
                     elif callee.kind == "lib":
                         if keras_kind(callee.a) is not None:
                             continue  # the call builds a layer: its arguments are configuration
-                    else:
-                        facts.opaque = True
+                    elif not (isinstance(node.func, ast.Name) and hasattr(builtins, node.func.id)
+                              and where.scope.lookup(node.func.id) is None and node.func.id not in where.mod.relative):
+                        facts.opaque = True  # (a Python builtin, ``min(n * 2, top)``, makes no layer)
                 args = list(node.args) + [k.value for k in node.keywords if k.arg != "training"]
                 for arg in args:
                     stack.append((arg.value if isinstance(arg, ast.Starred) else arg, where))
@@ -901,6 +1039,7 @@ class Resolver:
         if call_method is not None:
             if facts.position is None:
                 facts.position = _training_position(call_method.node)
+                facts.flag = _own_flag(call_method.node)
             if _reads_training(call_method.node):
                 facts.pd = True
         if "add_update" in info.attr_calls:
@@ -953,8 +1092,8 @@ class Resolver:
                           for b in bindings)
             if not called and not is_list:
                 continue
-            if called and all(_constant_training(record.node, 1) for record in called):
-                continue  # every call pins the phase itself
+            if called and all(_constant_training(record.node, 1) or _model_sets_mode(record) for record in called):
+                continue  # every call pins the phase itself, or takes it from the model (``training=self.flag``)
             for binding in bindings:
                 if binding.value is None:
                     facts.opaque = True
@@ -987,6 +1126,13 @@ class _OutOfBudget(Exception):
 def _is_network(value: Value) -> bool:
     """A Keras graph network: a Sequential, a functional Model or an applications model."""
     return value.kind == "keras" and keras_kind(value.a) in ("sequential", "model", "applications")
+
+
+def _updates_dict(call: ast.Call, self_name: str) -> bool:
+    """``self.__dict__.update(...)``: every keyword of the constructor becomes an attribute."""
+    owner = call.func.value if isinstance(call.func, ast.Attribute) else None
+    return isinstance(owner, ast.Attribute) and owner.attr == "__dict__" \
+        and isinstance(owner.value, ast.Name) and owner.value.id == self_name
 
 
 def _keyword(call: ast.Call, name: str):
@@ -1036,9 +1182,36 @@ def _training_position(fdef) -> Optional[int]:
     ``call`` takes no positional flag (``call(self, a, b)``: a second argument is data), None
     when it cannot be told (``*args``)."""
     params = [a.arg for a in list(getattr(fdef.args, "posonlyargs", [])) + list(fdef.args.args)]
-    if "training" in params[1:]:
-        return params.index("training") - 1
+    flag = _own_flag(fdef) or "training"
+    if flag in params[1:]:
+        return params.index(flag) - 1
     return None if fdef.args.vararg is not None else NOT_POSITIONAL
+
+
+def _own_flag(fdef) -> Optional[str]:
+    """The parameter other than ``training`` that ``call`` hands its layers as ``training=``
+    (``call(self, x, is_training=False)`` with ``self.bn(x, training=is_training)``); None when
+    ``call`` takes ``training`` itself, or hands on no parameter."""
+    params = [a.arg for a in list(getattr(fdef.args, "posonlyargs", [])) + list(fdef.args.args)
+              + list(fdef.args.kwonlyargs)][1:]
+    if "training" in params:
+        return None
+    for node in ast.walk(fdef):
+        if isinstance(node, ast.Call):
+            flag = _keyword(node, "training")
+            if isinstance(flag, ast.Name) and flag.id in params:
+                return flag.id
+    return None
+
+
+def _model_sets_mode(record) -> bool:
+    """A sub-layer call whose ``training=`` the model sets itself (``training=self.is_training``,
+    a flag the program sets before training and evaluation): the mode of the model's own call
+    does not reach that layer."""
+    flag = _keyword(record.node, "training")
+    if flag is None or isinstance(flag, ast.Name):
+        return False  # a name may be ``call``'s own flag, handed on
+    return not any(isinstance(n, ast.Name) and n.id == "training" for n in ast.walk(flag))
 
 
 def _in_test_code(scope: Optional[Scope]) -> bool:
@@ -1080,11 +1253,21 @@ def _reads_training(fdef) -> bool:
                     handed.add(id(keyword.value))
             if len(node.args) > 1 and isinstance(node.args[1], ast.Name) and node.args[1].id == "training":
                 handed.add(id(node.args[1]))
+        elif _tells_false_apart(node):
+            # ``if training is not False: dropout``: a call without the flag (None) already trains
+            handed.add(id(node.left))
     for node in ast.walk(fdef):
         if isinstance(node, ast.Name) and node.id == "training" and isinstance(node.ctx, ast.Load) \
                 and id(node) not in handed:
             return True
     return False
+
+
+def _tells_false_apart(node) -> bool:
+    """``training is not False`` (``is False``, ``!= False``, ``== False``): None goes with True."""
+    return isinstance(node, ast.Compare) and isinstance(node.left, ast.Name) and node.left.id == "training" \
+        and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Is, ast.IsNot, ast.Eq, ast.NotEq)) \
+        and _is_constant(node.comparators[0]) and getattr(node.comparators[0], "value", None) is False
 
 
 def _merge(facts: _Facts, other: _Facts) -> None:
@@ -1097,6 +1280,8 @@ def _merge(facts: _Facts, other: _Facts) -> None:
         facts.position = other.position
     if facts.origin is None:
         facts.origin = other.origin
+    if facts.flag is None:
+        facts.flag = other.flag
 
 
 def resolver(context) -> Resolver:

@@ -208,8 +208,11 @@ RULE = Rule(
         "trained model, or a model the loss applies (`netD(fake)`), runs BatchNormalization, "
         "Dropout (and its variants), GaussianNoise or an RNN with dropout without its own "
         "`training=`. When the trained model's construction cannot be seen (a library "
-        "builder, a loaded model), it is reported too, and the message says it matters if "
-        "the model has BatchNormalization or Dropout. Inputs that come from a parameter are "
+        "builder, a loaded model, `model = get_model()` with the builder in no file of the "
+        "project), it is reported too, and the message says it matters if the model has "
+        "BatchNormalization or Dropout. A model parameter no visible call passes is judged by "
+        "the networks its own module's builders return (a library module that builds and "
+        "trains its models); with no such builder it is unseen. Inputs that come from a parameter are "
         "judged by what the calls of the function in the same file pass. Reported at the "
         "first line of the `K.function(...)` call."
     ),

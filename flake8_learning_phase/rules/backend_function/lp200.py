@@ -52,7 +52,6 @@ def check(context: RuleContext) -> Iterator[Finding]:
         terms = step.update_terms
         if (
             step.model is None
-            or step.phase_is_int  # the phase is pinned: statistics are batch or moving everywhere
             or any(t.kind == MODEL_UPDATES for t in terms)
             or any(t.kind in OPAQUE_UPDATES for t in terms)
         ):
@@ -60,6 +59,10 @@ def check(context: RuleContext) -> Iterator[Finding]:
         info = model_info(context, step)
         if info.seen and not info.owns_updates:
             continue  # no BatchNormalization whose moving statistics are ever read
+        if step.phase_is_int and not info.seen:
+            # A pinned phase (``set_learning_phase(1)``) leaves the moving statistics unmoved and
+            # saved with the model, a defect only where BatchNormalization is seen.
+            continue
         advice = "add them" if info.seen else UNSEEN_MODEL.replace(" or Dropout", "")
         updates, manual = _model_updates(context, step, info)
         if manual is None and step.model_term.context.scope is not step.context.scope:
@@ -205,8 +208,9 @@ RULE = Rule(
     ),
     silence=(
         "Stays silent when the model is seen and owns no BatchNormalization whose statistics "
-        "are read, when the module calls `set_learning_phase(...)` (with the phase pinned, "
-        "the moving statistics are never read, or never updated), when the updates include a "
+        "are read, when the module calls `set_learning_phase(...)` and the model is not seen "
+        "(with the phase pinned the defect is the moving statistics saved unmoved: reported only "
+        "for a model seen with BatchNormalization), when the updates include a "
         "term it cannot see into (a parameter whose callers are not in the file, an attribute, "
         "the result of an unknown call), or when `get_updates` trains the weights of several "
         "models. Silence one line with `# noqa: LP200`."

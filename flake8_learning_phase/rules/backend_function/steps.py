@@ -6,7 +6,7 @@ module finds them, flattens their inputs and updates into terms, names the
 trained model, and follows the step to the calls that feed it.
 """
 import ast
-from typing import List, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.keras.models import UNSEEN, ModelInfo, resolve_model
@@ -21,7 +21,7 @@ from flake8_learning_phase.core.module import (
 )
 from flake8_learning_phase.core.registry import Prefilter
 from flake8_learning_phase.flow.calls import argument, function_calls, parameter_arguments
-from flake8_learning_phase.flow.dataflow import Origin, sources
+from flake8_learning_phase.flow.dataflow import Origin, applications, sources
 from flake8_learning_phase.keras.backend import backend_module, calls_backend
 from flake8_learning_phase.flow.terms import (
     ATTRIBUTE,
@@ -147,20 +147,28 @@ def _trained_model(module: ModuleModel, optimizer_terms) -> Tuple[Optional[str],
     Its expression's text, and a term for the expression itself (for the model
     resolver: where the model is used).
     """
-    models = {}
+    models = trained_models(module, optimizer_terms)
+    if models is None or len(models) != 1:
+        return None, None
+    return next(iter(models.items()))
+
+
+def trained_models(module: ModuleModel, optimizer_terms) -> Optional[Dict[str, Term]]:
+    """Every model whose weights ``get_updates`` trains (``netDA.trainable_weights +
+    netDB.trainable_weights``), by expression text; None when some part of the params is not
+    a model's weights."""
+    models: Dict[str, Term] = {}
     for term in optimizer_terms:
         params = _params_argument(term.node)
         if params is None:
-            return None, None
+            return None
         for piece in expand_parameters(module, flatten(params, term.context)):
             weights = _weights_attribute(piece.node)
             base = None if weights is None else dotted(weights.value)
             if base is None:
-                return None, None
+                return None
             models.setdefault(base, Term(ATTRIBUTE, weights.value, piece.context))
-    if len(models) != 1:
-        return None, None
-    return next(iter(models.items()))
+    return models
 
 
 def model_info(context: RuleContext, step: "Step") -> ModelInfo:
@@ -174,15 +182,31 @@ def model_info(context: RuleContext, step: "Step") -> ModelInfo:
 def phase_matters(context: RuleContext, step: "Step") -> Optional[bool]:
     """Whether the learning phase changes what the step computes.
 
-    True when the trained model, or a model the loss applies (``netD(fake)``),
-    runs phase-dependent layers without their own ``training=``; False when
-    every such model is seen and none does; None when the trained model
-    cannot be seen (the rules then report, saying when it matters).
+    True when a trained model (one or several), or a model the loss applies
+    (``netD(fake)``, also to what the trained model is applied to: ``netG(z)``
+    in ``netD(netG(z))``), runs phase-dependent layers without their own
+    ``training=``; False when every such model is seen and none does; None
+    when a trained model cannot be seen (the rules then report, saying when it
+    matters).
     """
     trained = model_info(context, step)
-    if trained.seen and trained.phase_dependent:
+    if step.model_term is None:
+        # several models trained together: the phase matters if it does for one of them
+        infos = [resolve_model(context, term.node, term.context.scope, term.context.seq, term.context.blocks)
+                 for term in (trained_models(context.model, step.optimizer_terms) or {}).values()]
+        if infos:
+            trained = infos[0]._replace(seen=all(info.seen for info in infos),
+                                        phase_dependent=any(info.seen and info.phase_dependent for info in infos))
+    if trained.phase_dependent:
         return True
-    for origin in loss_origins(context, step):
+    origins = list(loss_origins(context, step))
+    # What the trained model is applied to counts too: a discriminator step whose loss runs the
+    # generator on the fakes (``netD(netG(z))``) runs the generator's BatchNormalization.
+    stop = _applies_model(step.model)
+    for application in applications(origins, step.model) if step.model is not None else ():
+        for arg in application.node.args:
+            origins.extend(sources(context.model, arg, application.context, parameter_arguments, stop=stop).origins)
+    for origin in origins:
         node = origin.node
         if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
             where = origin.context

@@ -6,11 +6,11 @@ from typing import Iterator, Optional, Set
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import AddKeyword, Finding
 from flake8_learning_phase.keras.models import NOT_POSITIONAL, ModelInfo, resolve_model
-from flake8_learning_phase.core.module import CallRecord, dotted, qualified_name
+from flake8_learning_phase.core.module import CallRecord, qualified_name
 from flake8_learning_phase.core.registry import FIX_ALWAYS, UNSAFE, Rule, invalid, valid
 from flake8_learning_phase.keras.backend import UNSEEN_MODEL
 from flake8_learning_phase.rules.tape.keras3_backends import lp300_steps
-from flake8_learning_phase.rules.tape.steps import PREFILTER, model_calls
+from flake8_learning_phase.rules.tape.steps import PREFILTER, model_calls, model_text
 
 # Keywords that set the mode: Keras' ``training``, and ``is_training`` of models whose own call
 # names it so (Sonnet style): adding ``training=True`` next to it would be wrong.
@@ -94,7 +94,11 @@ def check(context: RuleContext) -> Iterator[Finding]:
 
 
 def _passes_training(call: ast.Call, info: ModelInfo) -> bool:
-    if any(k.arg in _FLAGS or k.arg is None for k in call.keywords):
+    if info.flag is not None:
+        # the model's own flag (``is_training=``): a ``training=`` does not reach its layers
+        if any(k.arg == info.flag or k.arg is None for k in call.keywords):
+            return True
+    elif any(k.arg in _FLAGS or k.arg is None for k in call.keywords):
         return True
     if any(isinstance(a, ast.Starred) for a in call.args):
         return True  # *args may hold it
@@ -135,7 +139,7 @@ def _no_gradient(record: CallRecord) -> bool:
 
 def _finding(context: RuleContext, record: CallRecord, where: CallRecord, part: bool) -> Optional[Finding]:
     call = record.node
-    if any(k.arg in _FLAGS or k.arg is None for k in call.keywords):
+    if any(k.arg is None for k in call.keywords):
         return None
     if _guarded_by_training_check(record) or _no_gradient(record):
         return None
@@ -152,8 +156,11 @@ def _finding(context: RuleContext, record: CallRecord, where: CallRecord, part: 
         advice = "its BatchNormalization runs in inference mode"
     else:
         advice = "its Dropout or noise layers run in inference mode"
-    edit = AddKeyword(context.ref(call), "training", "True")
-    return context.finding(RULE, call, [edit], model=dotted(call.func) or "the model", advice=advice)
+    flag = info.flag or "training"
+    if flag != "training":
+        advice += " (its call takes {}=)".format(flag)
+    edit = AddKeyword(context.ref(call), flag, "True")
+    return context.finding(RULE, call, [edit], model=model_text(call.func) or "the model", advice=advice)
 
 
 def _all_steps(context: RuleContext) -> Iterator[Finding]:
@@ -187,7 +194,9 @@ RULE = Rule(
         "project layers that read `training`), as found by the model resolver across the project's "
         "own modules, or when the model cannot be seen at all (a hub layer, a library builder, a "
         "parameter whose callers are not visible): the message then says the fix matters if it "
-        "has BatchNormalization or Dropout. Reported at the model call."
+        "has BatchNormalization or Dropout. A model parameter no visible call passes is judged "
+        "by the networks its own module's builders return, when it has any (a library module "
+        "that builds and trains its models). Reported at the model call."
     ) + lp300_steps.DETECTS,
     why=(
         "`model.fit()` calls the model with `training=True`. A call without it runs in inference "

@@ -16,8 +16,10 @@ from flake8_learning_phase.core.module import (
     Assignment,
     Augmentation,
     CallRecord,
+    Element,
     FunctionDefinition,
     Scope,
+    Unpacking,
     WithItem,
     dotted,
     qualified_name,
@@ -87,6 +89,7 @@ def _with_records(context: RuleContext) -> List[CallRecord]:
     model = context.model
     found = [r for s in model.scopes for records in s.calls.values() for r in records if r.withs]
     found += [r for records in model.attribute_calls.values() for r in records if r.withs]
+    found += [r for r in model.subscript_calls if r.withs]
     found.sort(key=lambda r: r.seq)
     return found
 
@@ -153,8 +156,25 @@ def _models_of(node, scope: Scope, seq: int, blocks: tuple, depth: int) -> Set[s
     if depth > 4:
         return set()
     if isinstance(node, ast.Attribute) and node.attr in TRAINABLE:
-        text = dotted(node.value)
-        return {text} if text is not None else set()
+        text = model_text(node.value)
+        found = {text} if text is not None else set()
+        if isinstance(node.value, ast.Name):
+            # ``for layer in layers: variables += layer.trainable_variables``: each of the layers
+            for binding in reaching(scope, node.value.id, seq, blocks):
+                if isinstance(binding, Element):
+                    found |= _element_texts(binding.iterable, binding.scope, binding.seq, binding.blocks)
+        return found
+    if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+        # ``[v for layer in layers for v in layer.trainable_variables]``
+        loops = {g.target.id: g.iter for g in node.generators if isinstance(g.target, ast.Name)}
+        found = set()
+        for part in [g.iter for g in node.generators] + [node.elt]:
+            if isinstance(part, ast.Attribute) and part.attr in TRAINABLE and isinstance(part.value, ast.Name) \
+                    and part.value.id in loops:
+                found |= _element_texts(loops[part.value.id], scope, seq, blocks)
+        return found
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "sum" and node.args:
+        return _models_of(node.args[0], scope, seq, blocks, depth + 1)  # sum([...], [])
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left = _models_of(node.left, scope, seq, blocks, depth + 1)
         return left | _models_of(node.right, scope, seq, blocks, depth + 1)
@@ -173,13 +193,31 @@ def _models_of(node, scope: Scope, seq: int, blocks: tuple, depth: int) -> Set[s
     return set()
 
 
+def _element_texts(iterable, scope: Scope, seq: int, blocks: tuple) -> Set[str]:
+    """The models (as written) a list display, or a name bound only to displays, holds."""
+    if isinstance(iterable, ast.Name):
+        # ``dense, norm, head = layers``: the names unpacked from it are its elements
+        found = {name for name, bindings in scope.bindings.items() for b in bindings
+                 if isinstance(b, Unpacking) and isinstance(b.value, ast.Name) and b.value.id == iterable.id}
+        bindings = reaching(scope, iterable.id, seq, blocks)
+        if not bindings or not all(isinstance(b, Assignment) and isinstance(b.value, (ast.List, ast.Tuple))
+                                   for b in bindings):
+            return found
+        return found | {t for b in bindings for t in _element_texts(b.value, b.scope, b.seq, b.blocks)}
+    if isinstance(iterable, (ast.List, ast.Tuple)):
+        return {t for t in (model_text(e) for e in iterable.elts) if t is not None}
+    return set()
+
+
 def _model_calls(context: RuleContext, record: CallRecord, trained: Set[str], depth: int):
     """``(call, where, part)``: the record itself when it calls a trained model (``part``: an
     attribute of one, ``self.encoder(x)`` when the tape differentiates ``self.trainable_weights``,
     whose weights those include), or such calls inside a helper it calls."""
     func = record.node.func
-    text = dotted(func)
-    if text is not None and text in trained:
+    text = model_text(func)
+    if text is not None and (text in trained or len([t for t in trained if t.startswith(text + ".")]) > 1):
+        # the model itself, or one whose parts get separate gradients (a persistent tape:
+        # ``tape.gradient(loss, net.encoder.trainable_variables)``, then ``net.decoder``)
         yield ModelCall(record, record, False)
         return
     # a helper of this module receiving a trained model: loss(model, x, y)
@@ -206,6 +244,13 @@ def _model_calls(context: RuleContext, record: CallRecord, trained: Set[str], de
     for keyword in record.node.keywords:
         if keyword.arg is not None and dotted(keyword.value) in trained:
             inner_trained.add(keyword.arg)
+    for text in trained:
+        # a model the helper reads itself, from the module or an enclosing function (a gradient
+        # penalty's ``critic(interpolated)``)
+        root = text.split(".")[0].split("[")[0]
+        owner = record.scope.lookup(root)
+        if owner is not None and root not in scope.bindings and scope.lookup(root) is owner:
+            inner_trained.add(text)
     if not inner_trained:
         return
     for inner in _scope_calls(context, scope):
@@ -242,6 +287,7 @@ def _scope_calls(context: RuleContext, scope: Scope) -> List[CallRecord]:
         model = context.model
         found = [r for records in scope.calls.values() for r in records]
         found += [r for records in model.attribute_calls.values() for r in records if r.scope is scope]
+        found += [r for r in model.subscript_calls if r.scope is scope]
         found.sort(key=lambda r: r.seq)
         cache[id(scope)] = found
     return found
@@ -252,3 +298,21 @@ def _keyword(call: ast.Call, name: str):
         if keyword.arg == name:
             return keyword.value
     return None
+
+
+def model_text(node) -> Optional[str]:
+    """``model``, ``self.encoder``, or one element of a container by a name or a literal
+    (``critics[i]``, ``self.nets[0]``): the model as written, for matching a call with the
+    variables the tape differentiates."""
+    if isinstance(node, ast.Subscript):
+        index = node.slice.value if type(node.slice).__name__ == "Index" else node.slice
+        base = dotted(node.value)
+        if base is None:
+            return None
+        if isinstance(index, ast.Name):
+            return "{}[{}]".format(base, index.id)
+        value = index.value if hasattr(index, "value") else getattr(index, "n", None)  # ast.Num on 3.7
+        if type(index).__name__ in ("Constant", "Num") and isinstance(value, int):
+            return "{}[{}]".format(base, value)
+        return None
+    return dotted(node)
