@@ -30,9 +30,9 @@ def findings(name):
 
 def test_messages_say_how_the_state_is_lost_and_why_it_matters():
     (dropped,) = findings("lp301_state_discarded.py")
-    assert dropped.message == "LP301 model's new state is lost: dropped; BatchNorm keeps its first statistics (lp-fix)"
+    assert dropped.message == "LP301 model's new state is lost: dropped; BatchNorm keeps its first statistics"
     (indexed,) = findings("lp301_first_element.py")
-    assert indexed.message.endswith("[0] keeps only the outputs; Dropout repeats one mask (lp-fix)")
+    assert indexed.message.endswith("[0] keeps only the outputs; Dropout repeats one mask")
     (loop,) = findings("lp301_never_assigned_back.py")
     assert "not assigned back before line 39" in loop.message
     (old,) = findings("lp301_step_returns_old_state.py")
@@ -100,7 +100,7 @@ def test_dense_only_model_is_silent_and_an_unseen_model_is_reported():
     unseen = source.replace("model = keras.Sequential(", "model = zoo.load(")
     unseen = unseen.replace("import jax\n", "import jax\nimport zoo\n")
     (finding,) = check_source(unseen, codes=["LP301"])
-    assert finding.message.endswith("matters with BatchNorm or Dropout (lp-fix)")
+    assert finding.message.endswith("matters with BatchNorm or Dropout")
 
 
 def test_model_assigned_back_through_variables_or_set_weights_is_silent():

@@ -8,10 +8,18 @@ BAD = 'for step in range(3):\n    print(step, end="\\r", flush=True)\n'
 GOOD = "for step in range(3):\n    print(step, flush=True)\n"
 
 
+def _literal(node):
+    """The value of a literal (a ``Str`` on Python 3.7, a ``Constant`` later), else None."""
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        return None
+
+
 def check(context):
     for record in loop_prints(context):
         for keyword in record.node.keywords:
-            if keyword.arg == "end" and isinstance(keyword.value, ast.Constant) and keyword.value.value == "\r":
+            if keyword.arg == "end" and _literal(keyword.value) == "\r":
                 yield context.finding(RULE, record.node, manual="write progress with a logger or tqdm")
 
 

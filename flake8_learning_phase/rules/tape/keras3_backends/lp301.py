@@ -79,7 +79,7 @@ def check(context: RuleContext) -> Iterator[Finding]:
 RULE = Rule(
     code="LP301",
     title="Keras 3 JAX step loses the non-trainable state",
-    message="{model}'s new state is lost: {how}; {matters} (lp-fix)",
+    message="{model}'s new state is lost: {how}; {matters}",
     fix_title="Assign the non-trainable state back to the model",
     detects=(
         "A `model.stateless_call(trainable, non_trainable, x)` in a function differentiated by "
