@@ -64,7 +64,7 @@ def sources(model: ModuleModel, node: ast.expr, context: Context, parameter_argu
         computed = True
         if stop is not None and stop(origin):
             continue
-        if _is_self_attribute(current, where):
+        if is_self_attribute(current, where):
             for binding in where.scope.cls.attr_bindings.get(current.attr, ()):
                 if binding.value is not None:
                     stack.append((binding.value, Context(binding.scope, binding.seq, binding.blocks)))
@@ -99,7 +99,8 @@ def _origins(name: str, where: Context, depth: int) -> frozenset:
     return frozenset(found)
 
 
-def _is_self_attribute(node, where: Context) -> bool:
+def is_self_attribute(node, where: Context) -> bool:
+    """``self.<attr>`` in a method of a class (``self`` as the method names it)."""
     return (
         isinstance(node, ast.Attribute)
         and isinstance(node.value, ast.Name)

@@ -16,6 +16,7 @@ from flake8_learning_phase.core.module import (
     Parameter,
     Scope,
     Unpacking,
+    qualified_name,
     reaching,
     unpacked,
 )
@@ -232,3 +233,17 @@ def literal_items(node: ast.expr, context: Context, classify: bool = True, depth
             items.extend(part)
         return items
     return None
+
+
+def constructor_name(node: ast.expr, where: Context) -> Optional[str]:
+    """The qualified name of the call that made ``node``: ``node`` itself, or the one call a name
+    is bound to by its one reaching assignment (``head = tf.estimator.RegressionHead()``)."""
+    if isinstance(node, ast.Name):
+        bindings = reaching(where.scope, node.id, where.seq, where.blocks)
+        if len(bindings) != 1 or not isinstance(bindings[0], Assignment):
+            return None
+        binding = bindings[0]
+        node, where = binding.value, Context(binding.scope, binding.seq, binding.blocks)
+    if not isinstance(node, ast.Call):
+        return None
+    return qualified_name(node.func, where.scope, where.seq, where.blocks)

@@ -34,9 +34,9 @@ from flake8_learning_phase.core.module import (
     unpacked,
 )
 from flake8_learning_phase.core.registry import Prefilter
-from flake8_learning_phase.flow.dataflow import Origin, sources
+from flake8_learning_phase.flow.dataflow import Origin, is_self_attribute, sources
 from flake8_learning_phase.flow.calls import argument, parameter_arguments
-from flake8_learning_phase.flow.terms import Context, Term
+from flake8_learning_phase.flow.terms import Context, Term, constructor_name
 from flake8_learning_phase.rules.tf1_graph.syntax import (
     dict_literal,
     is_call_to,
@@ -191,7 +191,7 @@ class Graph:
                 stack.extend(((current.left, here, depth), (current.right, here, depth)))
             elif isinstance(current, ast.IfExp):
                 stack.extend(((current.body, here, depth), (current.orelse, here, depth)))
-            elif isinstance(current, ast.Attribute) and _is_self_attribute(current, here):
+            elif isinstance(current, ast.Attribute) and is_self_attribute(current, here):
                 for binding in here.scope.cls.attr_bindings.get(current.attr, ()):
                     if binding.value is not None:
                         stack.append((binding.value, Context(binding.scope, binding.seq, binding.blocks), depth))
@@ -230,7 +230,7 @@ class Graph:
             found = [b for b in reaching(here.scope, func.id, here.seq, here.blocks) if not b.augments]
             if len(found) == 1 and isinstance(found[0], FunctionDefinition):
                 return found[0].body
-        elif _is_self_attribute(func, here):
+        elif is_self_attribute(func, here):
             return here.scope.cls.methods.get(func.attr)
         return None
 
@@ -331,14 +331,8 @@ class Graph:
 
     def _layer_class(self, func: ast.expr, where: Context) -> Optional[GraphLayer]:
         """The tf.layers class ``func`` is an instance of: built inline, or bound once to a name."""
-        if isinstance(func, ast.Name):
-            bindings = reaching(where.scope, func.id, where.seq, where.blocks)
-            if len(bindings) != 1 or not isinstance(bindings[0], Assignment):
-                return None
-            func, where = bindings[0].value, Context(bindings[0].scope, bindings[0].seq, bindings[0].blocks)
-        if not isinstance(func, ast.Call):
-            return None
-        return graph_layer_class(qualified_name(func.func, where.scope, where.seq, where.blocks))
+        name = constructor_name(func, where)
+        return graph_layer_class(name) if name else None
 
     def _normalizer(self, call: ast.Call, where: Context, layer: GraphLayer) -> LayerUse:
         """``conv2d(..., normalizer_fn=slim.batch_norm, normalizer_params={...})``."""
@@ -425,7 +419,7 @@ def _opaque(found: Graph, node: ast.expr, here: Context) -> bool:
         name = qualified_name(node.func, here.scope, here.seq, here.blocks) or ""
         return not name.startswith("tensorflow")
     if isinstance(node, ast.Attribute):
-        return not (is_keras_updates(node) or _is_self_attribute(node, here) or dotted(node) is None
+        return not (is_keras_updates(node) or is_self_attribute(node, here) or dotted(node) is None
                     or (qualified_name(node, here.scope, here.seq, here.blocks) or "").startswith("tensorflow"))
     if isinstance(node, ast.Subscript):
         return True
@@ -491,13 +485,3 @@ def _in_place(call: ast.Call, layer: GraphLayer) -> Optional[bool]:
     if value is None:
         return False
     return is_none(value) if is_constant(value) else None
-
-
-def _is_self_attribute(node, where: Context) -> bool:
-    return (
-        isinstance(node, ast.Attribute)
-        and isinstance(node.value, ast.Name)
-        and where.scope.self_name is not None
-        and node.value.id == where.scope.self_name
-        and where.scope.cls is not None
-    )

@@ -7,12 +7,12 @@ tensorflow 1.15.5).  LP411 asks what the logits it trains run.
 """
 import ast
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import List
 
 from flake8_learning_phase.core.engine import RuleContext
-from flake8_learning_phase.core.module import Assignment, CallRecord, qualified_name, reaching
+from flake8_learning_phase.core.module import CallRecord
 from flake8_learning_phase.flow.calls import argument
-from flake8_learning_phase.flow.terms import Context
+from flake8_learning_phase.flow.terms import Context, constructor_name
 from flake8_learning_phase.rules.tf1_graph.graph import LayerUse, graph
 from flake8_learning_phase.rules.tf1_graph.syntax import record_context
 
@@ -59,13 +59,5 @@ def _find(context: RuleContext) -> List[HeadSpec]:
 def _is_v2_head(func: ast.expr, where: Context) -> bool:
     if not isinstance(func, ast.Attribute):
         return False
-    owner = func.value
-    if isinstance(owner, ast.Name):
-        bindings = reaching(where.scope, owner.id, where.seq, where.blocks)
-        if len(bindings) != 1 or not isinstance(bindings[0], Assignment):
-            return False
-        owner, where = bindings[0].value, Context(bindings[0].scope, bindings[0].seq, bindings[0].blocks)
-    if not isinstance(owner, ast.Call):
-        return False
-    name: Optional[str] = qualified_name(owner.func, where.scope, where.seq, where.blocks)
+    name = constructor_name(func.value, where)
     return bool(name) and name.startswith(_ROOTS) and name.rpartition(".")[2] in _V2_HEADS
