@@ -89,7 +89,7 @@ def test_the_pre_commit_form_still_applies_every_fix(tmp_path):
 
 def test_rules_declare_fixability_and_safety():
     declared = {rule.code: (rule.fixability, rule.safety) for rule in rules()}
-    assert declared["LP300"] == ("always", "unsafe")
+    assert declared["LP300"] == ("sometimes", "unsafe")
     assert declared["LP100"] == ("sometimes", "safe") and declared["LP200"] == ("sometimes", "safe")
     with pytest.raises(ValueError):
         Rule(**dict(_toy(), fixability="maybe"))
@@ -169,7 +169,7 @@ def test_rules_listing_and_rule_page(capsys):
     listing = capsys.readouterr().out
     for rule in rules():
         assert rule.code in listing and rule.title in listing
-    assert "LP300  always     unsafe  model called in a training step without training=True" in listing
+    assert "LP300  sometimes  unsafe  model called in a training step without training=True" in listing
     assert main(["--list-rules"]) == 0 and capsys.readouterr().out == listing
     assert main(["rule", "lp200"]) == 0
     page = capsys.readouterr().out

@@ -7,7 +7,7 @@ from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import AddKeyword, Finding
 from flake8_learning_phase.keras.models import NOT_POSITIONAL, ModelInfo, resolve_model
 from flake8_learning_phase.core.module import CallRecord, qualified_name
-from flake8_learning_phase.core.registry import FIX_ALWAYS, UNSAFE, Rule, invalid, valid
+from flake8_learning_phase.core.registry import FIX_SOMETIMES, UNSAFE, Rule, invalid, valid
 from flake8_learning_phase.keras.backend import UNSEEN_MODEL
 from flake8_learning_phase.rules.tape.keras3_backends import lp300_steps
 from flake8_learning_phase.rules.tape.steps import PREFILTER, model_calls, model_text
@@ -230,6 +230,6 @@ RULE = Rule(
     ) + lp300_steps.EXAMPLES,
     prefilter=PREFILTER,
     check=_all_steps,
-    fixability=FIX_ALWAYS,
+    fixability=FIX_SOMETIMES,  # a jitted JAX step or a call reaching a torch module: a manual note
     safety=UNSAFE,
 )
