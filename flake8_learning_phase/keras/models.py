@@ -536,7 +536,7 @@ class Resolver:
             return self.class_member(value.node, value.mod, attr, None)
         return [UNSEEN_VALUE]
 
-    def class_member(self, cdef, mod, attr: str, construction) -> List[Value]:
+    def class_member(self, cdef, mod, attr: str, construction: Optional[Construction]) -> List[Value]:
         info = mod.model.classes.get(id(cdef))
         if info is None:
             return [UNSEEN_VALUE]
@@ -574,7 +574,7 @@ class Resolver:
                     return True
         return False
 
-    def _init_envs(self, info, mod, construction) -> tuple:
+    def _init_envs(self, info, mod, construction: Optional[Construction]) -> tuple:
         init = info.methods.get("__init__")
         if init is None or construction is None:
             return ()
@@ -1011,7 +1011,7 @@ class Resolver:
                 return scope.parent
         return None
 
-    def class_facts(self, cdef, mod, construction, facts: _Facts, visited: set) -> None:
+    def class_facts(self, cdef, mod, construction: Optional[Construction], facts: _Facts, visited: set) -> None:
         key = ("class", id(cdef), construction and id(construction.call))
         if key in visited:
             return
@@ -1073,12 +1073,12 @@ class Resolver:
             return True
         return any(self._defines_call(b.node, b.mod, depth + 1) for b in self._project_bases(cdef, mod))
 
-    def _functional_instances(self, cdef, mod, construction, facts, visited) -> None:
+    def _functional_instances(self, cdef, mod, construction: Optional[Construction], facts, visited) -> None:
         """A Model subclass without ``call``, built as ``Subclass(inputs, outputs)``."""
         if construction is not None:
             constructions = [construction]
         else:
-            constructions = [(record.node, frame) for record, frame in
+            constructions = [Construction(record.node, frame) for record, frame in
                              self._calls_reaching(mod, ClassRef, cdef, cdef.name)]
         found = False
         for call, frame in constructions:
@@ -1089,7 +1089,8 @@ class Resolver:
         if not found:
             facts.opaque = True
 
-    def _sublayer_facts(self, info, mod, construction, facts: _Facts, visited: set, functional: bool) -> None:
+    def _sublayer_facts(self, info, mod, construction: Optional[Construction], facts: _Facts, visited: set,
+                        functional: bool) -> None:
         envs = self._init_envs(info, mod, construction)
         setup = ("build",) if functional else ("build", "__init__")
         for attr, bindings in info.attr_bindings.items():
