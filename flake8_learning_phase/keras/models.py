@@ -36,7 +36,7 @@ import builtins
 import itertools
 import os
 import sys
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple, Union
 
 from flake8_learning_phase.core import project
 from flake8_learning_phase.core.module import (
@@ -52,6 +52,18 @@ from flake8_learning_phase.core.module import (
     Unpacking,
     reaching,
     unpacked,
+)
+from flake8_learning_phase.core.values import (
+    UNSEEN_VALUE,
+    ClassRef,
+    Construction,
+    Foreign,
+    Frame,
+    FunctionRef,
+    Instance,
+    LibRef,
+    ModuleRef,
+    Unseen,
 )
 from flake8_learning_phase.keras.names import (
     BATCH_NORMALIZATION,
@@ -104,26 +116,20 @@ _MAX_METHOD_CALLS = 50
 # -- values --------------------------------------------------------------------------
 
 
-class Frame(NamedTuple):
-    """Where an expression is evaluated: module, scope, visit order, blocks, known parameter values."""
+class KerasCall(NamedTuple):
+    """What a call of a Keras name makes (``Dense(4)``, ``Sequential([...])``, ``Input(...)``):
+    the name's qualified form, the call, and the frame of its arguments."""
 
-    mod: project.ModuleInfo
-    scope: Scope
-    seq: int
-    blocks: tuple
-    envs: tuple  # ((id(function scope), {parameter name: [(expr, Frame)]}), ...)
-
-
-class Value(NamedTuple):
-    """One thing an expression may stand for."""
-
-    kind: str  # lib, module, func, class, keras, instance, foreign (an object known not to be Keras), unseen
-    a: object = None
-    b: object = None
-    c: object = None
+    qualified: str
+    call: ast.Call
+    frame: Frame
+    __eq__ = LibRef.__eq__  # equal only to a KerasCall, as the kinds of core.values
+    __ne__ = LibRef.__ne__
+    __hash__ = tuple.__hash__
 
 
-_UNSEEN_VALUE = Value("unseen")
+#: One thing an expression may stand for (the kinds of :mod:`..core.values` and Keras calls).
+Value = Union[LibRef, ModuleRef, FunctionRef, ClassRef, Instance, KerasCall, Foreign, Unseen]
 
 
 def _env(frame: Frame, scope: Scope) -> Optional[dict]:
@@ -191,7 +197,7 @@ class Resolver:
                 return UNSEEN
             for value in values:
                 self.model_facts(value, facts, set())
-            by_default = all(value.kind == "instance" and self._trains_by_default(value.a, value.b)
+            by_default = all(isinstance(value, Instance) and self._trains_by_default(value.cls, value.mod)
                              for value in values)
         except (RecursionError, _OutOfBudget):
             self.memo.clear()  # half-computed entries must not answer later questions
@@ -218,7 +224,7 @@ class Resolver:
         if method is not None:
             return _true_training_default(method.node)
         bases = self._project_bases(cdef, mod)
-        return len(bases) == 1 and self._trains_by_default(bases[0].a, bases[0].b, depth + 1)
+        return len(bases) == 1 and self._trains_by_default(bases[0].node, bases[0].mod, depth + 1)
 
     def _same(self, mod: Optional[project.ModuleInfo]) -> Optional[project.ModuleInfo]:
         """The analyzed module itself when another module's import leads back to its file."""
@@ -236,14 +242,14 @@ class Resolver:
 
     def values(self, node, frame: Frame) -> List[Value]:
         if node is None:
-            return [_UNSEEN_VALUE]
+            return [UNSEEN_VALUE]
         if frame.envs:
             self._alive[id(frame.envs)] = frame.envs  # keeps ids in memo keys unique
         key = (id(node), id(frame.scope), frame.seq, frame.envs and id(frame.envs))
         if key in self.memo:
             return self.memo[key]
         if self.depth > _MAX_DEPTH:
-            return [_UNSEEN_VALUE]
+            return [UNSEEN_VALUE]
         self._spend()
         self.memo[key] = []  # a cycle contributes nothing
         self.depth += 1
@@ -264,16 +270,16 @@ class Resolver:
         if isinstance(node, ast.IfExp):
             return self.values(node.body, frame) + self.values(node.orelse, frame)
         if isinstance(node, ast.Lambda):
-            return [Value("foreign", "lambda")]  # a plain function: never a Keras layer or model
+            return [Foreign("lambda")]  # a plain function: never a Keras layer or model
         if isinstance(node, ast.Subscript):
             # ``critics[i]``: any element of the list or tuple (displays, appends, parameters)
-            return self._elements(node.value, frame, 0) or [_UNSEEN_VALUE]
-        return [_UNSEEN_VALUE]
+            return self._elements(node.value, frame, 0) or [UNSEEN_VALUE]
+        return [UNSEEN_VALUE]
 
     def name_values(self, name: str, frame: Frame) -> List[Value]:
         scope = frame.scope
         if scope.self_name == name and scope.cls is not None and scope.lookup(name) is scope:
-            return [Value("instance", scope.cls.node, frame.mod, None)]
+            return [Instance(scope.cls.node, frame.mod, None)]
         bindings = [b for b in self._reaching(scope, name, frame) if not b.augments]
         if not bindings:
             return self._unbound(name, frame.mod)
@@ -287,12 +293,12 @@ class Resolver:
             elif isinstance(binding, Import):
                 found.extend(self.import_values(binding.qualified, frame.mod))
             elif isinstance(binding, FunctionDefinition):
-                found.append(Value("func", binding.node, frame.mod, None))
+                found.append(FunctionRef(binding.node, frame.mod))
             elif isinstance(binding, ClassDefinition):
-                found.append(Value("class", binding.node, frame.mod))
+                found.append(ClassRef(binding.node, frame.mod))
             elif isinstance(binding, Element):
                 where = Frame(frame.mod, binding.scope, binding.seq, binding.blocks, frame.envs)
-                found.extend(self._elements(binding.iterable, where, 0) or [_UNSEEN_VALUE])
+                found.extend(self._elements(binding.iterable, where, 0) or [UNSEEN_VALUE])
             else:
                 found.extend(self._unpacked_values(binding, frame.mod, frame.envs))
         return found
@@ -326,27 +332,27 @@ class Resolver:
         included); unseen for anything else."""
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             if any(isinstance(e, ast.Starred) for e in node.elts):
-                return [_UNSEEN_VALUE]
+                return [UNSEEN_VALUE]
             return [v for e in node.elts for v in self.values(e, frame)]  # ``models = []``: appends follow
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
             return self.values(node.elt, frame)
         if depth > 3:
-            return [_UNSEEN_VALUE]
+            return [UNSEEN_VALUE]
         if isinstance(node, ast.Call):  # a function of the project returning a list
             returned = self._returned(node, frame)
             if returned is None:
-                return [_UNSEEN_VALUE]
-            return [v for expr, where in returned for v in self._elements(expr, where, depth + 1) or [_UNSEEN_VALUE]]
+                return [UNSEEN_VALUE]
+            return [v for expr, where in returned for v in self._elements(expr, where, depth + 1) or [UNSEEN_VALUE]]
         if isinstance(node, ast.Name):
             bindings = reaching(frame.scope, node.id, frame.seq, frame.blocks)
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
                 and node.value.id == frame.scope.self_name and frame.scope.cls is not None:
             given = self._constructor_keyword(node, frame)
             if given is not None:
-                return [v for expr, where in given for v in self._elements(expr, where, depth + 1) or [_UNSEEN_VALUE]]
+                return [v for expr, where in given for v in self._elements(expr, where, depth + 1) or [UNSEEN_VALUE]]
             bindings = frame.scope.cls.attr_bindings.get(node.attr, [])
         else:
-            return [_UNSEEN_VALUE]
+            return [UNSEEN_VALUE]
         found: List[Value] = []
         for binding in bindings:
             where = Frame(frame.mod, binding.scope, binding.seq, binding.blocks, frame.envs)
@@ -357,11 +363,11 @@ class Resolver:
             elif isinstance(binding, Parameter) and isinstance(node, ast.Name):
                 sources = self._arguments(binding, node.id, frame)
                 if sources is None:
-                    return [_UNSEEN_VALUE]
+                    return [UNSEEN_VALUE]
                 for expr, arg_frame in sources:
-                    found.extend(self._elements(expr, arg_frame, depth + 1) or [_UNSEEN_VALUE])
+                    found.extend(self._elements(expr, arg_frame, depth + 1) or [UNSEEN_VALUE])
             else:
-                return [_UNSEEN_VALUE]
+                return [UNSEEN_VALUE]
         return found
 
     def _returned(self, call: ast.Call, frame: Frame):
@@ -369,11 +375,12 @@ class Resolver:
         None when a callee is not such a function."""
         returned = []
         for callee in self.values(call.func, frame):
-            scope = self._function_scope(callee.a, callee.b) if callee.kind == "func" else None
+            scope = self._function_scope(callee.node, callee.mod) if isinstance(callee, FunctionRef) else None
             if scope is None or not scope.returns:
                 return None
-            envs = frame.envs + ((id(scope), self._bind_arguments(callee.a, call, frame, callee.c is not None)),)
-            returned.extend((ret.value, Frame(callee.b, scope, seq, blocks, envs))
+            bound = callee.bound is not None
+            envs = frame.envs + ((id(scope), self._bind_arguments(callee.node, call, frame, bound)),)
+            returned.extend((ret.value, Frame(callee.mod, scope, seq, blocks, envs))
                             for ret, seq, blocks in scope.returns)
         return returned
 
@@ -389,7 +396,7 @@ class Resolver:
     def _unpacked_values(self, binding, mod, envs) -> List[Value]:
         """``a, b = build()`` with ``build`` here returning tuples: what element ``a`` is."""
         if not isinstance(binding, Unpacking):
-            return [_UNSEEN_VALUE]
+            return [UNSEEN_VALUE]
         elements = unpacked(binding)
         if not elements:
             where = Frame(mod, binding.scope, binding.seq, binding.blocks, envs)
@@ -404,33 +411,33 @@ class Resolver:
         function of the project returning displays, or a name or parameter bound to one
         (``def train(models): encoder, decoder = models`` with ``train(build(), ...)``)."""
         if depth > 4:
-            return [_UNSEEN_VALUE]
+            return [UNSEEN_VALUE]
         if isinstance(node, (ast.Tuple, ast.List)):
             if len(node.elts) != count or any(isinstance(e, ast.Starred) for e in node.elts):
-                return [_UNSEEN_VALUE]
+                return [UNSEEN_VALUE]
             return self.values(node.elts[index], frame)
         found: List[Value] = []
         if isinstance(node, ast.Call):
             returned = self._returned(node, frame)
             if returned is None:
-                return [_UNSEEN_VALUE]
+                return [UNSEEN_VALUE]
             for expr, where in returned:
                 found.extend(self._element_values(expr, where, index, count, depth + 1))
-            return found or [_UNSEEN_VALUE]
+            return found or [UNSEEN_VALUE]
         if not isinstance(node, ast.Name):
-            return [_UNSEEN_VALUE]
+            return [UNSEEN_VALUE]
         for binding in reaching(frame.scope, node.id, frame.seq, frame.blocks):
             if isinstance(binding, Assignment) and binding.value is not None:
                 sources = [(binding.value, Frame(frame.mod, binding.scope, binding.seq, binding.blocks, frame.envs))]
             elif isinstance(binding, Parameter):
                 sources = self._arguments(binding, node.id, frame)
                 if sources is None:
-                    return [_UNSEEN_VALUE]
+                    return [UNSEEN_VALUE]
             else:
-                return [_UNSEEN_VALUE]
+                return [UNSEEN_VALUE]
             for expr, where in sources:
                 found.extend(self._element_values(expr, where, index, count, depth + 1))
-        return found or [_UNSEEN_VALUE]
+        return found or [UNSEEN_VALUE]
 
     def _unbound(self, name: str, mod: project.ModuleInfo) -> List[Value]:
         """A name no binding reaches: a relative import, a star import, or a builtin."""
@@ -439,22 +446,22 @@ class Resolver:
             level, module, imported = relative
             target = self._same(project.resolve_relative(mod, level, module))
             if target is None:
-                return [_UNSEEN_VALUE]
+                return [UNSEEN_VALUE]
             if target.model.module.lookup(imported) is None and not target.stars:
                 sub = self._same(project.resolve_submodule(target, imported))
                 if sub is not None:
-                    return [Value("module", sub)]
+                    return [ModuleRef(sub)]
             return self.global_values(target, imported)
         for level, module in mod.stars:
             if not level and is_keras_layers_module(module):
                 if name[:1].isupper():
-                    return [Value("lib", module + "." + name)]
+                    return [LibRef(module + "." + name)]
                 continue
             target = self._same(project.resolve_relative(mod, level, module)) if level \
                 else self._absolute_module(mod, module)
             if target is not None and target is not mod and target.model.module.lookup(name) is not None:
                 return self.global_values(target, name)
-        return [_UNSEEN_VALUE]
+        return [UNSEEN_VALUE]
 
     def _absolute_module(self, mod, module: str) -> Optional[project.ModuleInfo]:
         found = project.resolve_absolute(mod, module)
@@ -475,11 +482,11 @@ class Resolver:
                 if mod.path is not None and keras_path(qualified + ".X") is None else None
         found = self._imported[key]
         if found is None:
-            return [Value("lib", qualified)]
+            return [LibRef(qualified)]
         target, rest = found
         target = self._same(target)
         if not rest:
-            return [Value("module", target)]
+            return [ModuleRef(target)]
         values = self.global_values(target, rest[0])
         for attr in rest[1:]:
             values = [v for value in values for v in self._member(value, attr)]
@@ -519,28 +526,30 @@ class Resolver:
         return found or None
 
     def _member(self, value: Value, attr: str, frame: Optional[Frame] = None) -> List[Value]:
-        if value.kind == "lib":
-            return [Value("lib", value.a + "." + attr)]
-        if value.kind == "module":
-            return self.global_values(value.a, attr)
-        if value.kind in ("instance", "class"):
-            return self.class_member(value.a, value.b, attr, value.c if value.kind == "instance" else None)
-        return [_UNSEEN_VALUE]
+        if isinstance(value, LibRef):
+            return [LibRef(value.qualified + "." + attr)]
+        if isinstance(value, ModuleRef):
+            return self.global_values(value.mod, attr)
+        if isinstance(value, Instance):
+            return self.class_member(value.cls, value.mod, attr, value.construction)
+        if isinstance(value, ClassRef):
+            return self.class_member(value.node, value.mod, attr, None)
+        return [UNSEEN_VALUE]
 
-    def class_member(self, cdef, mod, attr: str, construction) -> List[Value]:
+    def class_member(self, cdef, mod, attr: str, construction: Optional[Construction]) -> List[Value]:
         info = mod.model.classes.get(id(cdef))
         if info is None:
-            return [_UNSEEN_VALUE]
+            return [UNSEEN_VALUE]
         if attr in info.methods:
-            return [Value("func", info.methods[attr].node, mod, Value("instance", cdef, mod, construction))]
+            return [FunctionRef(info.methods[attr].node, mod, Instance(cdef, mod, construction))]
         bindings = info.attr_bindings.get(attr)
         if not bindings:
             for base in self._project_bases(cdef, mod):
-                return self.class_member(base.a, base.b, attr, construction)
+                return self.class_member(base.node, base.mod, attr, construction)
             # methods every Keras layer inherits that make a variable, not a layer
             if attr in ("add_weight", "add_variable") and self._keras_based(cdef, mod):
-                return [Value("foreign", attr)]
-            return [_UNSEEN_VALUE]
+                return [Foreign(attr)]
+            return [UNSEEN_VALUE]
         envs = self._init_envs(info, mod, construction)
         found: List[Value] = []
         for binding in bindings:
@@ -560,54 +569,52 @@ class Resolver:
         frame = Frame(mod, scope, sys.maxsize, (), ())
         for base in cdef.bases:
             for value in self.values(base, frame):
-                if value.kind == "lib" and keras_path(value.a) is not None \
-                        or value.kind == "class" and self._keras_based(value.a, value.b, depth + 1):
+                if isinstance(value, LibRef) and keras_path(value.qualified) is not None \
+                        or isinstance(value, ClassRef) and self._keras_based(value.node, value.mod, depth + 1):
                     return True
         return False
 
-    def _init_envs(self, info, mod, construction) -> tuple:
+    def _init_envs(self, info, mod, construction: Optional[Construction]) -> tuple:
         init = info.methods.get("__init__")
         if init is None or construction is None:
             return ()
-        call, frame = construction
-        return frame.envs + ((id(init), self._bind_arguments(init.node, call, frame, True)),)
+        frame = construction.frame
+        return frame.envs + ((id(init), self._bind_arguments(init.node, construction.call, frame, True)),)
 
     def call_values(self, call: ast.Call, frame: Frame) -> List[Value]:
         found: List[Value] = []
         if isinstance(call.func, ast.Attribute) and call.func.attr in TORCH_SAME_MODULE:
             inner = self.values(call.func.value, frame)
-            if any(v.kind in ("keras", "instance") for v in inner):
+            if any(isinstance(v, (KerasCall, Instance)) for v in inner):
                 return inner  # model.to(device) is the model
         for callee in self.values(call.func, frame):
-            if callee.kind == "lib":
-                if keras_kind(callee.a):
-                    found.append(Value("keras", callee.a, call, frame))
-                elif callee.a in TORCH_WRAPPERS and call.args:
+            if isinstance(callee, LibRef):
+                if keras_kind(callee.qualified):
+                    found.append(KerasCall(callee.qualified, call, frame))
+                elif callee.qualified in TORCH_WRAPPERS and call.args:
                     found.extend(self.values(call.args[0], frame))  # DDP(model) calls model
                 else:
-                    found.append(Value("foreign", callee.a) if foreign(callee.a) else _UNSEEN_VALUE)
-            elif callee.kind == "func":
+                    found.append(Foreign(callee.qualified) if foreign(callee.qualified) else UNSEEN_VALUE)
+            elif isinstance(callee, FunctionRef):
                 found.extend(self.returned_values(callee, call, frame))
-            elif callee.kind == "class":
-                found.append(Value("instance", callee.a, callee.b, (call, frame)))
-            elif callee.kind == "foreign":
+            elif isinstance(callee, ClassRef):
+                found.append(Instance(callee.node, callee.mod, Construction(call, frame)))
+            elif isinstance(callee, Foreign):
                 found.append(callee)  # what a plain function or a variable maker returns is no layer
             else:
-                found.append(_UNSEEN_VALUE)
+                found.append(UNSEEN_VALUE)
         return found
 
     def _function_scope(self, fdef, mod) -> Optional[Scope]:
         return mod.model.function_scopes.get(id(fdef))
 
-    def returned_values(self, callee: Value, call: ast.Call, frame: Frame) -> List[Value]:
-        fdef, mod, bound = callee.a, callee.b, callee.c
-        scope = self._function_scope(fdef, mod)
+    def returned_values(self, callee: FunctionRef, call: ast.Call, frame: Frame) -> List[Value]:
+        mod = callee.mod
+        scope = self._function_scope(callee.node, mod)
         if scope is None or not scope.returns:
-            return [_UNSEEN_VALUE]
-        mapping = self._bind_arguments(fdef, call, frame, bound is not None)
+            return [UNSEEN_VALUE]
+        mapping = self._bind_arguments(callee.node, call, frame, callee.bound is not None)
         envs = frame.envs + ((id(scope), mapping),)
-        if bound is not None and bound.c is None and scope.cls is not None:
-            pass  # ``self`` stays the class itself
         found: List[Value] = []
         for ret, seq, blocks in scope.returns:
             found.extend(self.values(ret.value, Frame(mod, scope, seq, blocks, envs)))
@@ -640,26 +647,26 @@ class Resolver:
             if name in mapping:
                 return [v for expr, where in mapping[name] for v in self.values(expr, where)]
             return self.values(binding.value, Frame(frame.mod, scope.parent, sys.maxsize, (), frame.envs)) \
-                if binding.value is not None else [_UNSEEN_VALUE]
+                if binding.value is not None else [UNSEEN_VALUE]
         fdef = scope.node
         if not isinstance(fdef, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return [_UNSEEN_VALUE]
+            return [UNSEEN_VALUE]
         found: List[Value] = []
         invocations = self.invocations(fdef, frame.mod, scope)
         if not invocations:
-            return self._module_builds(fdef, frame.mod) or [_UNSEEN_VALUE]
+            return self._module_builds(fdef, frame.mod) or [UNSEEN_VALUE]
         for call, where, bound in invocations:
             mapping = self._bind_arguments(fdef, call, where, bound)
             if name in mapping:
                 expr, arg_frame = mapping[name][0]
                 found.extend(self.values(expr, arg_frame))
             elif any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
-                found.append(_UNSEEN_VALUE)
+                found.append(UNSEEN_VALUE)
             elif binding.value is not None:
                 found.extend(self.values(binding.value, Frame(frame.mod, scope.parent, sys.maxsize, (), ())))
         if id(fdef) in self._cut:
-            found.append(_UNSEEN_VALUE)
-        return found or [_UNSEEN_VALUE]
+            found.append(UNSEEN_VALUE)
+        return found or [UNSEEN_VALUE]
 
     def _module_builds(self, fdef, mod: project.ModuleInfo) -> List[Value]:
         """For a parameter no visible call passes: the models the module's own builders return.
@@ -716,11 +723,12 @@ class Resolver:
     def _frame(self, mod, record, envs=()) -> Frame:
         return Frame(mod, record.scope, record.seq, record.blocks, envs)
 
-    def _calls_reaching(self, mod, target_kind: str, target_node, name: str):
-        """Calls in ``mod`` whose callee stands for ``target_node`` (a def or class of some module)."""
+    def _calls_reaching(self, mod, target_kind: type, target_node, name: str):
+        """Calls in ``mod`` whose callee stands for ``target_node``: a def (``target_kind``
+        :class:`FunctionRef`) or a class (:class:`ClassRef`) of some module."""
         for record in mod.model.calls_of(name):
             frame = self._frame(mod, record)
-            if any(v.kind == target_kind and v.a is target_node for v in self.values(record.node.func, frame)):
+            if any(isinstance(v, target_kind) and v.node is target_node for v in self.values(record.node.func, frame)):
                 yield record, frame
 
     def invocations(self, fdef, mod, scope: Scope, depth: int = 0):
@@ -760,7 +768,7 @@ class Resolver:
             cdef = cls.node
             if fdef.name == "__init__":
                 for other in itertools.chain((mod,), self._importers(mod, cdef.name)):
-                    for record, frame in self._calls_reaching(other, "class", cdef, cdef.name):
+                    for record, frame in self._calls_reaching(other, ClassRef, cdef, cdef.name):
                         yield record.node, frame, True
                 return
             # ``buffer.learn(actors, critics)`` on an instance, here or in a module importing the class
@@ -773,18 +781,18 @@ class Resolver:
                     if isinstance(owner, ast.Name) and owner.id == record.scope.self_name:
                         continue  # ``self.learn(...)``: counted above
                     frame = self._frame(other, record)
-                    if any(v.kind == "instance" and v.a is cdef for v in self.values(owner, frame)):
+                    if any(isinstance(v, Instance) and v.cls is cdef for v in self.values(owner, frame)):
                         yield record.node, frame, True
             return
         for other in itertools.chain((mod,), self._importers(mod, fdef.name)):
-            for record, frame in self._calls_reaching(other, "func", fdef, fdef.name):
+            for record, frame in self._calls_reaching(other, FunctionRef, fdef, fdef.name):
                 yield record.node, frame, False
         # handed to another function as a value: ``main(build, train)``
         for record in self.all_calls(mod):
             for index, arg in enumerate(record.node.args):
                 if isinstance(arg, ast.Name) and arg.id == fdef.name:
                     frame = self._frame(mod, record)
-                    if not any(v.kind == "func" and v.a is fdef for v in self.name_values(arg.id, frame)):
+                    if not any(isinstance(v, FunctionRef) and v.node is fdef for v in self.name_values(arg.id, frame)):
                         continue
                     yield from self._calls_of_value(record.node, index, frame, depth)
 
@@ -794,19 +802,19 @@ class Resolver:
             return []
         found = []
         for callee in self.values(call.func, frame):
-            if callee.kind != "func":
+            if not isinstance(callee, FunctionRef):
                 continue
-            gdef, gmod = callee.a, callee.b
+            gdef, gmod = callee.node, callee.mod
             gscope = self._function_scope(gdef, gmod)
             if gscope is None:
                 continue
             params = [a.arg for a in list(getattr(gdef.args, "posonlyargs", [])) + list(gdef.args.args)]
-            if callee.c is not None:
+            if callee.bound is not None:
                 params = params[1:]
             if index >= len(params):
                 continue
             pname = params[index]
-            envs = frame.envs + ((id(gscope), self._bind_arguments(gdef, call, frame, callee.c is not None)),)
+            envs = frame.envs + ((id(gscope), self._bind_arguments(gdef, call, frame, callee.bound is not None)),)
             for record in gscope.calls.get(pname, ()):
                 found.append((record.node, self._frame(gmod, record, envs), False))
             for record in self.all_calls(gmod):
@@ -832,11 +840,11 @@ class Resolver:
 
     def model_facts(self, value: Value, facts: _Facts, visited: set) -> None:
         self._spend()
-        if value.kind == "keras":
+        if isinstance(value, KerasCall):
             self.keras_facts(value, facts, visited)
-        elif value.kind == "instance":
-            self.class_facts(value.a, value.b, value.c, facts, visited)
-        elif value.kind == "foreign":
+        elif isinstance(value, Instance):
+            self.class_facts(value.cls, value.mod, value.construction, facts, visited)
+        elif isinstance(value, Foreign):
             facts.seen = True  # not Keras: runs no Keras layer in a training mode of its own
         else:
             facts.opaque = True
@@ -845,8 +853,8 @@ class Resolver:
         if facts.origin is None and hasattr(node, "lineno"):
             facts.origin = (None if mod is self.root else mod.path, node.lineno)
 
-    def keras_facts(self, value: Value, facts: _Facts, visited: set) -> None:
-        qualified, call, frame = value.a, value.b, value.c
+    def keras_facts(self, value: KerasCall, facts: _Facts, visited: set) -> None:
+        qualified, call, frame = value.qualified, value.call, value.frame
         key = ("keras", id(call), frame.envs and id(frame.envs))
         if key in visited:
             return
@@ -866,8 +874,8 @@ class Resolver:
                         self.component_facts(element, frame, facts, visited)
                 else:
                     # ``Sequential(conv_layers)``: a list kept in a name, an attribute or a parameter
-                    for element in self._elements(layers, frame, 0) or [_UNSEEN_VALUE]:
-                        if not (element.kind == "keras" and keras_kind(element.a) == "input"):
+                    for element in self._elements(layers, frame, 0) or [UNSEEN_VALUE]:
+                        if not _is_input(element):
                             facts.nested |= _is_network(element)
                             self.model_facts(element, facts, visited)
             for record, where in self._added(call, frame):
@@ -919,7 +927,7 @@ class Resolver:
                 self.component_facts(element, frame, facts, visited)
             return
         for value in self.values(node, frame):
-            if value.kind == "keras" and keras_kind(value.a) == "input":
+            if _is_input(value):
                 continue
             facts.nested |= _is_network(value)
             self.model_facts(value, facts, visited)
@@ -936,14 +944,14 @@ class Resolver:
             self._spend()
             if isinstance(node, ast.Call):
                 for callee in self.values(node.func, where):
-                    if callee.kind in ("keras", "instance"):
-                        if callee.kind == "keras" and keras_kind(callee.a) == "input":
+                    if isinstance(callee, (KerasCall, Instance)):
+                        if _is_input(callee):
                             continue
                         if not _pinned(node, callee, self):
                             facts.nested |= _is_network(callee)
                             self.model_facts(callee, facts, visited)
-                    elif callee.kind == "func":
-                        scope = self._function_scope(callee.a, callee.b)
+                    elif isinstance(callee, FunctionRef):
+                        scope = self._function_scope(callee.node, callee.mod)
                         if scope is None or not scope.returns:
                             facts.opaque = True
                             continue
@@ -951,12 +959,12 @@ class Resolver:
                             # a builder calling itself (a U-Net ``block``): its body is already being
                             # traced, and the arguments of this call are traced below
                             continue
-                        mapping = self._bind_arguments(callee.a, node, where, callee.c is not None)
+                        mapping = self._bind_arguments(callee.node, node, where, callee.bound is not None)
                         envs = where.envs + ((id(scope), mapping),)
                         for ret, seq, blocks in scope.returns:
-                            stack.append((ret.value, Frame(callee.b, scope, seq, blocks, envs)))
-                    elif callee.kind == "lib":
-                        if keras_kind(callee.a) is not None:
+                            stack.append((ret.value, Frame(callee.mod, scope, seq, blocks, envs)))
+                    elif isinstance(callee, LibRef):
+                        if keras_kind(callee.qualified) is not None:
                             continue  # the call builds a layer: its arguments are configuration
                     elif not (isinstance(node.func, ast.Name) and hasattr(builtins, node.func.id)
                               and where.scope.lookup(node.func.id) is None and node.func.id not in where.mod.relative):
@@ -990,12 +998,12 @@ class Resolver:
 
     # -- subclassed models and custom layers -----------------------------------------
 
-    def _project_bases(self, cdef, mod) -> List[Value]:
+    def _project_bases(self, cdef, mod) -> List[ClassRef]:
         frame = Frame(mod, mod.model.module, sys.maxsize, (), ())
         scope = self._class_scope(cdef, mod)
         if scope is not None:
             frame = Frame(mod, scope, sys.maxsize, (), ())
-        return [v for base in cdef.bases for v in self.values(base, frame) if v.kind == "class"]
+        return [v for base in cdef.bases for v in self.values(base, frame) if isinstance(v, ClassRef)]
 
     def _class_scope(self, cdef, mod) -> Optional[Scope]:
         for scope in mod.model.scopes:
@@ -1003,8 +1011,8 @@ class Resolver:
                 return scope.parent
         return None
 
-    def class_facts(self, cdef, mod, construction, facts: _Facts, visited: set) -> None:
-        key = ("class", id(cdef), construction and id(construction[0]))
+    def class_facts(self, cdef, mod, construction: Optional[Construction], facts: _Facts, visited: set) -> None:
+        key = ("class", id(cdef), construction and id(construction.call))
         if key in visited:
             return
         visited.add(key)
@@ -1019,11 +1027,11 @@ class Resolver:
         unknown_base = foreign_base = False
         for base in cdef.bases:
             for value in self.values(base, frame):
-                if value.kind == "lib" and keras_path(value.a) is not None:
-                    keras_base = value.a.rpartition(".")[2]
-                elif value.kind == "class":
+                if isinstance(value, LibRef) and keras_path(value.qualified) is not None:
+                    keras_base = value.qualified.rpartition(".")[2]
+                elif isinstance(value, ClassRef):
                     project_bases.append(value)
-                elif value.kind == "lib" and foreign(value.a):
+                elif isinstance(value, LibRef) and foreign(value.qualified):
                     foreign_base = True
                 else:
                     unknown_base = True
@@ -1050,7 +1058,7 @@ class Resolver:
         self._sublayer_facts(info, mod, construction, facts, visited, functional)
         for base in project_bases:
             sub = _Facts()
-            self.class_facts(base.a, base.b, construction, sub, visited)
+            self.class_facts(base.node, base.mod, construction, sub, visited)
             _merge(facts, sub)
         if unknown_base:
             facts.opaque = True
@@ -1063,15 +1071,15 @@ class Resolver:
             return False
         if "call" in info.methods:
             return True
-        return any(self._defines_call(b.a, b.b, depth + 1) for b in self._project_bases(cdef, mod))
+        return any(self._defines_call(b.node, b.mod, depth + 1) for b in self._project_bases(cdef, mod))
 
-    def _functional_instances(self, cdef, mod, construction, facts, visited) -> None:
+    def _functional_instances(self, cdef, mod, construction: Optional[Construction], facts, visited) -> None:
         """A Model subclass without ``call``, built as ``Subclass(inputs, outputs)``."""
         if construction is not None:
             constructions = [construction]
         else:
-            constructions = [(record.node, frame) for record, frame in
-                             self._calls_reaching(mod, "class", cdef, cdef.name)]
+            constructions = [Construction(record.node, frame) for record, frame in
+                             self._calls_reaching(mod, ClassRef, cdef, cdef.name)]
         found = False
         for call, frame in constructions:
             outputs = call.args[1] if len(call.args) > 1 else _keyword(call, "outputs")
@@ -1081,7 +1089,8 @@ class Resolver:
         if not found:
             facts.opaque = True
 
-    def _sublayer_facts(self, info, mod, construction, facts: _Facts, visited: set, functional: bool) -> None:
+    def _sublayer_facts(self, info, mod, construction: Optional[Construction], facts: _Facts, visited: set,
+                        functional: bool) -> None:
         envs = self._init_envs(info, mod, construction)
         setup = ("build",) if functional else ("build", "__init__")
         for attr, bindings in info.attr_bindings.items():
@@ -1109,11 +1118,11 @@ class Resolver:
 
     def _sublayer(self, node, frame: Frame, facts: _Facts, visited: set) -> None:
         for value in self.values(node, frame):
-            if value.kind in ("keras", "instance"):
+            if isinstance(value, (KerasCall, Instance)):
                 self.model_facts(value, facts, visited)
-            elif value.kind in ("lib", "foreign"):
+            elif isinstance(value, (LibRef, Foreign)):
                 continue  # a loss, an optimizer, a function of a library, a tf.Variable
-            elif value.kind in ("func", "class", "module"):
+            elif isinstance(value, (FunctionRef, ClassRef, ModuleRef)):
                 continue
             else:
                 facts.opaque = True
@@ -1125,7 +1134,12 @@ class _OutOfBudget(Exception):
 
 def _is_network(value: Value) -> bool:
     """A Keras graph network: a Sequential, a functional Model or an applications model."""
-    return value.kind == "keras" and keras_kind(value.a) in ("sequential", "model", "applications")
+    return isinstance(value, KerasCall) and keras_kind(value.qualified) in ("sequential", "model", "applications")
+
+
+def _is_input(value: Value) -> bool:
+    """``Input(shape)``: a placeholder, which runs no layer."""
+    return isinstance(value, KerasCall) and keras_kind(value.qualified) == "input"
 
 
 def _updates_dict(call: ast.Call, self_name: str) -> bool:
@@ -1165,12 +1179,12 @@ def _constant_training(call: ast.Call, position: Optional[int]) -> bool:
 def _pinned(call: ast.Call, callee: Value, resolver: Resolver) -> bool:
     """A layer or model applied with its own literal training flag."""
     position = None
-    if callee.kind == "keras":
-        name = callee.a.rpartition(".")[2]
+    if isinstance(callee, KerasCall):
+        name = callee.qualified.rpartition(".")[2]
         if name in BATCH_NORMALIZATION or name in DROPOUT:
             position = 1
-    elif callee.kind == "instance":
-        info = callee.b.model.classes.get(id(callee.a))
+    elif isinstance(callee, Instance):
+        info = callee.mod.model.classes.get(id(callee.cls))
         method = info.methods.get("call") if info is not None else None
         if method is not None:
             position = _training_position(method.node)

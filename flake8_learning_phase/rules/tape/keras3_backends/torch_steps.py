@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import List, Optional
 
 from flake8_learning_phase.core.engine import RuleContext
-from flake8_learning_phase.keras.models import Frame, foreign, resolver
 from flake8_learning_phase.core.module import (
     CallRecord,
     FunctionDefinition,
@@ -20,6 +19,9 @@ from flake8_learning_phase.core.module import (
     qualified_name,
     reaching,
 )
+from flake8_learning_phase.core.values import Foreign, Frame, Instance, LibRef
+from flake8_learning_phase.keras.models import resolver
+from flake8_learning_phase.keras.names import foreign
 from flake8_learning_phase.rules.tape.keras3_backends.jax_steps import parents
 
 _MAX_HELPER_DEPTH = 2
@@ -118,8 +120,8 @@ def _torch_forwards(context: RuleContext, record: CallRecord) -> List[Scope]:
     frame = Frame(found.root, record.scope, record.seq, record.blocks, ())
     forwards = []
     for value in found.values_at(record.node.func, frame):
-        if value.kind == "instance" and value.b is found.root and _torch_class(found, value):
-            info = context.model.classes.get(id(value.a))
+        if isinstance(value, Instance) and value.mod is found.root and _torch_class(found, value):
+            info = context.model.classes.get(id(value.cls))
             forward = info.methods.get("forward") if info is not None else None
             if forward is not None and forward not in forwards:
                 forwards.append(forward)
@@ -181,18 +183,18 @@ def keras_only(context: RuleContext, record: CallRecord) -> bool:
     found = resolver(context)
     frame = Frame(found.root, record.scope, record.seq, record.blocks, ())
     for value in found.values_at(record.node.func, frame):
-        if value.kind == "foreign":
+        if isinstance(value, Foreign):
             return False
-        if value.kind == "instance" and _torch_class(found, value):
+        if isinstance(value, Instance) and _torch_class(found, value):
             return False
     return True
 
 
-def _torch_class(found, value) -> bool:
-    cdef, mod = value.a, value.b
+def _torch_class(found, value: Instance) -> bool:
+    mod = value.mod
     frame = Frame(mod, mod.model.module, sys.maxsize, (), ())
-    for base in cdef.bases:
+    for base in value.cls.bases:
         for base_value in found.values_at(base, frame):
-            if base_value.kind == "lib" and foreign(base_value.a):
+            if isinstance(base_value, LibRef) and foreign(base_value.qualified):
                 return True
     return False

@@ -1,0 +1,110 @@
+"""What an expression may stand for: one small type per kind of value, and where it is evaluated.
+
+Rule- and Keras-neutral.  The model resolver (:mod:`flake8_learning_phase.keras.models`)
+answers "what does this expression stand for" with a list of these, one per
+possibility, and dispatches on their type; its one Keras kind (a call of a
+Keras layer or model class) is defined there.  They are tuples for speed (the
+resolver makes many), and compare equal only to a value of the same kind.
+"""
+import ast
+from typing import NamedTuple, Optional
+
+from flake8_learning_phase.core.module import Scope
+from flake8_learning_phase.core.project import ModuleInfo
+
+
+def _same_kind_eq(self, other) -> bool:
+    # A plain tuple would make ``LibRef("tf.Variable") == Foreign("tf.Variable")``.
+    return type(self) is type(other) and tuple.__eq__(self, other)
+
+
+def _same_kind_ne(self, other) -> bool:
+    return not _same_kind_eq(self, other)
+
+
+class Frame(NamedTuple):
+    """Where an expression is evaluated: module, scope, visit order, blocks, known parameter values."""
+
+    mod: ModuleInfo
+    scope: Scope
+    seq: int
+    blocks: tuple
+    envs: tuple  # ((id(function scope), {parameter name: [(expr, Frame)]}), ...)
+
+
+class Construction(NamedTuple):
+    """The call that made an instance (``Net(units=4)``), and the frame of its arguments."""
+
+    call: ast.Call
+    frame: Frame
+
+
+class LibRef(NamedTuple):
+    """A name of a library outside the project, by its qualified name (``tensorflow.keras.layers.Dense``)."""
+
+    qualified: str
+    __eq__ = _same_kind_eq
+    __ne__ = _same_kind_ne
+    __hash__ = tuple.__hash__
+
+
+class ModuleRef(NamedTuple):
+    """A module of the project."""
+
+    mod: ModuleInfo
+    __eq__ = _same_kind_eq
+    __ne__ = _same_kind_ne
+    __hash__ = tuple.__hash__
+
+
+class Instance(NamedTuple):
+    """An instance of a class of the project; ``construction`` is None for ``self`` inside the class."""
+
+    cls: ast.ClassDef
+    mod: ModuleInfo
+    construction: Optional[Construction]
+    __eq__ = _same_kind_eq
+    __ne__ = _same_kind_ne
+    __hash__ = tuple.__hash__
+
+
+class FunctionRef(NamedTuple):
+    """A function (or method) of the project; a method read on an instance is ``bound`` to it."""
+
+    node: ast.FunctionDef  # or ast.AsyncFunctionDef
+    mod: ModuleInfo
+    bound: Optional[Instance] = None
+    __eq__ = _same_kind_eq
+    __ne__ = _same_kind_ne
+    __hash__ = tuple.__hash__
+
+
+class ClassRef(NamedTuple):
+    """A class of the project (not an instance of it)."""
+
+    node: ast.ClassDef
+    mod: ModuleInfo
+    __eq__ = _same_kind_eq
+    __ne__ = _same_kind_ne
+    __hash__ = tuple.__hash__
+
+
+class Foreign(NamedTuple):
+    """An object known to be no layer or model: a lambda, a variable maker, what a plain library
+    function returns; ``what`` names it for a reader (``lambda``, ``add_weight``, a qualified name)."""
+
+    what: str
+    __eq__ = _same_kind_eq
+    __ne__ = _same_kind_ne
+    __hash__ = tuple.__hash__
+
+
+class Unseen(NamedTuple):
+    """Anything that cannot be followed (a parameter no visible call passes, a subscript of a dict)."""
+
+    __eq__ = _same_kind_eq
+    __ne__ = _same_kind_ne
+    __hash__ = tuple.__hash__
+
+
+UNSEEN_VALUE = Unseen()
