@@ -18,6 +18,7 @@ class PythonDocument(object):
     """A .py file (or standard input), decoded as Python decodes it."""
 
     errors: Tuple = ()
+    tree = None  # parsed by the analysis, only when the prefilter passes the decoded text too
 
     def __init__(self, raw: bytes):
         self.source = _files.decode(raw)  # raises SourceError

@@ -93,6 +93,7 @@ class NotebookDocument(object):
     def __init__(self, raw: bytes):
         self.nb = _notebook.load(raw)  # raises NotebookError
         self.text = self.nb.source
+        self.tree = self.nb.tree  # ast.parse(text), made from the cells' trees (each cell is parsed alone anyway)
 
     @property
     def errors(self) -> Tuple[CellError, ...]:
