@@ -108,12 +108,14 @@ def register(rule: Rule) -> Rule:
         raise ValueError("{} is registered already".format(rule.code))
     _RULES[rule.code] = rule
     _compiled.clear()
+    _last_answer.clear()
     return rule
 
 
 def unregister(code: str) -> None:
     _RULES.pop(code, None)
     _compiled.clear()
+    _last_answer.clear()
 
 
 def rules() -> Tuple[Rule, ...]:
@@ -172,6 +174,21 @@ def matching_codes(text: Union[str, bytes], selected: Optional[Iterable[str]] = 
     steps) are tested once.
     """
     chosen = tuple(sorted(_RULES)) if selected is None else tuple(sorted(c for c in selected if c in _RULES))
+    # The fixer and the engine ask about the same text in a row (the fixer before parsing, the
+    # engine to pick its rules): the patterns scan a text once.
+    last = _last_answer.get("text")
+    if last is not None and last[1] == chosen and type(last[0]) is type(text) and last[0] == text:
+        return last[2]
+    passed = _matching(text, chosen)
+    _last_answer["text"] = (text, chosen, passed)
+    return passed
+
+
+# The last text matching_codes answered, with its codes and its answer.
+_last_answer: Dict[str, Tuple[Union[str, bytes], Tuple[str, ...], Tuple[str, ...]]] = {}
+
+
+def _matching(text: Union[str, bytes], chosen: Tuple[str, ...]) -> Tuple[str, ...]:
     as_str, as_bytes = _tests(chosen)
     tests = as_bytes if isinstance(text, bytes) else as_str
     verdicts: Dict[int, bool] = {}
