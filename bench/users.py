@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import queue
+import resource
 import shutil
 import statistics
 import subprocess
@@ -67,9 +68,18 @@ def _median(values):
 
 
 def _timed(command, env=None):
+    return _timed_cpu(command, env)[0]
+
+
+def _timed_cpu(command, env=None):
+    """(wall, CPU) seconds of a command: the CPU time (user + system of the child) does not count
+    the slices a loaded machine's other processes took meanwhile, which the wall time does."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def _json(python, code, *args):
@@ -98,15 +108,20 @@ def step_in_project(python, folder, repeats):
 
 def flake8_over_project(plugin, plain, folder, repeats):
     """flake8 -j 1 over the project, with and without the plugin installed: paired, alternating."""
-    with_plugin, without = [], []
+    with_plugin, without, with_cpu, without_cpu = [], [], [], []
     for repeat in range(repeats):
-        order = [(plain, without), (plugin, with_plugin)]
-        for python, bucket in order if repeat % 2 == 0 else reversed(order):
-            bucket.append(_timed([python, "-m", "flake8", "-j", "1", folder]))
+        order = [(plain, without, without_cpu), (plugin, with_plugin, with_cpu)]
+        for python, bucket, cpu_bucket in order if repeat % 2 == 0 else reversed(order):
+            wall, cpu = _timed_cpu([python, "-m", "flake8", "-j", "1", folder])
+            bucket.append(wall)
+            cpu_bucket.append(cpu)
     return {
         "with_plugin_s": with_plugin,
         "without_plugin_s": without,
+        "with_plugin_cpu_s": with_cpu,
+        "without_plugin_cpu_s": without_cpu,
         "median_ratio": _median([w / o for w, o in zip(with_plugin, without)]),
+        "median_cpu_ratio": _median([w / o for w, o in zip(with_cpu, without_cpu)]),
     }
 
 
@@ -273,12 +288,18 @@ def notebook_tree(folder, count=200):
 
 def check_notebooks(lp_fix, ruff, folder, repeats):
     env = dict(os.environ, RAYON_NUM_THREADS="1")
-    fix_times, ruff_times = [], []
+    fix_times, ruff_times, fix_cpu, ruff_cpu = [], [], [], []
     for _ in range(repeats):
-        fix_times.append(_timed([lp_fix, "--check", "-q", "-j", "1", folder]))
-        ruff_times.append(_timed([ruff, "check", "--isolated", "--no-cache", "--quiet", "--exit-zero", folder], env))
-    return {"lp_fix_check_s": fix_times, "ruff_check_s": ruff_times,
-            "ratio": _median(fix_times) / _median(ruff_times)}
+        for command, walls, cpus, env_ in (
+            ([lp_fix, "--check", "-q", "-j", "1", folder], fix_times, fix_cpu, None),
+            ([ruff, "check", "--isolated", "--no-cache", "--quiet", "--exit-zero", folder], ruff_times, ruff_cpu, env),
+        ):
+            wall, cpu = _timed_cpu(command, env_)
+            walls.append(wall)
+            cpus.append(cpu)
+    return {"lp_fix_check_s": fix_times, "ruff_check_s": ruff_times, "lp_fix_check_cpu_s": fix_cpu,
+            "ruff_check_cpu_s": ruff_cpu, "ratio": _median(fix_times) / _median(ruff_times),
+            "cpu_ratio": _median(fix_cpu) / _median(ruff_cpu)}
 
 
 def measure(tools, folder, quick):
@@ -332,8 +353,9 @@ def render(users):
         ("the same, wall time",
          "{:.1f}× ({} / {})".format(step["ratio"], _ms(_median(step["in_project_s"])), _ms(_median(step["alone_s"]))),
          "", ""),
-        ("flake8 -j 1 over that project, with / without the plugin installed (median of paired runs)",
-         "{:+.1%}".format(flake8["median_ratio"] - 1), "≤ +10%", _check(flake8["median_ratio"] <= 1.10)),
+        ("flake8 -j 1 over that project, with / without the plugin installed (median of paired runs; CPU time)",
+         "{:+.1%}".format(flake8["median_cpu_ratio"] - 1), "≤ +10%", _check(flake8["median_cpu_ratio"] <= 1.10)),
+        ("the same, wall time", "{:+.1%}".format(flake8["median_ratio"] - 1), "", ""),
         ("lp-lsp, one change (after a pause) to the generated 1,000-line file → its diagnostics (median) / "
          "`ast.parse` of it",
          "{:.1f}× ({} / {})".format(lp_change / parse, _ms(lp_change), _ms(parse)), "≤ 3×",
@@ -341,10 +363,13 @@ def render(users):
         ("lp-lsp, 10 changes sent back to back: analyses (publishes) until the last version's diagnostics",
          "{} ({} to the last)".format(lp["burst_publishes"], _ms(lp["burst_last_publish_s"] or 0)), "≤ 3",
          _check(lp["burst_publishes"] <= 3)),
-        ("`lp-fix --check -j 1` / `ruff check` (one thread), 200 notebooks",
+        ("`lp-fix --check -j 1` / `ruff check` (one thread), 200 notebooks (medians; CPU time)",
          "{:.2f}× ({:.2f} s / {:.2f} s)".format(
-             notebooks["ratio"], _median(notebooks["lp_fix_check_s"]), _median(notebooks["ruff_check_s"])),
-         "≤ 3×", _check(notebooks["ratio"] <= 3)),
+             notebooks["cpu_ratio"], _median(notebooks["lp_fix_check_cpu_s"]), _median(notebooks["ruff_check_cpu_s"])),
+         "≤ 3×", _check(notebooks["cpu_ratio"] <= 3)),
+        ("the same, wall time",
+         "{:.2f}× ({:.2f} s / {:.2f} s)".format(
+             notebooks["ratio"], _median(notebooks["lp_fix_check_s"]), _median(notebooks["ruff_check_s"])), "", ""),
     ]
     lines = [
         "## As users run it",
