@@ -411,6 +411,15 @@ def render(users):
         "with the plugin, {:.2f} s without (medians).".format(_median(flake8["without_plugin_s"])),
         "",
     ]
+    if lp.get("ast_parse_s"):
+        separate = _median(lsp["ast_parse_s"])
+        lines += [
+            "`ast.parse` of the 1,000-line file took {} timed between lp-lsp's changes (after the".format(_ms(parse)),
+            "same pause, the bar's figure) and {} back to back in a process of its own; against the".format(
+                _ms(separate)),
+            "latter, lp-lsp's change is {:.1f}×.".format(lp_change / separate),
+            "",
+        ]
     if notebooks.get("lp_fix_start_cpu_s"):
         lines += [
             "Of lp-fix's {:.2f} s (CPU) on the 200 notebooks, starting Python and importing lp-fix".format(
