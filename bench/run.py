@@ -196,6 +196,7 @@ def lsp_latency(lp_lsp, path, repeats):
         times = []
         for version_ in range(2, repeats + 2):
             changed = text + "# edit {}\n".format(version_)
+            time.sleep(users.PAUSE)  # an edit after a pause: not held by the debounce
             start = time.perf_counter()
             client.notify(
                 "textDocument/didChange",

@@ -24,15 +24,26 @@ class Prefilter:
     """A text test that every file the rule can report on passes.
 
     ``words``: at least one occurs in the text (a C-speed ``in``); then, when
-    given, ``pattern`` must match too.  Both are tried on ``str`` and ``bytes``.
+    given, ``pattern`` must match too, or, with ``patterns``, every regex of one
+    of its groups must be found (the text has all of them, anywhere).  Groups of
+    plain searches are what ``\\A(?=.*?a)(?=.*?b)`` says, scanned 3 times faster:
+    a regex engine skips to a search's first letter, and tries a lookahead's
+    ``.*?`` at every character.  All are tried on ``str`` and ``bytes``.
     """
 
     words: Tuple[str, ...]
     pattern: Optional[str] = None
+    patterns: Tuple[Tuple[str, ...], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.words:
             raise ValueError("a prefilter needs at least one word")
+        if self.pattern is not None and self.patterns:
+            raise ValueError("a prefilter has a pattern or groups of patterns, not both")
+
+    def groups(self) -> Tuple[Tuple[str, ...], ...]:
+        """The regexes to find, as groups (one group of one, for ``pattern``; none: words only)."""
+        return ((self.pattern,),) if self.pattern else self.patterns
 
 
 @dataclass(frozen=True)
@@ -108,12 +119,14 @@ def register(rule: Rule) -> Rule:
         raise ValueError("{} is registered already".format(rule.code))
     _RULES[rule.code] = rule
     _compiled.clear()
+    _last_answer.clear()
     return rule
 
 
 def unregister(code: str) -> None:
     _RULES.pop(code, None)
     _compiled.clear()
+    _last_answer.clear()
 
 
 def rules() -> Tuple[Rule, ...]:
@@ -135,26 +148,28 @@ _compiled: Dict[Tuple[str, ...], Tuple[Tuple, Tuple]] = {}
 
 
 def _tests(selected: Tuple[str, ...]):
-    """Per selected rule: (words, pattern) compiled for str and for bytes (cached)."""
+    """Per selected rule: (words, groups of patterns) compiled for str and for bytes (cached)."""
     cached = _compiled.get(selected)
     if cached is None:
         as_str, as_bytes = [], []
         for code in selected:
             prefilter = _RULES[code].prefilter
-            pattern: Optional[str] = prefilter.pattern
-            as_str.append((prefilter.words, re.compile(pattern) if pattern else None))
+            groups = prefilter.groups()
+            as_str.append((prefilter.words, tuple(tuple(re.compile(p) for p in group) for group in groups)))
             as_bytes.append(
                 (
                     tuple(w.encode("utf-8") for w in prefilter.words),
-                    re.compile(pattern.encode("utf-8")) if pattern else None,
+                    tuple(tuple(re.compile(p.encode("utf-8")) for p in group) for group in groups),
                 )
             )
         cached = _compiled[selected] = (tuple(as_str), tuple(as_bytes))
     return cached
 
 
-def _passes(text, words, pattern: Optional[Pattern]) -> bool:
-    return any(word in text for word in words) and (pattern is None or pattern.search(text) is not None)
+def _passes(text, words, groups: Tuple[Tuple[Pattern, ...], ...]) -> bool:
+    if not any(word in text for word in words):
+        return False
+    return not groups or any(all(p.search(text) is not None for p in group) for group in groups)
 
 
 def might_matter(text: Union[str, bytes], selected: Optional[Iterable[str]] = None) -> bool:
@@ -172,14 +187,29 @@ def matching_codes(text: Union[str, bytes], selected: Optional[Iterable[str]] = 
     steps) are tested once.
     """
     chosen = tuple(sorted(_RULES)) if selected is None else tuple(sorted(c for c in selected if c in _RULES))
+    # The fixer and the engine ask about the same text in a row (the fixer before parsing, the
+    # engine to pick its rules): the patterns scan a text once.
+    last = _last_answer.get("text")
+    if last is not None and last[1] == chosen and type(last[0]) is type(text) and last[0] == text:
+        return last[2]
+    passed = _matching(text, chosen)
+    _last_answer["text"] = (text, chosen, passed)
+    return passed
+
+
+# The last text matching_codes answered, with its codes and its answer.
+_last_answer: Dict[str, Tuple[Union[str, bytes], Tuple[str, ...], Tuple[str, ...]]] = {}
+
+
+def _matching(text: Union[str, bytes], chosen: Tuple[str, ...]) -> Tuple[str, ...]:
     as_str, as_bytes = _tests(chosen)
     tests = as_bytes if isinstance(text, bytes) else as_str
     verdicts: Dict[int, bool] = {}
     passed = []
-    for code, (words, pattern) in zip(chosen, tests):
+    for code, (words, groups) in zip(chosen, tests):
         key = id(_RULES[code].prefilter)
         if key not in verdicts:
-            verdicts[key] = _passes(text, words, pattern)
+            verdicts[key] = _passes(text, words, groups)
         if verdicts[key]:
             passed.append(code)
     return tuple(passed)

@@ -37,6 +37,7 @@ def fix_source(
     line_length: Optional[int] = None,
     apply: bool = True,
     allow: Callable[[Finding], bool] = lambda finding: True,
+    tree: Optional[ast.Module] = None,
 ) -> FixResult:
     """Fix every finding in ``source`` of the selected ``codes`` (default: all) that ``keep`` accepts.
 
@@ -51,11 +52,15 @@ def fix_source(
     running libcst: every finding with edits counts as fixed, and the source
     is returned as it is.  A finding with edits that ``allow`` refuses (an
     unsafe fix without ``--unsafe-fixes``) is reported and left, in ``held``.
+    ``tree`` is ``ast.parse(source)`` when the caller has it already (a notebook's, made from
+    its cells' trees): the source is then not parsed again.
     """
     findings: Tuple[Finding, ...] = ()
-    tree = None
-    if might_matter(source, codes):
+    if not might_matter(source, codes):
+        tree = None
+    elif tree is None:
         tree = ast.parse(source)
+    if tree is not None:
         findings = tuple(f for f in analyze(tree, split_lines(source), settings, codes, path) if keep(f))
     return _apply(source, tree, findings, line_length, apply, allow)
 

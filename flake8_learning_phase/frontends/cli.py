@@ -98,6 +98,7 @@ def process(path: str, raw: bytes, options: Options) -> Outcome:
             line_length=options.line_length,
             apply=options.applies and not document.errors,
             allow=options.allows,
+            tree=document.tree,
         )
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         outcome.error = "cannot parse: {}".format(reason(error))

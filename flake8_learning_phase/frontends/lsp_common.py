@@ -6,6 +6,7 @@ actions reuse its findings, which carry their edits) and the debounce that
 analyses only a document's latest version after a burst of changes.
 """
 import difflib
+import time
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Tuple
 from urllib.parse import unquote, urlparse
@@ -17,8 +18,10 @@ from flake8_learning_phase.core import Finding, split_lines
 
 SOURCE = "flake8-learning-phase"
 FIX_ALL = "Fix all LP findings in this file"
-# Seconds a change waits for the next before it is analysed: a burst of keystrokes costs one
-# analysis of the last version, not one per keystroke.
+# Seconds of quiet that make a change the first of a burst, analysed at once; a change that comes
+# sooner (after another change, or right after an analysis) waits that long for the next.  A
+# burst of keystrokes costs an analysis of its first and one of its last version, not one per
+# keystroke, and an edit after a pause is not delayed.
 DEBOUNCE = 0.1
 
 
@@ -69,22 +72,31 @@ def text_edits(old: str, new: str) -> list:
 
 
 class Debounce(object):
-    """Runs ``action(uri)`` once a document has had no change for :data:`DEBOUNCE` seconds."""
+    """Runs ``action(uri)`` on a change after :data:`DEBOUNCE` seconds of quiet at once, else once
+    the document has had no change for that long."""
 
     def __init__(self, server, action: Callable[[str], None]):
         self.server = server
         self.action = action
         self.pending: Dict[str, object] = {}
+        self.active: Dict[str, float] = {}  # when each document last changed or was analysed
 
     def later(self, uri: str) -> None:
+        quiet = time.monotonic() - self.active.get(uri, float("-inf"))
+        if uri not in self.pending and quiet >= DEBOUNCE:
+            self.now(uri)
+            return
         self.cancel(uri)
+        self.active[uri] = time.monotonic()
         self.pending[uri] = self.server.loop.call_later(DEBOUNCE, self.now, uri)
 
     def now(self, uri: str) -> None:
         self.cancel(uri)
         self.action(uri)
+        self.active[uri] = time.monotonic()
 
     def cancel(self, uri: str) -> None:
+        self.active.pop(uri, None)
         timer = self.pending.pop(uri, None)
         if timer is not None:
             timer.cancel()

@@ -10,6 +10,7 @@ process that read the notebook, and kept in the outcome (``Outcome.cells``), so
 that the text, flake8-style, JSON and SARIF outputs all give the same cell.
 """
 import dataclasses
+import json
 import re
 from typing import Dict, Iterable, Optional, Tuple
 
@@ -39,12 +40,30 @@ def might_matter_notebook(raw: bytes, codes: Iterable[str]) -> bool:
     them, so a notebook without them cannot have a finding.
     """
     codes = tuple(codes)
-    if might_matter(raw, codes):
-        return True
     words = {word.encode("utf-8") for code in codes for word in get(code).prefilter.words}
     if not any(word in raw for word in words):
         return False
-    return might_matter(_JOINS.sub(b" ", raw), codes)
+    # The rules' patterns on the code cells' text first: a saved notebook's bytes are mostly its
+    # outputs (base64 plots), which a pattern would scan in vain.  Only when the code does not
+    # pass are the bytes tested whole, as before, so no notebook that passed is dropped.
+    code = _code_text(raw)
+    if code is not None and might_matter(code, codes):
+        return True
+    return might_matter(raw, codes) or might_matter(_JOINS.sub(b" ", raw), codes)
+
+
+def _code_text(raw: bytes) -> Optional[str]:
+    """The code cells' sources, one after another; None when ``raw`` is not a notebook's JSON."""
+    try:
+        top = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    cells = top.get("cells") if isinstance(top, dict) else None
+    if not isinstance(cells, list):
+        return None
+    sources = [cell.get("source") for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"]
+    return "\n".join(s if isinstance(s, str) else "".join(i for i in s if isinstance(i, str))
+                     for s in sources if isinstance(s, (str, list)))
 
 
 def where(cells: Optional[Dict[int, CellPosition]], line: Optional[int]) -> Optional[CellPosition]:
@@ -93,6 +112,7 @@ class NotebookDocument(object):
     def __init__(self, raw: bytes):
         self.nb = _notebook.load(raw)  # raises NotebookError
         self.text = self.nb.source
+        self.tree = self.nb.tree  # ast.parse(text), made from the cells' trees (each cell is parsed alone anyway)
 
     @property
     def errors(self) -> Tuple[CellError, ...]:
