@@ -10,13 +10,14 @@ A program is a file ``fixtures/keras3_runtime/<name>.py``.  Its header comments 
 ``# expect: LP300`` / ``# expect: LP301`` mark the lines the linter reports.
 """
 import json
-import math
 import os
 import re
 import shutil
 import subprocess
 import sys
 from typing import Dict, List, NamedTuple, Sequence
+
+from tf2_proof import difference, values  # noqa: F401 (the same measure as the TF2 proof)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROGRAMS = os.path.join(HERE, "fixtures", "keras3_runtime")
@@ -81,20 +82,3 @@ def run_many(runs: Sequence, backend: str) -> List[Dict]:
     if done.returncode != 0:
         raise RuntimeError("{} failed:\n{}".format(arguments, done.stderr.decode(errors="replace")[-4000:]))
     return json.loads(done.stdout.decode().strip().splitlines()[-1])
-
-
-def values(result: Dict) -> List[float]:
-    return list(result["batch_losses"]) + list(result["moving_statistics"]) + [result["evaluation_loss"]]
-
-
-def difference(result: Dict, reference: Dict) -> float:
-    """Largest difference relative to max(|reference|, 1); NaN or a length mismatch is infinite."""
-    ours, theirs = values(result), values(reference)
-    if len(ours) != len(theirs) or len(result["batch_losses"]) != len(reference["batch_losses"]):
-        return math.inf
-    worst = 0.0
-    for value, expected in zip(ours, theirs):
-        if math.isnan(value) or math.isnan(expected):
-            return math.inf
-        worst = max(worst, abs(value - expected) / max(abs(expected), 1.0))
-    return worst

@@ -7,6 +7,7 @@ from a program's folder are forgotten before the next one, so a copy's own
 ``network.py`` is the one it gets.  Prints one JSON list, one result per argument.
 """
 import contextlib
+import importlib
 import io
 import json
 import os
@@ -14,18 +15,18 @@ import runpy
 import sys
 
 
-def _forget_modules_under(folder):
-    """Drop the program's own modules (not the shared harness: it holds RESULTS and set up TensorFlow once)."""
+def _forget_modules_under(folder, harness):
+    """Drop the program's own modules (not the shared harness: it holds RESULTS and set up the framework once)."""
     folder = os.path.abspath(folder) + os.sep
     for name, module in list(sys.modules.items()):
         path = getattr(module, "__file__", None) or ""
-        if name != "tf2harness" and path and os.path.abspath(path).startswith(folder):
+        if name != harness and path and os.path.abspath(path).startswith(folder):
             del sys.modules[name]
 
 
-def main(arguments):
-    import tf2harness
-
+def run_programs(harness_name, arguments):
+    """Runs each ``MAIN:MODE`` with the harness module ``harness_name`` collecting its result."""
+    harness = importlib.import_module(harness_name)
     results = []
     for argument in arguments:
         path, mode = argument.rsplit(":", 1)
@@ -35,12 +36,12 @@ def main(arguments):
         try:
             with contextlib.redirect_stdout(io.StringIO()):
                 runpy.run_path(path, run_name="__main__")
-            results.append(tf2harness.RESULTS.pop())
+            results.append(harness.RESULTS.pop())
         finally:
             sys.path.remove(folder)
-            _forget_modules_under(folder)
+            _forget_modules_under(folder, harness_name)
     print(json.dumps(results))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    run_programs("tf2harness", sys.argv[1:])
