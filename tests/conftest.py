@@ -1,6 +1,8 @@
 """Shared helpers: fixtures on disk and the expectations written in them."""
 import pathlib
 import re
+import shutil
+import subprocess
 from typing import List, NamedTuple, Optional
 
 import pytest
@@ -8,6 +10,26 @@ import pytest
 from flake8_learning_phase.core import split_lines
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
+ROOT = pathlib.Path(__file__).parent.parent
+
+
+def copy_checkout(target: pathlib.Path) -> pathlib.Path:
+    """The working tree as a fresh clone holds it (tracked and new files, no build or tox
+    leftovers), copied to ``target``; skips where the project is not a git checkout."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("needs the project as a git checkout")
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=str(ROOT),
+        stdout=subprocess.PIPE,
+        check=True,
+    ).stdout.decode("utf-8")
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(str(source), str(target / name))
+    return target
 # Fixtures are code to lint, not tests: pytest would collect TensorFlow's own strategy_test.py
 # there, importing the fixture's own `tensorflow` package (test_tensorflow2 would then think TF is installed).
 collect_ignore = ["fixtures"]

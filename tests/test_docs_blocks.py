@@ -26,6 +26,8 @@ import venv
 
 import pytest
 
+from conftest import copy_checkout
+
 ROOT = pathlib.Path(__file__).parent.parent
 PAGES = [ROOT / "README.md"] + sorted((ROOT / "docs").rglob("*.md"))
 FENCE = re.compile(
@@ -98,21 +100,7 @@ def _sh(command, cwd, env, timeout=600):
 @pytest.fixture(scope="session")
 def clone(tmp_path_factory):
     """The working tree as a fresh clone holds it: tracked and new files, no build or tox leftovers."""
-    if not (ROOT / ".git").exists():
-        pytest.skip("needs the project as a git checkout")
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=str(ROOT),
-        stdout=subprocess.PIPE,
-        check=True,
-    ).stdout.decode("utf-8")
-    target = tmp_path_factory.mktemp("clone") / "flake8-learning-phase"
-    for name in filter(None, listed.split("\0")):
-        source = ROOT / name
-        if source.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(str(source), str(target / name))
-    return target
+    return copy_checkout(tmp_path_factory.mktemp("clone") / "flake8-learning-phase")
 
 
 class Session:

@@ -18,6 +18,7 @@ import zipfile
 import pytest
 
 import flake8_learning_phase
+from conftest import copy_checkout
 
 ROOT = pathlib.Path(__file__).parent.parent
 SDIST = "flake8_learning_phase-{}.tar.gz".format(flake8_learning_phase.__version__)
@@ -72,19 +73,7 @@ def _run(command, cwd, env=None, timeout=900):
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory):
     """sdist and wheel built by ``python -m build`` from what a fresh clone holds."""
-    if not (ROOT / ".git").exists():
-        pytest.skip("needs the project as a git checkout")
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=str(ROOT),
-        stdout=subprocess.PIPE,
-        check=True,
-    ).stdout.decode("utf-8")
-    clone = tmp_path_factory.mktemp("clone") / "flake8-learning-phase"
-    for name in filter(None, listed.split("\0")):
-        if (ROOT / name).is_file():
-            (clone / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(str(ROOT / name), str(clone / name))
+    clone = copy_checkout(tmp_path_factory.mktemp("clone") / "flake8-learning-phase")
     out = tmp_path_factory.mktemp("dist")
     done = _run([sys.executable, "-m", "build", "--outdir", out, clone], clone)
     assert done.returncode == 0, done.stdout[-3000:]
