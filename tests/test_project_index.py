@@ -6,7 +6,7 @@ import os
 from test_models import resolve_file
 
 from flake8_learning_phase.core import project
-from flake8_learning_phase.keras.models import MAX_CALLER_MODULES
+from flake8_learning_phase.core.evaluator import MAX_CALLER_MODULES
 
 STEP = """\
 import tensorflow as tf

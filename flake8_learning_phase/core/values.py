@@ -7,7 +7,7 @@ Keras layer or model class) is defined there.  They are tuples for speed (the
 resolver makes many), and compare equal only to a value of the same kind.
 """
 import ast
-from typing import NamedTuple, Optional
+from typing import NamedTuple, Optional, Union
 
 from flake8_learning_phase.core.module import Scope
 from flake8_learning_phase.core.project import ModuleInfo
@@ -20,6 +20,14 @@ def _same_kind_eq(self, other) -> bool:
 
 def _same_kind_ne(self, other) -> bool:
     return not _same_kind_eq(self, other)
+
+
+def compared_by_kind(cls):
+    """Class decorator for a kind of value: equal only to a value of the same kind, hashed as a tuple."""
+    cls.__eq__ = _same_kind_eq
+    cls.__ne__ = _same_kind_ne
+    cls.__hash__ = tuple.__hash__
+    return cls
 
 
 class Frame(NamedTuple):
@@ -39,72 +47,60 @@ class Construction(NamedTuple):
     frame: Frame
 
 
+@compared_by_kind
 class LibRef(NamedTuple):
     """A name of a library outside the project, by its qualified name (``tensorflow.keras.layers.Dense``)."""
 
     qualified: str
-    __eq__ = _same_kind_eq
-    __ne__ = _same_kind_ne
-    __hash__ = tuple.__hash__
 
 
+@compared_by_kind
 class ModuleRef(NamedTuple):
     """A module of the project."""
 
     mod: ModuleInfo
-    __eq__ = _same_kind_eq
-    __ne__ = _same_kind_ne
-    __hash__ = tuple.__hash__
 
 
+@compared_by_kind
 class Instance(NamedTuple):
     """An instance of a class of the project; ``construction`` is None for ``self`` inside the class."""
 
     cls: ast.ClassDef
     mod: ModuleInfo
     construction: Optional[Construction]
-    __eq__ = _same_kind_eq
-    __ne__ = _same_kind_ne
-    __hash__ = tuple.__hash__
 
 
+@compared_by_kind
 class FunctionRef(NamedTuple):
     """A function (or method) of the project; a method read on an instance is ``bound`` to it."""
 
     node: ast.FunctionDef  # or ast.AsyncFunctionDef
     mod: ModuleInfo
     bound: Optional[Instance] = None
-    __eq__ = _same_kind_eq
-    __ne__ = _same_kind_ne
-    __hash__ = tuple.__hash__
 
 
+@compared_by_kind
 class ClassRef(NamedTuple):
     """A class of the project (not an instance of it)."""
 
     node: ast.ClassDef
     mod: ModuleInfo
-    __eq__ = _same_kind_eq
-    __ne__ = _same_kind_ne
-    __hash__ = tuple.__hash__
 
 
+@compared_by_kind
 class Foreign(NamedTuple):
     """An object known to be no layer or model: a lambda, a variable maker, what a plain library
     function returns; ``what`` names it for a reader (``lambda``, ``add_weight``, a qualified name)."""
 
     what: str
-    __eq__ = _same_kind_eq
-    __ne__ = _same_kind_ne
-    __hash__ = tuple.__hash__
 
 
+@compared_by_kind
 class Unseen(NamedTuple):
     """Anything that cannot be followed (a parameter no visible call passes, a subscript of a dict)."""
 
-    __eq__ = _same_kind_eq
-    __ne__ = _same_kind_ne
-    __hash__ = tuple.__hash__
-
 
 UNSEEN_VALUE = Unseen()
+
+#: One thing an expression may stand for (a library package adds its own kinds: Keras calls).
+Value = Union[LibRef, ModuleRef, FunctionRef, ClassRef, Instance, Foreign, Unseen]

@@ -26,20 +26,9 @@ from flake8_learning_phase.core import (
 )
 
 # ast class name -> libcst classes that may stand for it.
-_KINDS = {
-    "List": (cst.List,),
-    "Tuple": (cst.Tuple,),
-    "Name": (cst.Name,),
-    "Call": (cst.Call,),
-    "Attribute": (cst.Attribute,),
-    "BinOp": (cst.BinaryOperation,),
-    "Subscript": (cst.Subscript,),
-    "IfExp": (cst.IfExp,),
-    "ListComp": (cst.ListComp,),
-    "ImportFrom": (cst.ImportFrom,),
-    "Dict": (cst.Dict,),
-    "For": (cst.For,),
-}
+_KINDS = {name: (getattr(cst, name),) for name in (
+    "List", "Tuple", "Name", "Call", "Attribute", "Subscript", "IfExp", "ListComp", "ImportFrom", "Dict", "For")}
+_KINDS["BinOp"] = (cst.BinaryOperation,)
 # Operators that bind at least as tightly as ``+``: ``e + x`` needs no parentheses.
 _TIGHT_OPERATORS = (
     cst.Add,

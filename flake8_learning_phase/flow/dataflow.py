@@ -9,7 +9,9 @@ function in this file.
 import ast
 from typing import Iterable, List, NamedTuple, Tuple
 
-from flake8_learning_phase.core.module import ModuleModel, Parameter, Unpacking, dotted, reaching, unpacked
+from flake8_learning_phase.core.engine import RuleContext
+from flake8_learning_phase.core.module import Parameter, Unpacking, dotted, reaching, unpacked
+from flake8_learning_phase.flow.calls import parameter_arguments
 from flake8_learning_phase.flow.terms import Context, Term
 
 # Enough for any loss seen in real training code; beyond it the answer is "cannot tell".
@@ -28,7 +30,7 @@ class Sources(NamedTuple):
     complete: bool  # False when the value itself cannot be seen (a parameter without calls, ...)
 
 
-def sources(model: ModuleModel, node: ast.expr, context: Context, parameter_arguments, stop=None) -> Sources:
+def sources(context: RuleContext, node: ast.expr, where: Context, stop=None) -> Sources:
     """Every sub-expression ``node``'s value is computed from, through names and parameters.
 
     ``complete`` is False when the value itself cannot be seen: it is a
@@ -38,7 +40,7 @@ def sources(model: ModuleModel, node: ast.expr, context: Context, parameter_argu
     """
     origins: List[Origin] = []
     computed = False
-    stack: List[Tuple[ast.AST, Context]] = [(node, context)]
+    stack: List[Tuple[ast.AST, Context]] = [(node, where)]
     seen = set()
     while stack:
         current, where = stack.pop()
@@ -55,7 +57,7 @@ def sources(model: ModuleModel, node: ast.expr, context: Context, parameter_argu
             for binding in reaching(where.scope, current.id, where.seq, where.blocks):
                 inner = Context(binding.scope, binding.seq, binding.blocks)
                 if isinstance(binding, Parameter):
-                    stack.extend(parameter_arguments(model, Term("parameter", binding.node, inner)))
+                    stack.extend(parameter_arguments(context, Term("parameter", binding.node, inner)))
                 elif isinstance(binding, Unpacking):
                     stack.extend((e, Context(sc, sq, bl)) for e, sc, sq, bl in unpacked(binding))
                 elif binding.value is not None:

@@ -65,7 +65,7 @@ def _parameter_lacks_phase(context: RuleContext, term) -> bool:
     A parameter whose callers cannot all be seen may already hold it (a
     caller that extended the list with the learning phase): say nothing.
     """
-    arguments = parameter_arguments(context.model, term)
+    arguments = parameter_arguments(context, term)
     if not arguments:
         return False
     for argument_node, where in arguments:

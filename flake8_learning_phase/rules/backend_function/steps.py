@@ -77,7 +77,7 @@ def _find_steps(context: RuleContext) -> List[Step]:
     for record in model.calls_of("function"):
         if not calls_backend(record, "function"):
             continue
-        step = _step(model, record, phase_is_int)
+        step = _step(context, record, phase_is_int)
         if step is not None:
             found.append(step)
     return found
@@ -93,25 +93,25 @@ def _phase_is_int(model: ModuleModel) -> bool:
     return any(calls_backend(record, "set_learning_phase") for record in model.calls_of("set_learning_phase"))
 
 
-def _step(model: ModuleModel, record: CallRecord, phase_is_int: bool) -> Optional[Step]:
+def _step(context: RuleContext, record: CallRecord, phase_is_int: bool) -> Optional[Step]:
     call = record.node
     inputs = argument(call, 0, "inputs")
     updates = argument(call, 2, "updates")
     if inputs is None or updates is None:
         return None
-    context = Context(record.scope, record.seq, record.blocks)
-    update_terms = expand_parameters(model, flatten(updates, context))
+    where = Context(record.scope, record.seq, record.blocks)
+    update_terms = expand_parameters(context, flatten(updates, where))
     optimizer_terms = [t for t in update_terms if t.kind == OPTIMIZER]
     if not optimizer_terms:
         return None  # not a training step: no optimizer updates
-    sites, escapes = _call_sites(model, record)
-    trained, trained_term = _trained_model(model, optimizer_terms)
+    sites, escapes = _call_sites(context, record)
+    trained, trained_term = _trained_model(context, optimizer_terms)
     return Step(
         record=record,
         inputs=inputs,
         updates=updates,
-        context=context,
-        input_terms=flatten(inputs, context),
+        context=where,
+        input_terms=flatten(inputs, where),
         update_terms=update_terms,
         optimizer_terms=optimizer_terms,
         model=trained,
@@ -125,35 +125,35 @@ def _step(model: ModuleModel, record: CallRecord, phase_is_int: bool) -> Optiona
 # -- the trained model ---------------------------------------------------------------
 
 
-def expand_parameters(model: ModuleModel, terms: List[Term], depth: int = 2) -> List[Term]:
+def expand_parameters(context: RuleContext, terms: List[Term], depth: int = 2) -> List[Term]:
     """``terms`` with each parameter replaced by what the calls in this file pass for it.
 
     A parameter stays a PARAMETER term when some call cannot be read or none is seen.
     """
     expanded: List[Term] = []
     for term in terms:
-        arguments = parameter_arguments(model, term) if term.kind == PARAMETER and depth else []
+        arguments = parameter_arguments(context, term) if term.kind == PARAMETER and depth else []
         if not arguments:
             expanded.append(term)
             continue
         for argument_node, where in arguments:
-            expanded.extend(expand_parameters(model, flatten(argument_node, where), depth - 1))
+            expanded.extend(expand_parameters(context, flatten(argument_node, where), depth - 1))
     return expanded
 
 
-def _trained_model(module: ModuleModel, optimizer_terms) -> Tuple[Optional[str], Optional[Term]]:
+def _trained_model(context: RuleContext, optimizer_terms) -> Tuple[Optional[str], Optional[Term]]:
     """The model whose weights ``get_updates`` trains, when there is exactly one.
 
     Its expression's text, and a term for the expression itself (for the model
     resolver: where the model is used).
     """
-    models = trained_models(module, optimizer_terms)
+    models = trained_models(context, optimizer_terms)
     if models is None or len(models) != 1:
         return None, None
     return next(iter(models.items()))
 
 
-def trained_models(module: ModuleModel, optimizer_terms) -> Optional[Dict[str, Term]]:
+def trained_models(context: RuleContext, optimizer_terms) -> Optional[Dict[str, Term]]:
     """Every model whose weights ``get_updates`` trains (``netDA.trainable_weights +
     netDB.trainable_weights``), by expression text; None when some part of the params is not
     a model's weights."""
@@ -162,7 +162,7 @@ def trained_models(module: ModuleModel, optimizer_terms) -> Optional[Dict[str, T
         params = _params_argument(term.node)
         if params is None:
             return None
-        for piece in expand_parameters(module, flatten(params, term.context)):
+        for piece in expand_parameters(context, flatten(params, term.context)):
             weights = _weights_attribute(piece.node)
             base = None if weights is None else dotted(weights.value)
             if base is None:
@@ -193,7 +193,7 @@ def phase_matters(context: RuleContext, step: "Step") -> Optional[bool]:
     if step.model_term is None:
         # several models trained together: the phase matters if it does for one of them
         infos = [resolve_model(context, term.node, term.context.scope, term.context.seq, term.context.blocks)
-                 for term in (trained_models(context.model, step.optimizer_terms) or {}).values()]
+                 for term in (trained_models(context, step.optimizer_terms) or {}).values()]
         if infos:
             trained = infos[0]._replace(seen=all(info.seen for info in infos),
                                         phase_dependent=any(info.seen and info.phase_dependent for info in infos))
@@ -205,7 +205,7 @@ def phase_matters(context: RuleContext, step: "Step") -> Optional[bool]:
     stop = _applies_model(step.model)
     for application in applications(origins, step.model) if step.model is not None else ():
         for arg in application.node.args:
-            origins.extend(sources(context.model, arg, application.context, parameter_arguments, stop=stop).origins)
+            origins.extend(sources(context, arg, application.context, stop=stop).origins)
     for origin in origins:
         node = origin.node
         if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
@@ -233,7 +233,7 @@ def _loss_sources(context: RuleContext, step: "Step") -> Tuple[List[Origin], boo
         if loss is None:
             complete = False
             continue
-        found = sources(context.model, loss, term.context, parameter_arguments, stop=_applies_model(step.model))
+        found = sources(context, loss, term.context, stop=_applies_model(step.model))
         complete = complete and found.complete
         origins.extend(found.origins)
     return origins, complete
@@ -345,25 +345,26 @@ def takes_feed_dict(record: CallRecord) -> bool:
     return not any(kw.arg is None or kw.arg == "feed_dict" for kw in record.node.keywords)
 
 
-def _call_sites(model: ModuleModel, record: CallRecord) -> Tuple[List[CallRecord], bool]:
+def _call_sites(context: RuleContext, record: CallRecord) -> Tuple[List[CallRecord], bool]:
     """The calls of the step this file shows, and whether it may be called some other way.
 
     It *escapes* when it may be called where no edit can reach: returned from a
     function, kept in a container, passed to a wrapper or another object.
     """
-    sites, escapes = _sites_of(model, record.node, 0, frozenset())
+    sites, escapes = _sites_of(context, record.node, 0, frozenset())
     unique = {id(site.node): site for site in sites}
     return sorted(unique.values(), key=lambda s: s.seq), escapes
 
 
-def _sites_of(model: ModuleModel, value: ast.expr, depth: int, builders) -> Tuple[List[CallRecord], bool]:
+def _sites_of(context: RuleContext, value: ast.expr, depth: int, builders) -> Tuple[List[CallRecord], bool]:
     """Calls of what ``value`` evaluates to; ``builders`` are calls that build it, not call it."""
+    model = context.model
     kept = model.kept.get(id(value))
     if kept is None or depth > _MAX_HELPER_DEPTH:
         return [], True
     scope, name = kept.scope, kept.name
     if kept.how == "return":
-        return _helper_sites(model, scope, depth, builders)
+        return _helper_sites(context, scope, depth, builders)
     if kept.how == "attr":
         calls = scope.cls.attr_calls.get(name, ())
         sites = [c for c in calls if c.node is not value and id(c.node) not in builders]
@@ -384,21 +385,21 @@ def _sites_of(model: ModuleModel, value: ast.expr, depth: int, builders) -> Tupl
     escapes = reads > calls  # the name is passed, stored or returned somewhere
     for ret, seq, blocks in scope.returns:
         if isinstance(ret.value, ast.Name) and ret.value.id == name and binding in reaching(scope, name, seq, blocks):
-            more, _ = _helper_sites(model, scope, depth, builders)
+            more, _ = _helper_sites(context, scope, depth, builders)
             sites.extend(more)
             escapes = True
     return sites, escapes or not sites
 
 
-def _helper_sites(model: ModuleModel, helper: Scope, depth: int, builders) -> Tuple[List[CallRecord], bool]:
+def _helper_sites(context: RuleContext, helper: Scope, depth: int, builders) -> Tuple[List[CallRecord], bool]:
     """Calls of the step through the results of a helper that returns it.
 
     The helper may also be called from other files, so the step escapes.
     """
-    calls = function_calls(model, helper)
-    builders = builders | {id(call.node) for call in calls}
+    calls = [invocation.call for invocation in function_calls(context, helper)]
+    builders = builders | {id(call) for call in calls}
     sites = []
     for call in calls:
-        more, _ = _sites_of(model, call.node, depth + 1, builders)
+        more, _ = _sites_of(context, call, depth + 1, builders)
         sites.extend(more)
     return sites, True

@@ -166,7 +166,6 @@ class Graph:
         """Every expression that running ``node`` executes, as far as the file shows it."""
         found: Dict[int, Tuple[ast.expr, Context]] = {}
         stack: List[Tuple[ast.expr, Context, int]] = [(node, where, 0)]
-        model = self.context.model
         while stack and len(found) < _MAX_REACHED:
             current, here, depth = stack.pop()
             if id(current) in found or not isinstance(current, ast.expr):
@@ -179,7 +178,7 @@ class Graph:
                         stack.extend((e, Context(s, q, b), depth) for e, s, q, b in unpacked(binding))
                     elif isinstance(binding, Parameter):
                         term = Term("parameter", binding.node, inner)
-                        stack.extend((e, w, depth) for e, w in parameter_arguments(model, term))
+                        stack.extend((e, w, depth) for e, w in parameter_arguments(self.context, term))
                     elif isinstance(binding, (Assignment, Augmentation, Append, Extend)) and binding.value is not None:
                         stack.append((binding.value, inner, depth))
             elif isinstance(current, (ast.List, ast.Tuple, ast.Set)):
@@ -265,13 +264,12 @@ class Graph:
 
     def origins(self, loss: ast.expr, where: Context) -> List[Origin]:
         """What the loss is computed from, into the returns of local builder functions."""
-        model = self.context.model
         found: List[Origin] = []
         pending = [(loss, where, 0)]
         visited: Set[int] = set()
         while pending:
             node, here, depth = pending.pop()
-            for origin in sources(model, node, here, parameter_arguments, stop=self._constructs).origins:
+            for origin in sources(self.context, node, here, stop=self._constructs).origins:
                 if id(origin.node) in visited:
                     continue
                 visited.add(id(origin.node))

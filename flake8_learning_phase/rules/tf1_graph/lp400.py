@@ -9,6 +9,7 @@ from flake8_learning_phase.core.module import Assignment, reaching
 from flake8_learning_phase.core.registry import Rule, invalid, valid
 from flake8_learning_phase.keras.backend import is_phase_call
 from flake8_learning_phase.flow.terms import Context
+from flake8_learning_phase.rules.tf1_graph.examples import session_script
 from flake8_learning_phase.rules.tf1_graph.graph import PREFILTER, KerasUse, Run, Training, graph
 from flake8_learning_phase.rules.tf1_graph.syntax import (
     constant_value,
@@ -20,21 +21,7 @@ from flake8_learning_phase.rules.tf1_graph.syntax import (
     tensorflow_alias,
 )
 
-_BAD = '''\
-import tensorflow as tf
-from tensorflow.keras import backend as K
-
-features = tf.placeholder(tf.float32, (None, 8))
-labels = tf.placeholder(tf.float32, (None, 1))
-net = tf.keras.Sequential([tf.keras.layers.Dense(16), tf.keras.layers.Dropout(0.3), tf.keras.layers.Dense(1)])
-loss = tf.reduce_mean(tf.square(net(features) - labels))
-train_op = tf.train.AdamOptimizer().minimize(loss)
-
-
-def train(sess, batches):
-    for xb, yb in batches:
-        sess.run(train_op, feed_dict={features: xb, labels: yb})
-'''
+_BAD = session_script("Dropout(0.3)")
 _GOOD = _BAD.replace("{features: xb, labels: yb}", "{features: xb, labels: yb, K.learning_phase(): 1}")
 _BAD_MODEL_FN = '''\
 import tensorflow as tf

@@ -8,6 +8,7 @@ from flake8_learning_phase.core.module import dotted
 from flake8_learning_phase.core.registry import Rule, invalid, valid
 from flake8_learning_phase.flow.dataflow import same_value
 from flake8_learning_phase.flow.terms import Context
+from flake8_learning_phase.rules.tf1_graph.examples import session_script
 from flake8_learning_phase.rules.tf1_graph.graph import (
     PREFILTER,
     Graph,
@@ -26,21 +27,7 @@ from flake8_learning_phase.rules.tf1_graph.syntax import (
     tensorflow_alias,
 )
 
-_BAD = '''\
-import tensorflow as tf
-from tensorflow.keras import backend as K
-
-features = tf.placeholder(tf.float32, (None, 8))
-labels = tf.placeholder(tf.float32, (None, 1))
-net = tf.keras.Sequential([tf.keras.layers.Dense(16), tf.keras.layers.BatchNormalization(), tf.keras.layers.Dense(1)])
-loss = tf.reduce_mean(tf.square(net(features) - labels))
-train_op = tf.train.AdamOptimizer().minimize(loss)
-
-
-def train(sess, batches):
-    for xb, yb in batches:
-        sess.run(train_op, feed_dict={features: xb, labels: yb, K.learning_phase(): 1})
-'''
+_BAD = session_script("BatchNormalization()", ", K.learning_phase(): 1")
 _GOOD = _BAD.replace(
     "train_op = tf.train.AdamOptimizer().minimize(loss)",
     "train_op = tf.group(tf.train.AdamOptimizer().minimize(loss), *net.get_updates_for(features))",

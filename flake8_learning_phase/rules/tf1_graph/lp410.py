@@ -76,7 +76,7 @@ def _never_true(context: RuleContext, training: Training, layer: LayerUse) -> bo
         return all(_fed_value(run, flag.id) is False for run in training.runs)
     if bindings and all(isinstance(b, Parameter) for b in bindings):
         passed = [pair for b in bindings for pair in parameter_arguments(
-            context.model, Term("parameter", b.node, Context(b.scope, b.seq, b.blocks)))]
+            context, Term("parameter", b.node, Context(b.scope, b.seq, b.blocks)))]
         return bool(passed) and all(is_constant_false(value, at) for value, at in passed)
     return False
 
@@ -148,7 +148,7 @@ def _flag(context: RuleContext, training: Training, layer: LayerUse) -> Optional
     if scope.is_function:
         for name in FLAG_NAMES:
             if any(isinstance(b, Parameter) for b in scope.bindings.get(name, ())):
-                return name, varies(context.model, ast.Name(name, ast.Load()), layer.context)
+                return name, varies(context, ast.Name(name, ast.Load()), layer.context)
         tf = tensorflow_alias(context.model)
         if scope is training.model_fn and "mode" in scope.bindings and tf is not None:
             return "mode == {}.estimator.ModeKeys.TRAIN".format(tf), True

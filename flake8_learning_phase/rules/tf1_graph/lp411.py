@@ -59,7 +59,7 @@ def _updates_pending(context: RuleContext, layer: LayerUse) -> bool:
         return False
     if layer.layer.contrib and layer.in_place is not False:
         return False  # updates in place (``updates_collections=None``), or cannot tell
-    return varies(context.model, layer.flag, layer.context)
+    return varies(context, layer.flag, layer.context)
 
 
 def _finding(context: RuleContext, training: Training) -> Finding:

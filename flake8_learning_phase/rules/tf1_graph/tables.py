@@ -51,21 +51,22 @@ UPDATES_COLLECTIONS_POSITION = 8
 
 def graph_layer(qualified: Optional[str]) -> Optional[GraphLayer]:
     """The table entry for a callee's import path, or None for anything else."""
-    if not qualified:
-        return None
-    for root in _SLIM_ROOTS:
-        if qualified.startswith(root) and qualified[len(root):] in _CONTRIB:
-            return _CONTRIB[qualified[len(root):]]
-    for root in _TF_ROOTS:
-        if qualified.startswith(root) and qualified[len(root):] in _TF_LAYERS:
-            return _TF_LAYERS[qualified[len(root):]]
-    return None
+    return _entry(qualified, _SLIM_ROOTS, _CONTRIB) or _entry(qualified, _TF_ROOTS, _TF_LAYERS)
 
 
 def graph_layer_class(qualified: Optional[str]) -> Optional[GraphLayer]:
     """The entry for a tf.layers layer class (``tf.layers.BatchNormalization``), or None."""
+    return _entry(qualified, _TF_ROOTS, _TF_LAYER_CLASSES)
+
+
+def _entry(qualified: Optional[str], roots, table: Dict[str, GraphLayer]) -> Optional[GraphLayer]:
+    """The entry of ``table`` for the part of ``qualified`` after one of ``roots``."""
     if not qualified:
         return None
+    for root in roots:
+        if qualified.startswith(root) and qualified[len(root):] in table:
+            return table[qualified[len(root):]]
+    return None
     for root in _TF_ROOTS:
         if qualified.startswith(root) and qualified[len(root):] in _TF_LAYER_CLASSES:
             return _TF_LAYER_CLASSES[qualified[len(root):]]

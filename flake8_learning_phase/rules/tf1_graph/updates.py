@@ -4,14 +4,14 @@ from typing import List, Optional, Set
 
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import Wrap
-from flake8_learning_phase.core.module import Assignment, CallRecord, ModuleModel, Parameter, dotted, reaching
+from flake8_learning_phase.core.module import Assignment, CallRecord, Parameter, dotted, reaching
 from flake8_learning_phase.flow.calls import parameter_arguments
 from flake8_learning_phase.flow.terms import Context, Term
 from flake8_learning_phase.rules.tf1_graph.graph import Graph, LayerUse, Training, companion_runs, opaque_dependency
 from flake8_learning_phase.rules.tf1_graph.syntax import constant_value, is_constant, is_update_ops, tensorflow_alias
 
 
-def varies(model: ModuleModel, flag: ast.expr, where: Context) -> bool:
+def varies(context: RuleContext, flag: ast.expr, where: Context) -> bool:
     """The flag can be true and false: not a constant, nor a name or a parameter only ever bound
     to one constant truth value (then no inference path reads the statistics)."""
     if is_constant(flag):
@@ -28,7 +28,7 @@ def varies(model: ModuleModel, flag: ast.expr, where: Context) -> bool:
             continue
         if isinstance(binding, Parameter):
             term = Term("parameter", binding.node, Context(binding.scope, binding.seq, binding.blocks))
-            passed = parameter_arguments(model, term)
+            passed = parameter_arguments(context, term)
             if passed and all(is_constant(value) for value, _ in passed):
                 truths.update(bool(constant_value(value)) for value, _ in passed)
                 continue

@@ -1,0 +1,764 @@
+"""What an expression stands for: the value-flow evaluator every family asks.
+
+Rule- and library-neutral.  Given an expression and the :class:`Frame` it is
+evaluated in, :meth:`Evaluator.values` answers with the values of
+:mod:`.values` it may stand for, one per possibility, following:
+
+- names to the bindings that reach them (assignments, imports, defs and
+  classes, ``for`` elements, tuple unpacking), module names read in a function
+  to the bindings that reach its calls;
+- ``self`` attributes to their assignments in the class (and constructor
+  keywords after ``self.__dict__.update(kwargs)``), attributes of modules,
+  classes and instances of the project;
+- lists, tuples, comprehensions and subscripts to their elements, appends and
+  extends; calls of project functions to what they return, with the arguments
+  of that call bound to the parameters;
+- parameters to what the visible calls pass (:meth:`Evaluator.invocations`:
+  this module's calls, the project's modules that import it, and functions
+  handed to another function as a value), or their default;
+- across the project's own modules (:mod:`.project`: absolute, relative and
+  star imports, resolved from the analyzed file's location).
+
+One question, one answer: "who calls this function" is
+:meth:`Evaluator.invocations` for every family.  A library package (Keras:
+:mod:`flake8_learning_phase.keras.models`) subclasses the evaluator and says
+what its own names make through the hooks (:meth:`Evaluator.library_call` and
+the few next to it); by default a library call is unseen.
+
+Cost is bounded by the files, not by the callers: one evaluation spends at
+most a budget of steps and recursion depth (:class:`OutOfBudget` past it), and
+the calls of a function are read from at most :data:`MAX_CALLER_MODULES`
+other modules (past that the parameter also counts as unseen).
+"""
+import ast
+import itertools
+import os
+import sys
+from typing import Dict, List, NamedTuple, Optional
+
+from flake8_learning_phase.core import project
+from flake8_learning_phase.core.module import (
+    Append,
+    Assignment,
+    ClassDefinition,
+    Element,
+    Extend,
+    FunctionDefinition,
+    Import,
+    Parameter,
+    Scope,
+    Unpacking,
+    reaching,
+    unpacked,
+)
+from flake8_learning_phase.core.values import (
+    UNSEEN_VALUE,
+    ClassRef,
+    Construction,
+    Foreign,
+    Frame,
+    FunctionRef,
+    Instance,
+    LibRef,
+    ModuleRef,
+    Value,
+)
+
+MAX_DEPTH = 12
+BUDGET = 4000
+# The other modules whose calls of a function are followed for its parameters (its own module's
+# calls are all followed): past this many, cost would grow with the callers, so the rest are not
+# read and the parameter counts as unseen (a value found in the calls followed still counts).
+# Modules are taken in a stable order: the project's files by path.
+MAX_CALLER_MODULES = 4
+_MAX_METHOD_CALLS = 50
+
+
+class OutOfBudget(Exception):
+    """One question spent more than :data:`BUDGET` steps: its answer is unseen."""
+
+
+class Invocation(NamedTuple):
+    """A visible call of a function: the call, the frame of its arguments, and whether it is
+    made on an instance (``self.f(...)``, ``obj.f(...)``: the first parameter is bound)."""
+
+    call: ast.Call
+    frame: Frame
+    bound: bool
+
+
+class PassedArguments(NamedTuple):
+    """``(expression, frame)`` for each argument the visible calls pass for a parameter;
+    ``complete`` is False when some call does not pass it or the callers are not all seen."""
+
+    sources: list
+    complete: bool
+
+
+def known_arguments(frame: Frame, scope: Scope) -> Optional[dict]:
+    """The arguments bound to ``scope``'s parameters in ``frame`` (a call being followed into
+    it); None when ``scope`` is not such a call."""
+    for key, mapping in frame.envs:
+        if key == id(scope):
+            return mapping
+    return None
+
+
+class Evaluator:
+    """Evaluation state for one analyzed module (memoised; shared through the rule context)."""
+
+    def __init__(self, model, path: Optional[str], text: str = ""):
+        self.root = project.ModuleInfo(path, model, text)
+        self.memo: Dict[tuple, List[Value]] = {}
+        self.budget = 0
+        self.depth = 0
+        self._calls: Dict[int, list] = {}
+        self._alive: Dict[int, tuple] = {}
+        self._indexes: Dict[str, project.ProjectIndex] = {}  # brought up to date for this analysis
+        self._invoked: Dict[tuple, List[Invocation]] = {}  # invocations() by (function, module, depth)
+        self._cut: set = set()  # id() of the functions called from more than MAX_CALLER_MODULES modules
+        self._imported: Dict[tuple, object] = {}  # project.resolve_absolute by (module, import path)
+        self._test_modules: Dict[int, bool] = {}  # project.is_test_or_example by module
+
+    # -- what a library's names make (a library package overrides these) -------------
+
+    def library_call(self, callee: LibRef, call: ast.Call, frame: Frame) -> List[Value]:
+        """What calling the library name ``callee`` makes."""
+        return [UNSEEN_VALUE]
+
+    def same_object(self, call: ast.Call, frame: Frame) -> Optional[List[Value]]:
+        """What ``call`` stands for when it returns the object it is called on; None otherwise."""
+        return None
+
+    def library_owned(self, qualified: str) -> bool:
+        """An import the project never resolves into, even when the tree holds the library."""
+        return False
+
+    def star_import_values(self, module: str, name: str) -> Optional[List[Value]]:
+        """``name`` read after ``from module import *`` of a library module: what it stands for,
+        [] when the module does not define it; None when ``module`` is not the library's."""
+        return None
+
+    def inherited_member(self, cdef: ast.ClassDef, mod: project.ModuleInfo, attr: str) -> List[Value]:
+        """An attribute a project class defines nowhere in the project (a library base's)."""
+        return [UNSEEN_VALUE]
+
+    def unpassed_parameter(self, fdef, mod: project.ModuleInfo) -> List[Value]:
+        """What a parameter no visible call passes may stand for; [] when nothing can be said."""
+        return []
+
+    # -- what an expression stands for -----------------------------------------------
+
+    def values_at(self, node: ast.expr, frame: Frame) -> List["Value"]:
+        """What ``node`` may stand for in ``frame`` (a fresh budget); [] when it cannot be told."""
+        self.budget = BUDGET
+        try:
+            return self.values(node, frame)
+        except (RecursionError, OutOfBudget):
+            self.memo.clear()  # half-computed entries must not answer later questions
+            return []
+
+    def calls_in_root(self, scope: Scope) -> List[Invocation]:
+        """The visible calls, made in the analyzed module, of the function whose body is ``scope``
+        (defined in that module); a fresh budget, and [] when it cannot be told."""
+        self.budget = BUDGET
+        try:
+            invocations = self.invocations(scope.node, self.root, scope)
+        except (RecursionError, OutOfBudget):
+            self.memo.clear()  # half-computed entries must not answer later questions
+            return []
+        return [i for i in invocations if i.frame.mod is self.root]
+
+    def _same(self, mod: Optional[project.ModuleInfo]) -> Optional[project.ModuleInfo]:
+        """The analyzed module itself when another module's import leads back to its file."""
+        if mod is not None and mod.path is not None and self.root.path is not None \
+                and os.path.abspath(mod.path) == os.path.abspath(self.root.path):
+            return self.root
+        return mod
+
+    def spend(self):
+        self.budget -= 1
+        if self.budget < 0:
+            raise OutOfBudget()
+
+    def values(self, node, frame: Frame) -> List[Value]:
+        if node is None:
+            return [UNSEEN_VALUE]
+        if frame.envs:
+            self._alive[id(frame.envs)] = frame.envs  # keeps ids in memo keys unique
+        key = (id(node), id(frame.scope), frame.seq, frame.envs and id(frame.envs))
+        if key in self.memo:
+            return self.memo[key]
+        if self.depth > MAX_DEPTH:
+            return [UNSEEN_VALUE]
+        self.spend()
+        self.memo[key] = []  # a cycle contributes nothing
+        self.depth += 1
+        try:
+            found = self._values(node, frame)
+        finally:
+            self.depth -= 1
+        self.memo[key] = found
+        return found
+
+    def _values(self, node, frame: Frame) -> List[Value]:
+        if isinstance(node, ast.Name):
+            return self.name_values(node.id, frame)
+        if isinstance(node, ast.Attribute):
+            return self.attribute_values(node, frame)
+        if isinstance(node, ast.Call):
+            return self.call_values(node, frame)
+        if isinstance(node, ast.IfExp):
+            return self.values(node.body, frame) + self.values(node.orelse, frame)
+        if isinstance(node, ast.Lambda):
+            return [Foreign("lambda")]  # a plain function: never a Keras layer or model
+        if isinstance(node, ast.Subscript):
+            # ``critics[i]``: any element of the list or tuple (displays, appends, parameters)
+            return self.elements(node.value, frame, 0) or [UNSEEN_VALUE]
+        return [UNSEEN_VALUE]
+
+    def name_values(self, name: str, frame: Frame) -> List[Value]:
+        scope = frame.scope
+        if scope.self_name == name and scope.cls is not None and scope.lookup(name) is scope:
+            return [Instance(scope.cls.node, frame.mod, None)]
+        bindings = [b for b in self._reaching(scope, name, frame) if not b.augments]
+        if not bindings:
+            return self._unbound(name, frame.mod)
+        found: List[Value] = []
+        for binding in bindings:
+            if isinstance(binding, Assignment):
+                where = Frame(frame.mod, binding.scope, binding.seq, binding.blocks, frame.envs)
+                found.extend(self.values(binding.value, where))
+            elif isinstance(binding, Parameter):
+                found.extend(self.parameter_values(binding, frame))
+            elif isinstance(binding, Import):
+                found.extend(self.import_values(binding.qualified, frame.mod))
+            elif isinstance(binding, FunctionDefinition):
+                found.append(FunctionRef(binding.node, frame.mod))
+            elif isinstance(binding, ClassDefinition):
+                found.append(ClassRef(binding.node, frame.mod))
+            elif isinstance(binding, Element):
+                where = Frame(frame.mod, binding.scope, binding.seq, binding.blocks, frame.envs)
+                found.extend(self.elements(binding.iterable, where, 0) or [UNSEEN_VALUE])
+            else:
+                found.extend(self._unpacked_values(binding, frame.mod, frame.envs))
+        return found
+
+    def _reaching(self, scope: Scope, name: str, frame: Frame) -> list:
+        """The bindings of ``name`` that reach its use; for a module name read in a module-level
+        function that only module-level code calls, those that reach the calls.
+
+        A script that re-binds ``model = ...`` section by section and calls ``train_step``
+        between two bindings runs the step on the earlier model.
+        """
+        owner = scope.lookup(name)
+        fdef = scope.node
+        if owner is None or not owner.is_module or owner is scope or scope.parent is not owner \
+                or not scope.is_function:
+            return reaching(scope, name, frame.seq, frame.blocks)
+        calls = owner.calls.get(fdef.name, [])
+        mentions = sum(s.reads.get(fdef.name, 0) for s in frame.mod.model.scopes)
+        if not calls or mentions != len(calls) or fdef.name in frame.mod.model.attribute_calls:
+            return reaching(scope, name, frame.seq, frame.blocks)  # called elsewhere, or handed on
+        found: list = []
+        for record in calls:
+            for binding in reaching(owner, name, record.seq, record.blocks):
+                if binding not in found:
+                    found.append(binding)
+        return found
+
+    def elements(self, node, frame: Frame, depth: int) -> List[Value]:
+        """The elements of what ``for m in node`` iterates: a list or tuple display, a
+        comprehension, or a name or ``self`` attribute holding one (appends and extends
+        included); unseen for anything else."""
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            if any(isinstance(e, ast.Starred) for e in node.elts):
+                return [UNSEEN_VALUE]
+            return [v for e in node.elts for v in self.values(e, frame)]  # ``models = []``: appends follow
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            return self.values(node.elt, frame)
+        if depth > 3:
+            return [UNSEEN_VALUE]
+        if isinstance(node, ast.Call):  # a function of the project returning a list
+            returned = self.returned(node, frame)
+            if returned is None:
+                return [UNSEEN_VALUE]
+            return [v for expr, where in returned for v in self.elements(expr, where, depth + 1) or [UNSEEN_VALUE]]
+        if isinstance(node, ast.Name):
+            bindings = reaching(frame.scope, node.id, frame.seq, frame.blocks)
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id == frame.scope.self_name and frame.scope.cls is not None:
+            given = self._constructor_keyword(node, frame)
+            if given is not None:
+                return [v for expr, where in given for v in self.elements(expr, where, depth + 1) or [UNSEEN_VALUE]]
+            bindings = frame.scope.cls.attr_bindings.get(node.attr, [])
+        else:
+            return [UNSEEN_VALUE]
+        found: List[Value] = []
+        for binding in bindings:
+            where = Frame(frame.mod, binding.scope, binding.seq, binding.blocks, frame.envs)
+            if isinstance(binding, Append):
+                found.extend(self.values(binding.value, where))
+            elif isinstance(binding, (Assignment, Extend)) and binding.value is not None:
+                found.extend(self.elements(binding.value, where, depth + 1))
+            elif isinstance(binding, Parameter) and isinstance(node, ast.Name):
+                sources = self.arguments(binding, node.id, frame)
+                if sources is None:
+                    return [UNSEEN_VALUE]
+                for expr, arg_frame in sources:
+                    found.extend(self.elements(expr, arg_frame, depth + 1) or [UNSEEN_VALUE])
+            else:
+                return [UNSEEN_VALUE]
+        return found
+
+    def returned(self, call: ast.Call, frame: Frame):
+        """``(expression, frame)`` for every ``return`` of the project functions ``call`` calls;
+        None when a callee is not such a function."""
+        returned = []
+        for callee in self.values(call.func, frame):
+            scope = self.function_scope(callee.node, callee.mod) if isinstance(callee, FunctionRef) else None
+            if scope is None or not scope.returns:
+                return None
+            bound = callee.bound is not None
+            envs = frame.envs + ((id(scope), self.bind_arguments(callee.node, call, frame, bound)),)
+            returned.extend((ret.value, Frame(callee.mod, scope, seq, blocks, envs))
+                            for ret, seq, blocks in scope.returns)
+        return returned
+
+    def arguments(self, binding: Parameter, name: str, frame: Frame):
+        """The ``(expression, frame)`` pairs the visible calls pass for a parameter; None when unknown."""
+        mapping = known_arguments(frame, binding.scope)
+        if mapping is not None:
+            return mapping.get(name, [])
+        passed = self.passed_arguments(binding, frame)
+        return passed.sources if passed.complete else None
+
+    def _unpacked_values(self, binding, mod, envs) -> List[Value]:
+        """``a, b = build()`` with ``build`` here returning tuples: what element ``a`` is."""
+        if not isinstance(binding, Unpacking):
+            return [UNSEEN_VALUE]
+        elements = unpacked(binding)
+        if not elements:
+            where = Frame(mod, binding.scope, binding.seq, binding.blocks, envs)
+            return self._element_values(binding.value, where, binding.index, binding.count, 0)
+        found: List[Value] = []
+        for element, scope, seq, blocks in elements:
+            found.extend(self.values(element, Frame(mod, scope, seq, blocks, envs)))
+        return found
+
+    def _element_values(self, node, frame: Frame, index: int, count: int, depth: int) -> List[Value]:
+        """Element ``index`` of the ``count``-tuple ``node`` stands for: a display, a call of a
+        function of the project returning displays, or a name or parameter bound to one
+        (``def train(models): encoder, decoder = models`` with ``train(build(), ...)``)."""
+        if depth > 4:
+            return [UNSEEN_VALUE]
+        if isinstance(node, (ast.Tuple, ast.List)):
+            if len(node.elts) != count or any(isinstance(e, ast.Starred) for e in node.elts):
+                return [UNSEEN_VALUE]
+            return self.values(node.elts[index], frame)
+        found: List[Value] = []
+        if isinstance(node, ast.Call):
+            returned = self.returned(node, frame)
+            if returned is None:
+                return [UNSEEN_VALUE]
+            for expr, where in returned:
+                found.extend(self._element_values(expr, where, index, count, depth + 1))
+            return found or [UNSEEN_VALUE]
+        if not isinstance(node, ast.Name):
+            return [UNSEEN_VALUE]
+        for binding in reaching(frame.scope, node.id, frame.seq, frame.blocks):
+            if isinstance(binding, Assignment) and binding.value is not None:
+                sources = [(binding.value, Frame(frame.mod, binding.scope, binding.seq, binding.blocks, frame.envs))]
+            elif isinstance(binding, Parameter):
+                sources = self.arguments(binding, node.id, frame)
+                if sources is None:
+                    return [UNSEEN_VALUE]
+            else:
+                return [UNSEEN_VALUE]
+            for expr, where in sources:
+                found.extend(self._element_values(expr, where, index, count, depth + 1))
+        return found or [UNSEEN_VALUE]
+
+    def _unbound(self, name: str, mod: project.ModuleInfo) -> List[Value]:
+        """A name no binding reaches: a relative import, a star import, or a builtin."""
+        relative = mod.relative.get(name)
+        if relative is not None:
+            level, module, imported = relative
+            target = self._same(project.resolve_relative(mod, level, module))
+            if target is None:
+                return [UNSEEN_VALUE]
+            if target.model.module.lookup(imported) is None and not target.stars:
+                sub = self._same(project.resolve_submodule(target, imported))
+                if sub is not None:
+                    return [ModuleRef(sub)]
+            return self.global_values(target, imported)
+        for level, module in mod.stars:
+            if not level:
+                known = self.star_import_values(module, name)
+                if known is not None:
+                    if known:
+                        return known
+                    continue
+            target = self._same(project.resolve_relative(mod, level, module)) if level \
+                else self._absolute_module(mod, module)
+            if target is not None and target is not mod and target.model.module.lookup(name) is not None:
+                return self.global_values(target, name)
+        return [UNSEEN_VALUE]
+
+    def _absolute_module(self, mod, module: str) -> Optional[project.ModuleInfo]:
+        found = project.resolve_absolute(mod, module)
+        if found is None or found[1]:
+            return None
+        return self._same(found[0])
+
+    def global_values(self, mod: project.ModuleInfo, name: str) -> List[Value]:
+        frame = Frame(mod, mod.model.module, sys.maxsize, (), ())
+        return self.name_values(name, frame)
+
+    def import_values(self, qualified: str, mod: project.ModuleInfo) -> List[Value]:
+        # A library is known by name, even when the analyzed tree holds its sources (tensorflow's
+        # own tests import ``tensorflow.python.keras``, which is then a module of the "project").
+        key = (id(mod), qualified)
+        if key not in self._imported:  # file-system look-ups, the same all through one analysis
+            self._imported[key] = project.resolve_absolute(mod, qualified) \
+                if mod.path is not None and not self.library_owned(qualified) else None
+        found = self._imported[key]
+        if found is None:
+            return [LibRef(qualified)]
+        target, rest = found
+        target = self._same(target)
+        if not rest:
+            return [ModuleRef(target)]
+        values = self.global_values(target, rest[0])
+        for attr in rest[1:]:
+            values = [v for value in values for v in self.member(value, attr)]
+        return values
+
+    def attribute_values(self, node: ast.Attribute, frame: Frame) -> List[Value]:
+        given = self._constructor_keyword(node, frame)
+        if given is not None:
+            return [v for expr, where in given for v in self.values(expr, where)]
+        found: List[Value] = []
+        for value in self.values(node.value, frame):
+            found.extend(self.member(value, node.attr, frame))
+        return found
+
+    def _constructor_keyword(self, node: ast.Attribute, frame: Frame) -> Optional[list]:
+        """``self.attr`` read in ``__init__`` after ``self.__dict__.update(kwargs)`` and before
+        ``__init__`` assigns it: the ``(expression, frame)`` the constructor calls pass as keyword
+        ``attr``; None for any other read, or when a call does not pass it."""
+        scope = frame.scope
+        if scope.cls is None or scope.self_name is None or not isinstance(node.value, ast.Name) \
+                or node.value.id != scope.self_name or getattr(scope.node, "name", None) != "__init__":
+            return None
+        if any(b.scope is scope and b.seq < frame.seq for b in scope.cls.attr_bindings.get(node.attr, ())):
+            return None
+        if not any(record.scope is scope and record.seq < frame.seq and _updates_dict(record.node, scope.self_name)
+                   for record in frame.mod.model.attribute_calls.get("update", ())):
+            return None
+        mapping = known_arguments(frame, scope)
+        if mapping is not None:
+            return mapping.get(node.attr)
+        found = []
+        for call, where, bound in self.invocations(scope.node, frame.mod, scope):
+            passed = self.bind_arguments(scope.node, call, where, bound).get(node.attr)
+            if passed is None:
+                return None
+            found.extend(passed)
+        return found or None
+
+    def member(self, value: Value, attr: str, frame: Optional[Frame] = None) -> List[Value]:
+        if isinstance(value, LibRef):
+            return [LibRef(value.qualified + "." + attr)]
+        if isinstance(value, ModuleRef):
+            return self.global_values(value.mod, attr)
+        if isinstance(value, Instance):
+            return self.class_member(value.cls, value.mod, attr, value.construction)
+        if isinstance(value, ClassRef):
+            return self.class_member(value.node, value.mod, attr, None)
+        return [UNSEEN_VALUE]
+
+    def class_member(self, cdef, mod, attr: str, construction: Optional[Construction]) -> List[Value]:
+        info = mod.model.classes.get(id(cdef))
+        if info is None:
+            return [UNSEEN_VALUE]
+        if attr in info.methods:
+            return [FunctionRef(info.methods[attr].node, mod, Instance(cdef, mod, construction))]
+        bindings = info.attr_bindings.get(attr)
+        if not bindings:
+            for base in self.project_bases(cdef, mod):
+                return self.class_member(base.node, base.mod, attr, construction)
+            return self.inherited_member(cdef, mod, attr)
+        envs = self.init_envs(info, mod, construction)
+        found: List[Value] = []
+        for binding in bindings:
+            if binding.augments:
+                continue
+            if isinstance(binding, Assignment):
+                found.extend(self.values(binding.value, Frame(mod, binding.scope, binding.seq, binding.blocks, envs)))
+            else:
+                found.extend(self._unpacked_values(binding, mod, envs))
+        return found
+
+    def init_envs(self, info, mod, construction: Optional[Construction]) -> tuple:
+        init = info.methods.get("__init__")
+        if init is None or construction is None:
+            return ()
+        frame = construction.frame
+        return frame.envs + ((id(init), self.bind_arguments(init.node, construction.call, frame, True)),)
+
+    def call_values(self, call: ast.Call, frame: Frame) -> List[Value]:
+        found: List[Value] = []
+        same = self.same_object(call, frame)
+        if same is not None:
+            return same
+        for callee in self.values(call.func, frame):
+            if isinstance(callee, LibRef):
+                found.extend(self.library_call(callee, call, frame))
+            elif isinstance(callee, FunctionRef):
+                found.extend(self.returned_values(callee, call, frame))
+            elif isinstance(callee, ClassRef):
+                found.append(Instance(callee.node, callee.mod, Construction(call, frame)))
+            elif isinstance(callee, Foreign):
+                found.append(callee)  # what a plain function or a variable maker returns is no layer
+            else:
+                found.append(UNSEEN_VALUE)
+        return found
+
+    def function_scope(self, fdef, mod) -> Optional[Scope]:
+        return mod.model.function_scopes.get(id(fdef))
+
+    def returned_values(self, callee: FunctionRef, call: ast.Call, frame: Frame) -> List[Value]:
+        mod = callee.mod
+        scope = self.function_scope(callee.node, mod)
+        if scope is None or not scope.returns:
+            return [UNSEEN_VALUE]
+        mapping = self.bind_arguments(callee.node, call, frame, callee.bound is not None)
+        envs = frame.envs + ((id(scope), mapping),)
+        found: List[Value] = []
+        for ret, seq, blocks in scope.returns:
+            found.extend(self.values(ret.value, Frame(mod, scope, seq, blocks, envs)))
+        return found
+
+    def bind_arguments(self, fdef, call: ast.Call, frame: Frame, skip_first: bool) -> dict:
+        """Parameter name -> [(argument expression, frame)] for one call of ``fdef``."""
+        args = fdef.args
+        params = [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
+        if skip_first and params:
+            params = params[1:]
+        mapping: Dict[str, list] = {}
+        for index, arg in enumerate(call.args):
+            if isinstance(arg, ast.Starred):
+                break
+            if index < len(params):
+                mapping[params[index]] = [(arg, frame)]
+        for keyword in call.keywords:
+            if keyword.arg is not None:
+                mapping[keyword.arg] = [(keyword.value, frame)]
+        return mapping
+
+    # -- parameters: who calls the function --------------------------------------------
+
+    def parameter_values(self, binding: Parameter, frame: Frame) -> List[Value]:
+        scope = binding.scope
+        name = binding.node.arg
+        mapping = known_arguments(frame, scope)
+        if mapping is not None:
+            if name in mapping:
+                return [v for expr, where in mapping[name] for v in self.values(expr, where)]
+            return self.values(binding.value, Frame(frame.mod, scope.parent, sys.maxsize, (), frame.envs)) \
+                if binding.value is not None else [UNSEEN_VALUE]
+        fdef = scope.node
+        if not isinstance(fdef, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return [UNSEEN_VALUE]
+        found: List[Value] = []
+        invocations = self.invocations(fdef, frame.mod, scope)
+        if not invocations:
+            return self.unpassed_parameter(fdef, frame.mod) or [UNSEEN_VALUE]
+        for call, where, bound in invocations:
+            mapping = self.bind_arguments(fdef, call, where, bound)
+            if name in mapping:
+                expr, arg_frame = mapping[name][0]
+                found.extend(self.values(expr, arg_frame))
+            elif any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+                found.append(UNSEEN_VALUE)
+            elif binding.value is not None:
+                found.extend(self.values(binding.value, Frame(frame.mod, scope.parent, sys.maxsize, (), ())))
+        if id(fdef) in self._cut:
+            found.append(UNSEEN_VALUE)
+        return found or [UNSEEN_VALUE]
+
+    def passed_arguments(self, binding: Parameter, frame: Frame) -> PassedArguments:
+        """What the visible calls pass for a parameter; incomplete when a call does not pass it,
+        no call is visible, or the callers were cut at the budget."""
+        fdef = binding.scope.node
+        found = []
+        complete = True
+        if isinstance(fdef, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for call, where, bound in self.invocations(fdef, frame.mod, binding.scope):
+                mapping = self.bind_arguments(fdef, call, where, bound)
+                if binding.node.arg in mapping:
+                    found.extend(mapping[binding.node.arg])
+                else:
+                    complete = False
+        if not found or id(fdef) in self._cut:
+            complete = False
+        return PassedArguments(found, complete)
+
+    def all_calls(self, mod) -> list:
+        cached = self._calls.get(id(mod))
+        if cached is None:
+            cached = [r for s in mod.model.scopes for records in s.calls.values() for r in records]
+            cached += [r for records in mod.model.attribute_calls.values() for r in records]
+            self._calls[id(mod)] = cached
+        return cached
+
+    def frame_of(self, mod, record, envs=()) -> Frame:
+        return Frame(mod, record.scope, record.seq, record.blocks, envs)
+
+    def calls_reaching(self, mod, target_kind: type, target_node, name: str):
+        """Calls in ``mod`` whose callee stands for ``target_node``: a def (``target_kind``
+        :class:`FunctionRef`) or a class (:class:`ClassRef`) of some module."""
+        for record in mod.model.calls_of(name):
+            frame = self.frame_of(mod, record)
+            if any(isinstance(v, target_kind) and v.node is target_node for v in self.values(record.node.func, frame)):
+                yield record, frame
+
+    def invocations(self, fdef, mod, scope: Scope, depth: int = 0) -> List[Invocation]:
+        """Every visible call of ``fdef`` (defined in ``mod``, its body ``scope``).
+
+        Calls from tests and examples do not count for code outside them: a library class's
+        tests build small models (keras-rl2's DDPG tests use Dense-only actors) while its users
+        hand it any model.
+        """
+        key = (id(fdef), id(mod), depth)
+        if key not in self._invoked:  # the same for every question of this analysis
+            found = []
+            callers = {id(mod)}
+            with_tests = self._in_tests(mod, scope)
+            # lazily: the project files after the budget's last caller are not even parsed
+            for invocation in self._invocations(fdef, mod, scope, depth):
+                where = invocation.frame
+                if with_tests or not self._in_tests(where.mod, where.scope):
+                    callers.add(id(where.mod))
+                    if len(callers) > 1 + MAX_CALLER_MODULES:
+                        self._cut.add(id(fdef))
+                        break
+                    found.append(invocation)
+            self._invoked[key] = found
+        return self._invoked[key]
+
+    def _in_tests(self, mod, scope: Optional[Scope]) -> bool:
+        """Code in a test or example module, or in a ``test*`` function or ``Test*`` class."""
+        if id(mod) not in self._test_modules:  # a look at the folders above it: once per analysis
+            self._test_modules[id(mod)] = project.is_test_or_example(mod.path)
+        return self._test_modules[id(mod)] or _in_test_code(scope)
+
+    def _invocations(self, fdef, mod, scope: Scope, depth: int):
+        if scope.cls is not None:
+            cls = scope.cls
+            for record in cls.attr_calls.get(fdef.name, ()):
+                yield Invocation(record.node, self.frame_of(mod, record), True)
+            cdef = cls.node
+            if fdef.name == "__init__":
+                for other in itertools.chain((mod,), self._importers(mod, cdef.name)):
+                    for record, frame in self.calls_reaching(other, ClassRef, cdef, cdef.name):
+                        yield Invocation(record.node, frame, True)
+                return
+            # ``buffer.learn(actors, critics)`` on an instance, here or in a module importing the class
+            for other in itertools.chain((mod,), self._importers(mod, cdef.name)):
+                records = other.model.attribute_calls.get(fdef.name, ())
+                if len(records) > _MAX_METHOD_CALLS:
+                    continue  # a name as common as ``get``: the budget is better spent elsewhere
+                for record in records:
+                    owner = record.node.func.value
+                    if isinstance(owner, ast.Name) and owner.id == record.scope.self_name:
+                        continue  # ``self.learn(...)``: counted above
+                    frame = self.frame_of(other, record)
+                    if any(isinstance(v, Instance) and v.cls is cdef for v in self.values(owner, frame)):
+                        yield Invocation(record.node, frame, True)
+            return
+        for other in itertools.chain((mod,), self._importers(mod, fdef.name)):
+            for record, frame in self.calls_reaching(other, FunctionRef, fdef, fdef.name):
+                yield Invocation(record.node, frame, False)
+        # handed to another function as a value: ``main(build, train)``
+        for record in self.all_calls(mod):
+            for index, arg in enumerate(record.node.args):
+                if isinstance(arg, ast.Name) and arg.id == fdef.name:
+                    frame = self.frame_of(mod, record)
+                    if not any(isinstance(v, FunctionRef) and v.node is fdef for v in self.name_values(arg.id, frame)):
+                        continue
+                    yield from self._calls_of_value(record.node, index, frame, depth)
+
+    def _calls_of_value(self, call, index: int, frame: Frame, depth: int):
+        """Calls of the function passed as argument ``index`` of ``call``, inside the callee."""
+        if depth > 3:
+            return []
+        found = []
+        for callee in self.values(call.func, frame):
+            if not isinstance(callee, FunctionRef):
+                continue
+            gdef, gmod = callee.node, callee.mod
+            gscope = self.function_scope(gdef, gmod)
+            if gscope is None:
+                continue
+            params = [a.arg for a in list(getattr(gdef.args, "posonlyargs", [])) + list(gdef.args.args)]
+            if callee.bound is not None:
+                params = params[1:]
+            if index >= len(params):
+                continue
+            pname = params[index]
+            envs = frame.envs + ((id(gscope), self.bind_arguments(gdef, call, frame, callee.bound is not None)),)
+            for record in gscope.calls.get(pname, ()):
+                found.append(Invocation(record.node, self.frame_of(gmod, record, envs), False))
+            for record in self.all_calls(gmod):
+                if record.scope is not gscope:
+                    continue
+                for position, arg in enumerate(record.node.args):
+                    if isinstance(arg, ast.Name) and arg.id == pname:
+                        found.extend(self._calls_of_value(record.node, position, self.frame_of(gmod, record, envs),
+                                                          depth + 1))
+        return found
+
+    def _importers(self, mod, name: str):
+        if mod.path is None:
+            return
+        stem = mod.path.replace("\\", "/").rsplit("/", 1)[-1][:-3]
+        if stem == "__init__":
+            stem = mod.path.replace("\\", "/").rsplit("/", 2)[-2]
+        for other in project.files_mentioning(mod, name, self._indexes):
+            if stem in other.text:
+                yield other
+
+    # -- classes ----------------------------------------------------------------------
+
+    def project_bases(self, cdef, mod) -> List[ClassRef]:
+        frame = Frame(mod, mod.model.module, sys.maxsize, (), ())
+        scope = self.class_scope(cdef, mod)
+        if scope is not None:
+            frame = Frame(mod, scope, sys.maxsize, (), ())
+        return [v for base in cdef.bases for v in self.values(base, frame) if isinstance(v, ClassRef)]
+
+    def class_scope(self, cdef, mod) -> Optional[Scope]:
+        for scope in mod.model.scopes:
+            if scope.node is cdef:
+                return scope.parent
+        return None
+
+
+def _updates_dict(call: ast.Call, self_name: str) -> bool:
+    """``self.__dict__.update(...)``: every keyword of the constructor becomes an attribute."""
+    owner = call.func.value if isinstance(call.func, ast.Attribute) else None
+    return isinstance(owner, ast.Attribute) and owner.attr == "__dict__" \
+        and isinstance(owner.value, ast.Name) and owner.value.id == self_name
+
+
+def _in_test_code(scope: Optional[Scope]) -> bool:
+    """Code in a ``test*`` function or ``Test*`` class."""
+    while scope is not None:
+        node = scope.node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test") \
+                or isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+            return True
+        scope = scope.parent
+    return False
