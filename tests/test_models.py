@@ -24,6 +24,7 @@ def resolve(source, path=None):
     line = next(n for n, text in enumerate(split_lines(source), 1) if "# probe" in text)
     records = [r for s in module.scopes for rs in s.calls.values() for r in rs]
     records += [r for rs in module.attribute_calls.values() for r in rs]
+    records += module.subscript_calls
     (record,) = [r for r in records if r.node.lineno == line and "probe" not in ast.dump(r.node.func)]
     return resolve_model(context, record.node.func, record.scope, record.seq, record.blocks)
 
@@ -432,3 +433,26 @@ def test_a_model_built_on_a_base_models_output_is_not_nested():
                    "m = tf.keras.Model(base.input, tf.keras.layers.Dense(2)(base.output))\n"
                    "m(x)  # probe\n")
     assert info.seen and info.owns_updates and not info.nested
+
+
+def test_a_model_picked_from_a_dict_by_a_constant_key_is_that_model():
+    source = (TF + "L = tf.keras.layers\n"
+              "models = {'gen': tf.keras.Sequential([L.Dense(2)]), 'disc': tf.keras.Sequential([L.Dropout(0.5)])}\n")
+    gen = resolve(source + "models['gen'](x)  # probe\n")
+    assert gen.seen and not gen.phase_dependent
+    disc = resolve(source + "models['disc'](x)  # probe\n")
+    assert disc.seen and disc.phase_dependent
+
+
+def test_layers_joined_with_plus_and_a_constant_slice_are_followed():
+    base = TF + "L = tf.keras.layers\nlayers = [L.Dropout(0.5), L.Dense(4), L.Dense(1)]\n"
+    joined = resolve(base + "m = tf.keras.Sequential(layers + [L.BatchNormalization()])\nm(x)  # probe\n")
+    assert joined.seen and joined.owns_updates
+    sliced = resolve(base + "m = tf.keras.Sequential(layers[1:])\nm(x)  # probe\n")
+    assert sliced.seen and not sliced.phase_dependent
+
+
+def test_a_slice_of_appended_layers_is_unseen():
+    source = (TF + "L = tf.keras.layers\nlayers = [L.Dense(4)]\nlayers.append(L.Dense(1))\n"
+              "m = tf.keras.Sequential(layers[1:])\nm(x)  # probe\n")
+    assert not resolve(source).seen

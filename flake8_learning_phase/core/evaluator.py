@@ -40,6 +40,7 @@ from flake8_learning_phase.core import project
 from flake8_learning_phase.core.module import (
     Append,
     Assignment,
+    Augmentation,
     ClassDefinition,
     Element,
     Extend,
@@ -48,6 +49,7 @@ from flake8_learning_phase.core.module import (
     Parameter,
     Scope,
     Unpacking,
+    is_self_attribute,
     reaching,
     unpacked,
 )
@@ -72,6 +74,10 @@ BUDGET = 4000
 # Modules are taken in a stable order: the project's files by path.
 MAX_CALLER_MODULES = 4
 _MAX_METHOD_CALLS = 50
+
+
+#: A subscript's key that is not a constant (``models[name]``).
+_NO_KEY = object()
 
 
 class OutOfBudget(Exception):
@@ -213,8 +219,11 @@ class Evaluator:
         if isinstance(node, ast.Lambda):
             return [Foreign("lambda")]  # a plain function: never a Keras layer or model
         if isinstance(node, ast.Subscript):
-            # ``critics[i]``: any element of the list or tuple (displays, appends, parameters)
-            return self.elements(node.value, frame, 0) or [UNSEEN_VALUE]
+            index = _index(node)
+            if isinstance(index, (ast.Slice, ast.Tuple)) or type(index).__name__ == "ExtSlice":
+                return [UNSEEN_VALUE]  # ``models[1:]`` is a list, ``x[:, 0]`` an array
+            # ``critics[i]``, ``models["gen"]``: the element the constant key picks, else any one
+            return self.item(node.value, _literal(index), frame, 0) or [UNSEEN_VALUE]
         return [UNSEEN_VALUE]
 
     def name_values(self, name: str, frame: Frame) -> List[Value]:
@@ -267,27 +276,77 @@ class Evaluator:
                     found.append(binding)
         return found
 
-    def elements(self, node, frame: Frame, depth: int) -> List[Value]:
+    def item(self, node, key: object, frame: Frame, depth: int) -> List[Value]:
+        """What ``node[key]`` stands for: with a constant ``key`` (:data:`_NO_KEY` otherwise), the
+        element it picks from a dict or list display, through the names and ``self`` attributes
+        holding one; any element (a dict's values) when it cannot be picked."""
+        if key is not _NO_KEY and depth <= 3:
+            if isinstance(node, ast.Dict) and None not in node.keys:
+                keys = [_literal(k) for k in node.keys]
+                if _NO_KEY not in keys:
+                    picked = [v for k, v in zip(keys, node.values) if k == key and type(k) is type(key)]
+                    return [v for e in picked[-1:] for v in self.values(e, frame)] or [UNSEEN_VALUE]
+            elif isinstance(node, (ast.List, ast.Tuple)) and type(key) is int \
+                    and not any(isinstance(e, ast.Starred) for e in node.elts):
+                if -len(node.elts) <= key < len(node.elts):
+                    return self.values(node.elts[key], frame)
+                return [UNSEEN_VALUE]
+            bindings = self._holders(node, frame)
+            if bindings and all(isinstance(b, Assignment) and b.value is not None for b in bindings):
+                return [v for b in bindings for v in self.item(b.value, key, Frame(
+                    frame.mod, b.scope, b.seq, b.blocks, frame.envs), depth + 1)]
+        return self.elements(node, frame, depth, keyed=True)
+
+    def _holders(self, node, frame: Frame) -> list:
+        """The bindings that reach a name, or every binding of a ``self`` attribute; [] otherwise."""
+        if isinstance(node, ast.Name):
+            return reaching(frame.scope, node.id, frame.seq, frame.blocks)
+        if is_self_attribute(node, frame.scope) and self._constructor_keyword(node, frame) is None:
+            return frame.scope.cls.attr_bindings.get(node.attr, [])
+        return []
+
+    def elements(self, node, frame: Frame, depth: int, keyed: bool = False) -> List[Value]:
         """The elements of what ``for m in node`` iterates: a list or tuple display, a
-        comprehension, or a name or ``self`` attribute holding one (appends and extends
-        included); unseen for anything else."""
+        comprehension, lists joined with ``+``, a constant slice of a display, ``list(...)``,
+        or a name or ``self`` attribute holding one (appends, extends and ``+=`` included);
+        unseen for anything else.  ``keyed``: what ``node[key]`` may be instead, which for a
+        dict (a display, ``dict(a=...)``, ``d.values()``) is one of its values, not its keys."""
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             if any(isinstance(e, ast.Starred) for e in node.elts):
                 return [UNSEEN_VALUE]
             return [v for e in node.elts for v in self.values(e, frame)]  # ``models = []``: appends follow
+        if isinstance(node, ast.Dict):
+            if not keyed or None in node.keys:  # iterating a dict gives its keys; ``{**base}``
+                return [UNSEEN_VALUE]
+            return [v for e in node.values for v in self.values(e, frame)]
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
             return self.values(node.elt, frame)
+        if isinstance(node, ast.DictComp):
+            return self.values(node.value, frame) if keyed else [UNSEEN_VALUE]
         if depth > 3:
             return [UNSEEN_VALUE]
-        if isinstance(node, ast.Call):  # a function of the project returning a list
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):  # ``base_layers + [Dense(1)]``
+            return (self.elements(node.left, frame, depth + 1, keyed) or [UNSEEN_VALUE]) \
+                + (self.elements(node.right, frame, depth + 1, keyed) or [UNSEEN_VALUE])
+        if isinstance(node, ast.Subscript):
+            return self._slice_elements(node, frame, depth)
+        if isinstance(node, ast.Call):
+            builtin = self._builtin(node, frame)
+            if builtin == "dict" and not node.args and all(k.arg is not None for k in node.keywords):
+                return [v for k in node.keywords for v in self.values(k.value, frame)] if keyed else [UNSEEN_VALUE]
+            if builtin in ("list", "tuple") and len(node.args) == 1 and not node.keywords:
+                return self.elements(node.args[0], frame, depth + 1, keyed)
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "values" and not node.args \
+                    and not node.keywords:  # ``models.values()``
+                return self.elements(node.func.value, frame, depth + 1, keyed=True)
+            # a function of the project returning a list
             returned = self.returned(node, frame)
             if returned is None:
                 return [UNSEEN_VALUE]
             return [v for expr, where in returned for v in self.elements(expr, where, depth + 1) or [UNSEEN_VALUE]]
         if isinstance(node, ast.Name):
             bindings = reaching(frame.scope, node.id, frame.seq, frame.blocks)
-        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
-                and node.value.id == frame.scope.self_name and frame.scope.cls is not None:
+        elif is_self_attribute(node, frame.scope):
             given = self._constructor_keyword(node, frame)
             if given is not None:
                 return [v for expr, where in given for v in self.elements(expr, where, depth + 1) or [UNSEEN_VALUE]]
@@ -299,17 +358,50 @@ class Evaluator:
             where = Frame(frame.mod, binding.scope, binding.seq, binding.blocks, frame.envs)
             if isinstance(binding, Append):
                 found.extend(self.values(binding.value, where))
-            elif isinstance(binding, (Assignment, Extend)) and binding.value is not None:
-                found.extend(self.elements(binding.value, where, depth + 1))
+            elif isinstance(binding, (Assignment, Extend, Augmentation)) and binding.value is not None:
+                found.extend(self.elements(binding.value, where, depth + 1, keyed))
             elif isinstance(binding, Parameter) and isinstance(node, ast.Name):
                 sources = self.arguments(binding, node.id, frame)
                 if sources is None:
                     return [UNSEEN_VALUE]
                 for expr, arg_frame in sources:
-                    found.extend(self.elements(expr, arg_frame, depth + 1) or [UNSEEN_VALUE])
+                    found.extend(self.elements(expr, arg_frame, depth + 1, keyed) or [UNSEEN_VALUE])
             else:
                 return [UNSEEN_VALUE]
         return found
+
+    def _slice_elements(self, node: ast.Subscript, frame: Frame, depth: int) -> List[Value]:
+        """``layers[1:]``: the elements a constant slice keeps of a list or tuple display (or of
+        the name holding one); unseen for anything else (a slice of appended elements may drop
+        any of them)."""
+        index = _index(node)
+        if not isinstance(index, ast.Slice):
+            return [UNSEEN_VALUE]
+        bounds = [_literal(b) if b is not None else None for b in (index.lower, index.upper, index.step)]
+        if any(b is _NO_KEY or b is not None and type(b) is not int for b in bounds):
+            return [UNSEEN_VALUE]
+        displays = [(node.value, frame)]
+        bindings = self._holders(node.value, frame)
+        if bindings:
+            if not all(isinstance(b, Assignment) and b.value is not None for b in bindings):
+                return [UNSEEN_VALUE]
+            displays = [(b.value, Frame(frame.mod, b.scope, b.seq, b.blocks, frame.envs)) for b in bindings]
+        found: List[Value] = []
+        for display, where in displays:
+            if not isinstance(display, (ast.List, ast.Tuple)) or any(isinstance(e, ast.Starred) for e in display.elts):
+                return [UNSEEN_VALUE]
+            kept = display.elts[slice(*bounds)]
+            found.extend(v for e in kept for v in self.values(e, where))
+        return found
+
+    def _builtin(self, call: ast.Call, frame: Frame) -> Optional[str]:
+        """The name of the Python builtin ``call`` calls (``list``, ``dict``), unless the module rebinds it."""
+        func = call.func
+        if isinstance(func, ast.Name) and func.id in ("list", "tuple", "dict") \
+                and frame.scope.lookup(func.id) is None and func.id not in frame.mod.relative \
+                and not frame.mod.stars:
+            return func.id
+        return None
 
     def returned(self, call: ast.Call, frame: Frame):
         """``(expression, frame)`` for every ``return`` of the project functions ``call`` calls;
@@ -744,6 +836,23 @@ class Evaluator:
             if scope.node is cdef:
                 return scope.parent
         return None
+
+
+def _index(node: ast.Subscript):
+    """What a subscript indexes with (Python 3.8 and older wrap it in ``ast.Index``)."""
+    index = node.slice
+    return index.value if type(index).__name__ == "Index" else index
+
+
+def _literal(node) -> object:
+    """The value of a constant key or index (``"gen"``, ``0``, ``-1``); :data:`_NO_KEY` otherwise."""
+    if node is None or not isinstance(node, (ast.Constant, ast.UnaryOp)) \
+            and type(node).__name__ not in ("Num", "Str", "Bytes", "NameConstant"):
+        return _NO_KEY
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        return _NO_KEY
 
 
 def _updates_dict(call: ast.Call, self_name: str) -> bool:

@@ -237,6 +237,12 @@ def build(tree: ast.Module) -> ModuleModel:
 # -- questions ---------------------------------------------------------------------
 
 
+def is_self_attribute(node, scope: "Scope") -> bool:
+    """``self.<attr>`` read in a method of a class (``self`` as the method names it)."""
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+        and scope.self_name is not None and node.value.id == scope.self_name and scope.cls is not None
+
+
 def reaching(scope: Scope, name: str, seq: int, blocks: tuple) -> List[Binding]:
     """The bindings of ``name`` that may reach a use at ``seq`` in ``scope``.
 

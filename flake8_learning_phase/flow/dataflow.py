@@ -10,7 +10,7 @@ import ast
 from typing import Iterable, List, NamedTuple, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
-from flake8_learning_phase.core.module import Parameter, Unpacking, dotted, reaching, unpacked
+from flake8_learning_phase.core.module import Parameter, Unpacking, dotted, is_self_attribute, reaching, unpacked
 from flake8_learning_phase.flow.calls import parameter_arguments
 from flake8_learning_phase.flow.terms import Context, Term
 
@@ -66,7 +66,7 @@ def sources(context: RuleContext, node: ast.expr, where: Context, stop=None) -> 
         computed = True
         if stop is not None and stop(origin):
             continue
-        if is_self_attribute(current, where):
+        if is_self_attribute(current, where.scope):
             for binding in where.scope.cls.attr_bindings.get(current.attr, ()):
                 if binding.value is not None:
                     stack.append((binding.value, Context(binding.scope, binding.seq, binding.blocks)))
@@ -99,17 +99,6 @@ def _origins(name: str, where: Context, depth: int) -> frozenset:
         else:
             found.add(id(binding))
     return frozenset(found)
-
-
-def is_self_attribute(node, where: Context) -> bool:
-    """``self.<attr>`` in a method of a class (``self`` as the method names it)."""
-    return (
-        isinstance(node, ast.Attribute)
-        and isinstance(node.value, ast.Name)
-        and where.scope.self_name is not None
-        and node.value.id == where.scope.self_name
-        and where.scope.cls is not None
-    )
 
 
 def applications(origins: Iterable[Origin], model_text: str) -> List[Origin]:

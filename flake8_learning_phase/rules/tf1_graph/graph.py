@@ -29,12 +29,13 @@ from flake8_learning_phase.core.module import (
     Scope,
     Unpacking,
     dotted,
+    is_self_attribute,
     qualified_name,
     reaching,
     unpacked,
 )
 from flake8_learning_phase.core.registry import Prefilter
-from flake8_learning_phase.flow.dataflow import Origin, is_self_attribute, sources
+from flake8_learning_phase.flow.dataflow import Origin, sources
 from flake8_learning_phase.flow.calls import argument, parameter_arguments
 from flake8_learning_phase.flow.terms import Context, Term, constructor_name
 from flake8_learning_phase.rules.tf1_graph.syntax import (
@@ -191,7 +192,7 @@ class Graph:
                 stack.extend(((current.left, here, depth), (current.right, here, depth)))
             elif isinstance(current, ast.IfExp):
                 stack.extend(((current.body, here, depth), (current.orelse, here, depth)))
-            elif isinstance(current, ast.Attribute) and is_self_attribute(current, here):
+            elif isinstance(current, ast.Attribute) and is_self_attribute(current, here.scope):
                 for binding in here.scope.cls.attr_bindings.get(current.attr, ()):
                     if binding.value is not None:
                         stack.append((binding.value, Context(binding.scope, binding.seq, binding.blocks), depth))
@@ -230,7 +231,7 @@ class Graph:
             found = [b for b in reaching(here.scope, func.id, here.seq, here.blocks) if not b.augments]
             if len(found) == 1 and isinstance(found[0], FunctionDefinition):
                 return found[0].body
-        elif is_self_attribute(func, here):
+        elif is_self_attribute(func, here.scope):
             return here.scope.cls.methods.get(func.attr)
         return None
 
@@ -418,7 +419,7 @@ def _opaque(found: Graph, node: ast.expr, here: Context) -> bool:
         name = qualified_name(node.func, here.scope, here.seq, here.blocks) or ""
         return not name.startswith("tensorflow")
     if isinstance(node, ast.Attribute):
-        return not (is_keras_updates(node) or is_self_attribute(node, here) or dotted(node) is None
+        return not (is_keras_updates(node) or is_self_attribute(node, here.scope) or dotted(node) is None
                     or (qualified_name(node, here.scope, here.seq, here.blocks) or "").startswith("tensorflow"))
     if isinstance(node, ast.Subscript):
         return True

@@ -1,0 +1,143 @@
+"""The core's evaluator (core/evaluator.py), asked directly: what an expression stands for, who
+calls a function, which argument binds a parameter.  Rule- and Keras-neutral: a plain
+:class:`Evaluator` knows no library, so library calls are unseen and project classes,
+functions and their instances are what it follows.
+
+Each source marks the expression to evaluate with ``# probe``: the probe is the argument of
+the call ``probe(...)`` on that line.
+"""
+import ast
+import sys
+
+from flake8_learning_phase.core.evaluator import Evaluator
+from flake8_learning_phase.core.module import build
+from flake8_learning_phase.core.values import UNSEEN_VALUE, ClassRef, Frame, FunctionRef, Instance
+
+PRELUDE = "class G: pass\nclass D: pass\nclass E: pass\n"
+
+
+def evaluate(source):
+    """The classes (by name) the probed expression may be an instance of; "unseen" for anything else."""
+    source = PRELUDE + source
+    model = build(ast.parse(source))
+    (record,) = model.scopes[0].calls.get("probe", []) or [
+        r for s in model.scopes for r in s.calls.get("probe", [])]
+    evaluator = Evaluator(model, None, source)
+    frame = Frame(evaluator.root, record.scope, record.seq, record.blocks, ())
+    values = evaluator.values_at(record.node.args[0], frame)
+    return sorted(v.cls.name if isinstance(v, Instance) else "unseen" if v == UNSEEN_VALUE else type(v).__name__
+                  for v in values)
+
+
+def test_a_name_stands_for_what_its_reaching_assignment_holds():
+    assert evaluate("g = G()\nprobe(g)\n") == ["G"]
+    assert evaluate("g = G()\nif c:\n    g = D()\nprobe(g)\n") == ["D", "G"]
+
+
+def test_a_constant_key_picks_the_value_of_a_dict_display():
+    assert evaluate('models = {"gen": G(), "disc": D()}\nprobe(models["gen"])\n') == ["G"]
+
+
+def test_a_key_no_display_holds_is_unseen_and_a_variable_key_any_value():
+    assert evaluate('models = {"gen": G()}\nprobe(models["other"])\n') == ["unseen"]
+    assert evaluate('models = {"gen": G(), "disc": D()}\nprobe(models[name])\n') == ["D", "G"]
+
+
+def test_dict_call_values_and_a_dict_kept_on_self():
+    assert evaluate("models = dict(gen=G(), disc=D())\nprobe(models[k])\n") == ["D", "G"]
+    source = ("class Trainer:\n"
+              "    def __init__(self):\n"
+              "        self.nets = {'g': G(), 'd': D()}\n"
+              "    def step(self):\n"
+              "        probe(self.nets['d'])\n")
+    assert evaluate(source) == ["D"]
+
+
+def test_iterating_a_dict_gives_its_keys_and_values_gives_its_values():
+    assert evaluate("models = {'g': G()}\nfor m in models:\n    probe(m)\n") == ["unseen"]
+    assert evaluate("models = {'g': G(), 'd': D()}\nfor m in models.values():\n    probe(m)\n") == ["D", "G"]
+
+
+def test_a_constant_index_picks_the_element_of_a_list_display():
+    assert evaluate("nets = [G(), D()]\nprobe(nets[1])\n") == ["D"]
+    assert evaluate("nets = [G(), D()]\nprobe(nets[-2])\n") == ["G"]
+    assert evaluate("nets = [G(), D()]\nnets.append(E())\nprobe(nets[0])\n") == ["D", "E", "G"]
+
+
+def test_lists_joined_with_plus_and_extended_with_plus_equals():
+    assert evaluate("base = [G()]\nfor m in base + [D()]:\n    probe(m)\n") == ["D", "G"]
+    assert evaluate("nets = [G()]\nnets += [E()]\nfor m in nets:\n    probe(m)\n") == ["E", "G"]
+
+
+def test_a_constant_slice_of_a_display_keeps_its_elements():
+    assert evaluate("nets = [G(), D(), E()]\nfor m in nets[1:]:\n    probe(m)\n") == ["D", "E"]
+    assert evaluate("nets = [G(), D()]\nnets.append(E())\nfor m in nets[1:]:\n    probe(m)\n") == ["unseen"]
+    assert evaluate("nets = [G(), D()]\nprobe(nets[1:])\n") == ["unseen"]  # a list, not an element
+
+
+def test_list_of_a_list_and_a_comprehension():
+    assert evaluate("nets = list([G(), D()])\nfor m in nets:\n    probe(m)\n") == ["D", "G"]
+    assert evaluate("for m in [G() for _ in range(3)]:\n    probe(m)\n") == ["G"]
+
+
+def test_a_rebound_builtin_is_not_the_builtin():
+    assert evaluate("def list(x):\n    return x\nfor m in list([G()]):\n    probe(m)\n") == ["G"]
+    assert evaluate("def dict(**kw):\n    return 0\nfor m in dict(a=G()).values():\n    probe(m)\n") == ["unseen"]
+
+
+def test_parameters_take_what_every_visible_call_passes():
+    source = "def train(net):\n    probe(net)\ntrain(G())\ntrain(D())\n"
+    assert evaluate(source) == ["D", "G"]
+
+
+def test_a_parameter_no_call_passes_is_unseen():
+    assert evaluate("def train(net):\n    probe(net)\n") == ["unseen"]
+
+
+def test_a_library_call_is_unseen_for_a_plain_evaluator():
+    assert evaluate("import keras\nm = keras.Sequential([])\nprobe(m)\n") == ["unseen"]
+
+
+def test_invocations_is_one_answer_for_calls_by_name_on_instances_and_handed_on():
+    source = PRELUDE + (
+        "def train(net):\n    return net\n"
+        "class Loop:\n"
+        "    def run(self, net):\n        return net\n"
+        "    def go(self):\n        self.run(G())\n"
+        "def main(step):\n    step(E())\n"
+        "train(G())\n"
+        "Loop().run(D())\n"
+        "main(train)\n")
+    model = build(ast.parse(source))
+    evaluator = Evaluator(model, None, source)
+    scopes = {s.node.name: s for s in model.scopes if s.is_function}
+    by_name = evaluator.calls_in_root(scopes["train"])
+    assert sorted(i.call.lineno for i in by_name) == [12, 13]  # step(E()) inside main, and train(G())
+    assert not any(i.bound for i in by_name)
+    on_instances = evaluator.calls_in_root(scopes["run"])
+    assert sorted((i.call.lineno, i.bound) for i in on_instances) == [(10, True), (14, True)]
+
+
+def test_bind_arguments_binds_positions_and_keywords_and_stops_at_a_star():
+    source = "def f(a, b, c=1):\n    pass\nf(1, c=3)\nf(*xs, b=2)\n"
+    model = build(ast.parse(source))
+    evaluator = Evaluator(model, None, source)
+    fdef = model.module.node.body[0]
+    calls = [r for r in model.module.calls["f"]]
+    frame = Frame(evaluator.root, model.module, sys.maxsize, (), ())
+    first = evaluator.bind_arguments(fdef, calls[0].node, frame, False)
+    assert sorted(first) == ["a", "c"]
+    second = evaluator.bind_arguments(fdef, calls[1].node, frame, False)
+    assert sorted(second) == ["b"]
+
+
+def test_project_functions_and_classes_are_values_too():
+    source = "def build():\n    return G()\nprobe(build())\n"
+    assert evaluate(source) == ["G"]
+    model = build(ast.parse(PRELUDE + "probe(G)\n"))
+    evaluator = Evaluator(model, None, "")
+    (record,) = model.module.calls["probe"]
+    frame = Frame(evaluator.root, model.module, record.seq, record.blocks, ())
+    (value,) = evaluator.values_at(record.node.args[0], frame)
+    assert isinstance(value, ClassRef) and value.node.name == "G"
+    assert not isinstance(value, FunctionRef)
