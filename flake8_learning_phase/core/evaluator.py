@@ -155,25 +155,24 @@ class Evaluator:
 
     # -- what an expression stands for -----------------------------------------------
 
-    def values_at(self, node: ast.expr, frame: Frame) -> List["Value"]:
+    def values_at(self, node: ast.expr, frame: Frame) -> List[Value]:
         """What ``node`` may stand for in ``frame`` (a fresh budget); [] when it cannot be told."""
-        self.budget = BUDGET
-        try:
-            return self.values(node, frame)
-        except (RecursionError, OutOfBudget):
-            self.memo.clear()  # half-computed entries must not answer later questions
-            return []
+        return self._asked(lambda: self.values(node, frame))
 
     def calls_in_root(self, scope: Scope) -> List[Invocation]:
         """The visible calls, made in the analyzed module, of the function whose body is ``scope``
         (defined in that module); a fresh budget, and [] when it cannot be told."""
+        invocations = self._asked(lambda: self.invocations(scope.node, self.root, scope))
+        return [i for i in invocations if i.frame.mod is self.root]
+
+    def _asked(self, question) -> list:
+        """``question()`` answered within a fresh budget; [] past it."""
         self.budget = BUDGET
         try:
-            invocations = self.invocations(scope.node, self.root, scope)
+            return question()
         except (RecursionError, OutOfBudget):
             self.memo.clear()  # half-computed entries must not answer later questions
             return []
-        return [i for i in invocations if i.frame.mod is self.root]
 
     def _same(self, mod: Optional[project.ModuleInfo]) -> Optional[project.ModuleInfo]:
         """The analyzed module itself when another module's import leads back to its file."""
