@@ -53,6 +53,7 @@ from flake8_learning_phase.core.module import (
     reaching,
     unpacked,
 )
+from flake8_learning_phase.core.signatures import parameter_names
 from flake8_learning_phase.core.values import (
     UNSEEN_VALUE,
     ClassRef,
@@ -633,10 +634,7 @@ class Evaluator:
 
     def bind_arguments(self, fdef, call: ast.Call, frame: Frame, skip_first: bool) -> dict:
         """Parameter name -> [(argument expression, frame)] for one call of ``fdef``."""
-        args = fdef.args
-        params = [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
-        if skip_first and params:
-            params = params[1:]
+        params = parameter_names(fdef, skip_first)
         mapping: Dict[str, list] = {}
         for index, arg in enumerate(call.args):
             if isinstance(arg, ast.Starred):
@@ -793,9 +791,7 @@ class Evaluator:
             gscope = self.function_scope(gdef, gmod)
             if gscope is None:
                 continue
-            params = [a.arg for a in list(getattr(gdef.args, "posonlyargs", [])) + list(gdef.args.args)]
-            if callee.bound is not None:
-                params = params[1:]
+            params = parameter_names(gdef, callee.bound is not None)
             if index >= len(params):
                 continue
             pname = params[index]

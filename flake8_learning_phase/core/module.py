@@ -13,6 +13,8 @@ import ast
 import sys
 from typing import Dict, List, NamedTuple, Optional, Set, Tuple
 
+from flake8_learning_phase.core.signatures import positional_parameters
+
 _FUNCTION_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
@@ -604,7 +606,7 @@ class _Builder:
         parent = self.scope
         cls = None
         self_name = None
-        params = list(getattr(args, "posonlyargs", [])) + list(args.args)
+        params = positional_parameters(args)
         if isinstance(parent.node, ast.ClassDef):
             cls = self.model.classes[id(parent.node)]
             if params and not _is_static(node):

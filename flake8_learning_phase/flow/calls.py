@@ -12,14 +12,15 @@ from typing import List, Optional, Tuple
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.evaluator import Invocation
 from flake8_learning_phase.core.module import Scope
+from flake8_learning_phase.core.signatures import keyword_value
 from flake8_learning_phase.flow.terms import Context, Term
 from flake8_learning_phase.keras.models import resolver
 
 
 def argument(call: ast.Call, position: int, keyword: str) -> Optional[ast.expr]:
-    for kw in call.keywords:
-        if kw.arg == keyword:
-            return kw.value
+    value = keyword_value(call, keyword)
+    if value is not None:
+        return value
     if len(call.args) > position and not any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
         return call.args[position]
     return None

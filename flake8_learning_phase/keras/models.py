@@ -38,6 +38,7 @@ from typing import Dict, List, NamedTuple, Optional, Tuple, Union
 from flake8_learning_phase.core import project
 from flake8_learning_phase.core.evaluator import BUDGET, Evaluator, OutOfBudget, known_arguments
 from flake8_learning_phase.core.module import Append, Assignment, Extend, FunctionDefinition, Parameter, Scope, reaching
+from flake8_learning_phase.core.signatures import keyword_value, parameter_names, positional_parameters
 from flake8_learning_phase.core.values import (UNSEEN_VALUE, ClassRef, Construction, Foreign, Frame, FunctionRef,
                                                Instance, LibRef, ModuleRef, compared_by_kind)
 from flake8_learning_phase.core.values import Value as CoreValue
@@ -267,7 +268,7 @@ class Resolver(Evaluator):
         elif kind == "layer":
             self.layer_facts(qualified, call, frame, facts, visited)
         elif kind == "sequential":
-            layers = call.args[0] if call.args else _keyword(call, "layers")
+            layers = call.args[0] if call.args else keyword_value(call, "layers")
             if layers is not None:
                 if isinstance(layers, (ast.List, ast.Tuple)):
                     for element in layers.elts:
@@ -282,7 +283,7 @@ class Resolver(Evaluator):
                 if record.node.args:
                     self.component_facts(record.node.args[0], where, facts, visited)
         elif kind == "model":
-            outputs = call.args[1] if len(call.args) > 1 else _keyword(call, "outputs")
+            outputs = call.args[1] if len(call.args) > 1 else keyword_value(call, "outputs")
             if outputs is None:
                 facts.opaque = True
             else:
@@ -316,7 +317,7 @@ class Resolver(Evaluator):
             if name in ("RNN", "StackedRNNCells") and call.args:
                 self.component_facts(call.args[0], frame, facts, visited)
         elif name in WRAPPERS:
-            inner = call.args[0] if call.args else _keyword(call, "layer")
+            inner = call.args[0] if call.args else keyword_value(call, "layer")
             if inner is not None:
                 self.component_facts(inner, frame, facts, visited)
 
@@ -469,7 +470,7 @@ class Resolver(Evaluator):
                              self.calls_reaching(mod, ClassRef, cdef, cdef.name)]
         found = False
         for call, frame in constructions:
-            outputs = call.args[1] if len(call.args) > 1 else _keyword(call, "outputs")
+            outputs = call.args[1] if len(call.args) > 1 else keyword_value(call, "outputs")
             if outputs is not None:
                 found = True
                 self.trace(outputs, frame, facts, visited)
@@ -525,13 +526,6 @@ def _is_input(value: Value) -> bool:
     return isinstance(value, KerasCall) and keras_kind(value.qualified) == "input"
 
 
-def _keyword(call: ast.Call, name: str):
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value
-    return None
-
-
 def _is_constant(node) -> bool:
     if isinstance(node, ast.Constant):
         return True
@@ -546,7 +540,7 @@ def _is_zero(node) -> bool:
 
 def _constant_training(call: ast.Call, position: Optional[int]) -> bool:
     """The call passes a literal training flag (``training=True``, ``training=0``, or positionally)."""
-    flag = _keyword(call, "training")
+    flag = keyword_value(call, "training")
     if flag is None and position is not None and 0 <= position < len(call.args):
         flag = call.args[position]
     return flag is not None and _is_constant(flag)
@@ -571,7 +565,7 @@ def _training_position(fdef) -> Optional[int]:
     """The positional index of ``training`` in ``call(self, ...)``; :data:`NOT_POSITIONAL` when
     ``call`` takes no positional flag (``call(self, a, b)``: a second argument is data), None
     when it cannot be told (``*args``)."""
-    params = [a.arg for a in list(getattr(fdef.args, "posonlyargs", [])) + list(fdef.args.args)]
+    params = parameter_names(fdef)
     flag = _own_flag(fdef) or "training"
     if flag in params[1:]:
         return params.index(flag) - 1
@@ -582,13 +576,12 @@ def _own_flag(fdef) -> Optional[str]:
     """The parameter other than ``training`` that ``call`` hands its layers as ``training=``
     (``call(self, x, is_training=False)`` with ``self.bn(x, training=is_training)``); None when
     ``call`` takes ``training`` itself, or hands on no parameter."""
-    params = [a.arg for a in list(getattr(fdef.args, "posonlyargs", [])) + list(fdef.args.args)
-              + list(fdef.args.kwonlyargs)][1:]
+    params = parameter_names(fdef, bound=True) + [a.arg for a in fdef.args.kwonlyargs]
     if "training" in params:
         return None
     for node in ast.walk(fdef):
         if isinstance(node, ast.Call):
-            flag = _keyword(node, "training")
+            flag = keyword_value(node, "training")
             if isinstance(flag, ast.Name) and flag.id in params:
                 return flag.id
     return None
@@ -598,7 +591,7 @@ def _model_sets_mode(record) -> bool:
     """A sub-layer call whose ``training=`` the model sets itself (``training=self.is_training``,
     a flag the program sets before training and evaluation): the mode of the model's own call
     does not reach that layer."""
-    flag = _keyword(record.node, "training")
+    flag = keyword_value(record.node, "training")
     if flag is None or isinstance(flag, ast.Name):
         return False  # a name may be ``call``'s own flag, handed on
     return not any(isinstance(n, ast.Name) and n.id == "training" for n in ast.walk(flag))
@@ -614,7 +607,7 @@ def _method_name(scope: Scope) -> Optional[str]:
 def _true_training_default(fdef) -> bool:
     """``def call(self, x, training=True)`` (or ``=1``)."""
     args = fdef.args
-    positional = list(getattr(args, "posonlyargs", [])) + list(args.args)
+    positional = positional_parameters(args)
     pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
     pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
     return any(a.arg == "training" and _is_constant(d) and not _is_zero(d) for a, d in pairs)

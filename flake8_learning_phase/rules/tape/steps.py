@@ -26,6 +26,7 @@ from flake8_learning_phase.core.module import (
     reaching,
 )
 from flake8_learning_phase.core.registry import Prefilter
+from flake8_learning_phase.core.signatures import keyword_value, parameter_names
 
 # Where a tape shows which model it trains: tape.gradient(loss, <model>.<one of these>).
 TRAINABLE = ("trainable_variables", "trainable_weights")
@@ -118,7 +119,7 @@ def _trained(model, tape: _Tape) -> Set[str]:
         if isinstance(func.value, ast.Name) and func.value.id == tape.name and record.scope is tape.scope \
                 and record.seq > tape.item.seq and _is_this_tape(tape, record):
             gradients.append(record)
-            sources = record.node.args[1] if len(record.node.args) > 1 else _keyword(record.node, "sources")
+            sources = record.node.args[1] if len(record.node.args) > 1 else keyword_value(record.node, "sources")
             if sources is not None:
                 found |= _models_of(sources, record.scope, record.seq, record.blocks, 0)
     # optimizer.apply_gradients(zip(grads, m.trainable_variables)) with grads from this tape
@@ -228,7 +229,7 @@ def _model_calls(context: RuleContext, record: CallRecord, trained: Set[str], de
             yield ModelCall(record, record, True)
         return
     fdef, scope, bound = helper
-    params = [a.arg for a in list(getattr(fdef.args, "posonlyargs", [])) + list(fdef.args.args)]
+    params = parameter_names(fdef)
     if bound and params:
         inner_trained = {t.replace("self.", scope.self_name + ".", 1) for t in trained
                          if t.startswith("self.") and scope.self_name}
@@ -292,13 +293,6 @@ def _scope_calls(context: RuleContext, scope: Scope) -> List[CallRecord]:
         found.sort(key=lambda r: r.seq)
         cache[id(scope)] = found
     return found
-
-
-def _keyword(call: ast.Call, name: str):
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value
-    return None
 
 
 def model_text(node) -> Optional[str]:

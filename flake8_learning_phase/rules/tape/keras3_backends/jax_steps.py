@@ -21,6 +21,7 @@ from flake8_learning_phase.core.module import (
     qualified_name,
     reaching,
 )
+from flake8_learning_phase.core.signatures import keyword_value, parameter_names
 
 TRANSFORMS = ("jax.grad", "jax.value_and_grad")
 # Wrappers whose result calls like the function they wrap.
@@ -148,11 +149,7 @@ def _differentiations(context: RuleContext) -> List[Differentiation]:
 def _differentiation(options: List[ast.keyword], scope: Scope, is_method: bool, positional: int, keywords, calls,
                      qualified: str, jitted: bool, partial: Optional[ast.Call] = None,
                      transform: Optional[ast.Call] = None) -> Differentiation:
-    args = scope.node.args
-    params = [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
-    if is_method:
-        params = params[1:]
-    params = params[positional:]
+    params = parameter_names(scope.node, is_method)[positional:]
     options = {k.arg: k.value for k in options if k.arg is not None}
     argnums = _argnums(options.get("argnums"))
     differentiated = frozenset(params[i] for i in argnums if i < len(params))
@@ -174,8 +171,7 @@ def _helpers(context: RuleContext, diff: Differentiation) -> List[Differentiatio
         helper, is_method = _callee(context, record)
         if helper is None or helper is scope:
             continue
-        args = helper.node.args
-        params = [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)][1 if is_method else 0:]
+        params = parameter_names(helper.node, is_method)
         mapped = set()
         for index, arg in enumerate(record.node.args):
             if isinstance(arg, ast.Starred):
@@ -313,7 +309,7 @@ def _flag(context: RuleContext, record: CallRecord, diff: Differentiation) -> Fl
     call = record.node
     if len(call.args) > 3 or any(isinstance(a, ast.Starred) for a in call.args):
         return GIVEN  # a positional argument of ``call`` after the inputs may be the flag
-    given = _keyword(call, "training")
+    given = keyword_value(call, "training")
     if given is not None:
         return _follow(given, record, diff)
     for keyword in call.keywords:
@@ -344,7 +340,7 @@ def _parameter_flag(binding: Parameter, diff: Differentiation) -> Flag:
     for call in diff.calls:
         if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
             continue
-        if _keyword(call, name) is not None or index is not None and index < len(call.args):
+        if keyword_value(call, name) is not None or index is not None and index < len(call.args):
             continue
         missing.append(call)
     if not missing:
@@ -366,7 +362,7 @@ def _through_kwargs(node, record: CallRecord, diff: Differentiation) -> Flag:
         if kwarg is None or kwarg.arg != node.id or not diff.calls:
             return GIVEN
         missing = tuple(c for c in diff.calls
-                        if _keyword(c, "training") is None and not any(k.arg is None for k in c.keywords))
+                        if keyword_value(c, "training") is None and not any(k.arg is None for k in c.keywords))
         if not missing:
             return GIVEN
         # under jax.jit the keyword would be traced: give it to the stateless call itself
@@ -440,13 +436,6 @@ def _argnums(node) -> FrozenSet[int]:
     if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
         return frozenset(values)
     return frozenset()
-
-
-def _keyword(call: ast.Call, name: str):
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value
-    return None
 
 
 def _constant(node):

@@ -13,6 +13,7 @@ from typing import List, Optional, Tuple
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import AddKeyword, Edit, InsertAfter, Replace
 from flake8_learning_phase.core.module import CallRecord, FunctionDefinition, Scope, dotted, reaching
+from flake8_learning_phase.core.signatures import parameter_names
 from flake8_learning_phase.rules.tape.keras3_backends.jax_steps import StatelessStep, parents
 
 # Model methods that use the model's own variables.
@@ -64,8 +65,7 @@ def lost_state(context: RuleContext, step: StatelessStep) -> Optional[Loss]:
 def _state_parameter(step: StatelessStep) -> Optional[str]:
     """The differentiated function's parameter handed to ``stateless_call`` as the non-trainable state."""
     second = step.record.node.args[1]
-    args = step.differentiation.function.node.args
-    names = [a.arg for a in list(getattr(args, "posonlyargs", [])) + list(args.args)]
+    names = parameter_names(step.differentiation.function.node)
     return second.id if isinstance(second, ast.Name) and second.id in names else None
 
 
