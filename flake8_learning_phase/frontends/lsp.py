@@ -219,3 +219,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         config.settings(args, parser, found), config.max_line_length(args, parser, found), suppression.policy(found)
     ).start_io()
     return 0
+
+
+if __name__ == "__main__":  # ``python -m flake8_learning_phase.frontends.lsp``: lp-lsp without its script
+    sys.exit(main())
