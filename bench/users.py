@@ -312,21 +312,59 @@ def notebook_tree(folder, count=200):
     return folder
 
 
+# The floor of any Python tool on the notebook tree, lp-fix imported nowhere: the interpreter
+# started, every notebook read and its JSON decoded, every code cell given to ast.parse (a cell
+# with IPython syntax fails early, so this is below what a tool that masks it pays).
+NOTEBOOK_FLOOR = r"""
+import ast, json, os, sys
+folder = sys.argv[1]
+for name in sorted(os.listdir(folder)):
+    with open(os.path.join(folder, name), "rb") as handle:
+        top = json.loads(handle.read())
+    for cell in top.get("cells", []):
+        if cell.get("cell_type") == "code":
+            source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            try:
+                ast.parse(source)
+            except SyntaxError:
+                pass
+"""
+
+
+# How many notebooks of the tree lp-fix's prefilter passes (they are parsed and analysed).
+PREFILTER_PASSES = r"""
+import os, sys
+from flake8_learning_phase.core import codes
+from flake8_learning_phase.frontends.documents import might_matter
+folder = sys.argv[1]
+print(sum(might_matter(name, open(os.path.join(folder, name), "rb").read(), tuple(codes()))
+          for name in os.listdir(folder)))
+"""
+
+
 def check_notebooks(lp_fix, ruff, folder, repeats):
     env = dict(os.environ, RAYON_NUM_THREADS="1")
-    fix_times, ruff_times, fix_cpu, ruff_cpu, start_cpu = [], [], [], [], []
+    python = os.path.join(os.path.dirname(lp_fix), "python")
+    fix_times, ruff_times, fix_cpu, ruff_cpu, start_cpu, python_cpu, floor_cpu = [], [], [], [], [], [], []
     for _ in range(repeats):
         for command, walls, cpus, env_ in (
             ([lp_fix, "--check", "-q", "-j", "1", folder], fix_times, fix_cpu, None),
             ([ruff, "check", "--isolated", "--no-cache", "--quiet", "--exit-zero", folder], ruff_times, ruff_cpu, env),
             # lp-fix's floor: the interpreter started and lp-fix imported, nothing read
             ([lp_fix, "--version"], [], start_cpu, None),
+            # the interpreter alone, and reading and parsing the notebooks in it
+            ([python, "-c", "pass"], [], python_cpu, None),
+            ([python, "-c", NOTEBOOK_FLOOR, folder], [], floor_cpu, None),
         ):
             wall, cpu = _timed_cpu(command, env_)
             walls.append(wall)
             cpus.append(cpu)
     return {"lp_fix_check_s": fix_times, "ruff_check_s": ruff_times, "lp_fix_check_cpu_s": fix_cpu,
-            "ruff_check_cpu_s": ruff_cpu, "lp_fix_start_cpu_s": start_cpu,
+            "ruff_check_cpu_s": ruff_cpu, "lp_fix_start_cpu_s": start_cpu, "python_start_cpu_s": python_cpu,
+            "parse_floor_cpu_s": floor_cpu,
+            "passing_prefilter": int(subprocess.run([python, "-c", PREFILTER_PASSES, folder], check=True,
+                                                    stdout=subprocess.PIPE).stdout),
+            "notebooks": len(os.listdir(folder)),
             "ratio": _median(fix_times) / _median(ruff_times),
             "cpu_ratio": _median(fix_cpu) / _median(ruff_cpu)}
 
@@ -454,6 +492,23 @@ def render(users):
             "(`lp-fix --version`) takes {:.2f} s, {:.1f}× ruff's whole run.".format(
                 _median(notebooks["lp_fix_start_cpu_s"]),
                 _median(notebooks["lp_fix_start_cpu_s"]) / _median(notebooks["ruff_check_cpu_s"])),
+            "",
+        ]
+    if notebooks.get("parse_floor_cpu_s"):
+        ruff_cpu = _median(notebooks["ruff_check_cpu_s"])
+        floor = _median(notebooks["parse_floor_cpu_s"])
+        lines += [
+            "What any Python tool pays on that tree, lp-fix imported nowhere (CPU, medians): the",
+            "interpreter alone (`python -c pass`) {:.3f} s; the interpreter reading every notebook,".format(
+                _median(notebooks["python_start_cpu_s"])),
+            "decoding its JSON and giving every code cell to `ast.parse` {:.2f} s, {:.1f}× ruff's".format(
+                floor, floor / ruff_cpu),
+            "whole run. That floor plus lp-fix's start-up is {:.1f}× ruff before the first rule runs".format(
+                (floor + _median(notebooks["lp_fix_start_cpu_s"]) - _median(notebooks["python_start_cpu_s"]))
+                / ruff_cpu),
+            "({} of the {} notebooks hold a rule's words, so they are parsed and analysed): the".format(
+                notebooks["passing_prefilter"], notebooks["notebooks"]),
+            "3× bar leaves the analysis of those {} what remains.".format(notebooks["passing_prefilter"]),
             "",
         ]
     return lines
