@@ -342,6 +342,24 @@ print(sum(might_matter(name, open(os.path.join(folder, name), "rb").read(), tupl
 """
 
 
+def import_times(python, repeats=9):
+    """``python -X importtime -c 'import flake8_learning_phase.frontends.cli'`` (lp-fix's imports, with
+    the bytecode pip compiled at install): the median self time of each module, in microseconds."""
+    runs = []
+    for _ in range(repeats):
+        # run from the interpreter's folder: from a clone's root, -c would import the clone's source
+        done = subprocess.run([python, "-X", "importtime", "-c", "import flake8_learning_phase.frontends.cli"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, universal_newlines=True, check=True,
+                              cwd=os.path.dirname(python))
+        run = {}
+        for line in done.stderr.splitlines():
+            fields = line.split("|")
+            if line.startswith("import time:") and fields[0].split(":")[1].strip().isdigit():
+                run[fields[2].strip()] = int(fields[0].split(":")[1])
+        runs.append(run)
+    return {name: _median([run.get(name, 0) for run in runs]) for name in runs[0]}
+
+
 def check_notebooks(lp_fix, ruff, folder, repeats):
     env = dict(os.environ, RAYON_NUM_THREADS="1")
     python = os.path.join(os.path.dirname(lp_fix), "python")
@@ -392,6 +410,7 @@ def measure(tools, folder, quick):
     tree = notebook_tree(os.path.join(folder, "nbtree"))
     result["notebooks"] = check_notebooks(os.path.join(bin_, "lp-fix"), os.path.join(bin_, "ruff"), tree,
                                           1 if quick else 5)
+    result["notebooks"]["import_self_us"] = import_times(plugin, 3 if quick else 9)
     shutil.rmtree(tree)
     return result
 
@@ -492,6 +511,20 @@ def render(users):
             "(`lp-fix --version`) takes {:.2f} s, {:.1f}× ruff's whole run.".format(
                 _median(notebooks["lp_fix_start_cpu_s"]),
                 _median(notebooks["lp_fix_start_cpu_s"]) / _median(notebooks["ruff_check_cpu_s"])),
+            "",
+        ]
+    if notebooks.get("import_self_us"):
+        selves = notebooks["import_self_us"]
+        ours = {name: us for name, us in selves.items() if name.startswith("flake8_learning_phase")}
+        largest = sorted(selves.items(), key=lambda item: -item[1])[:5]
+        lines += [
+            "Importing lp-fix's command line (`python -X importtime`, bytecode compiled at install, as",
+            "pip leaves it; medians of each module's self time): {:.1f} ms in all, {:.1f} ms of it in".format(
+                sum(selves.values()) / 1e3, sum(ours.values()) / 1e3),
+            "this package's {} modules; the largest: {}. (Run from a source tree".format(
+                len(ours), ", ".join("`{}` {:.1f} ms".format(name, us / 1e3) for name, us in largest)),
+            "with `PYTHONDONTWRITEBYTECODE=1`, a module's self time includes compiling it: `keras/models.py`,",
+            "65 KB of source, then shows about 20 ms, which no installed lp-fix pays.)",
             "",
         ]
     if notebooks.get("parse_floor_cpu_s"):
