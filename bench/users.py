@@ -62,10 +62,27 @@ import ast, sys, time
 text = open(sys.argv[1], encoding="utf-8").read()
 for line in sys.stdin:
     source = text + line.rstrip("\n") + "\n"
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.thread_time()
     ast.parse(source)
-    print(time.perf_counter() - start, flush=True)
+    print(time.perf_counter() - start, time.thread_time() - cpu, flush=True)
 """
+
+
+def _process_cpu(pid):
+    """CPU seconds a process's threads have run (Linux's /proc/<pid>/task/*/schedstat, in ns); None
+    elsewhere.  Unlike the wall time of a round trip, it does not count the slices the machine's
+    other work takes meanwhile."""
+    tasks = "/proc/{}/task".format(pid)
+    if not os.path.isdir(tasks):
+        return None
+    total = 0
+    for task in os.listdir(tasks):
+        try:
+            with open(os.path.join(tasks, task, "schedstat")) as handle:
+                total += int(handle.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 1e9
 
 PARSE_COST = r"""
 import ast, json, sys, time
@@ -191,7 +208,7 @@ def lsp_file(command, path, repeats, quiet=1.0, python=sys.executable):
         client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
                                                                 "text": text}})
         client.diagnostics(uri, timeout=60)
-        times, parses = [], []
+        times, parses, cpus, parse_cpus = [], [], [], []
         version = 1
         for _ in range(repeats):
             version += 1
@@ -199,12 +216,18 @@ def lsp_file(command, path, repeats, quiet=1.0, python=sys.executable):
             time.sleep(PAUSE)
             parser.stdin.write(edit + "\n")
             parser.stdin.flush()
-            parses.append(float(parser.stdout.readline()))
+            wall, cpu = parser.stdout.readline().split()
+            parses.append(float(wall))
+            parse_cpus.append(float(cpu))
             time.sleep(PAUSE)
+            before = _process_cpu(client.process.pid)
             start = time.perf_counter()
             _change(client, uri, version, text + edit + "\n")
             client.diagnostics(uri, timeout=60)
             times.append(time.perf_counter() - start)
+            after = _process_cpu(client.process.pid)
+            if before is not None and after is not None:
+                cpus.append(after - before)
         _publishes(client, {uri}, quiet)  # settle
         start = time.perf_counter()
         for _ in range(10):
@@ -214,6 +237,8 @@ def lsp_file(command, path, repeats, quiet=1.0, python=sys.executable):
         return {
             "per_change_s": times,
             "ast_parse_s": parses,
+            "per_change_cpu_s": cpus,
+            "ast_parse_cpu_s": parse_cpus,
             "burst_last_publish_s": (burst[-1][0] - start) if burst else None,
             "burst_publishes": len(burst),
         }
@@ -443,10 +468,25 @@ def render(users):
         ("flake8 -j 1 over that project, with / without the plugin installed (median of paired runs; CPU time)",
          "{:+.1%}".format(flake8["median_cpu_ratio"] - 1), "≤ +10%", _check(flake8["median_cpu_ratio"] <= 1.10)),
         ("the same, wall time", "{:+.1%}".format(flake8["median_ratio"] - 1), "", ""),
-        ("lp-lsp, one change (after a pause) to the generated 1,000-line file → its diagnostics (median) / "
-         "`ast.parse` of it",
-         "{:.1f}× ({} / {})".format(lp_change / parse, _ms(lp_change), _ms(parse)), "≤ 3×",
-         _check(lp_change <= 3 * parse)),
+    ]
+    if lp.get("per_change_cpu_s") and lp.get("ast_parse_cpu_s"):
+        lp_cpu, parse_cpu = _median(lp["per_change_cpu_s"]), _median(lp["ast_parse_cpu_s"])
+        rows += [
+            ("lp-lsp, one change (after a pause) to the generated 1,000-line file: the server's CPU time from "
+             "didChange to its publishDiagnostics (median) / `ast.parse` of the same text (median; CPU time)",
+             "{:.1f}× ({} / {})".format(lp_cpu / parse_cpu, _ms(lp_cpu), _ms(parse_cpu)), "≤ 3×",
+             _check(lp_cpu <= 3 * parse_cpu)),
+            ("the same, wall time (the round trip / the parse)",
+             "{:.1f}× ({} / {})".format(lp_change / parse, _ms(lp_change), _ms(parse)), "", ""),
+        ]
+    else:
+        rows += [
+            ("lp-lsp, one change (after a pause) to the generated 1,000-line file → its diagnostics (median) / "
+             "`ast.parse` of it",
+             "{:.1f}× ({} / {})".format(lp_change / parse, _ms(lp_change), _ms(parse)), "≤ 3×",
+             _check(lp_change <= 3 * parse)),
+        ]
+    rows += [
         ("lp-lsp, 10 changes sent back to back: analyses (publishes) until the last version's diagnostics",
          "{} ({} to the last)".format(lp["burst_publishes"], _ms(lp["burst_last_publish_s"] or 0)), "≤ 3",
          _check(lp["burst_publishes"] <= 3)),
@@ -474,6 +514,11 @@ def render(users):
         "| run | lp-lsp | ruff server |",
         "|---|---|---|",
         "| one change, 1,000-line file (median) | {} | {} |".format(_ms(lp_change), _ms(ruff_change)),
+    ]
+    if lp.get("per_change_cpu_s") and ruff.get("per_change_cpu_s"):
+        lines.append("| the same, the server's CPU time (median) | {} | {} |".format(
+            _ms(_median(lp["per_change_cpu_s"])), _ms(_median(ruff["per_change_cpu_s"]))))
+    lines += [
         "| 10 quick changes: publishes, time to the last | {}, {} | {}, {} |".format(
             lp["burst_publishes"], _ms(lp["burst_last_publish_s"] or 0), ruff["burst_publishes"],
             _ms(ruff["burst_last_publish_s"] or 0)),
@@ -498,9 +543,12 @@ def render(users):
             "its publishDiagnostics is read. `ast.parse`'s side is the parse alone, timed by its own clock",
             "in an idle process of the same interpreter woken by a line on its stdin (the pipe's round",
             "trip not counted): {} (median). Both sides wake from the same state; the ratio is of".format(_ms(parse)),
-            "medians. Back to back in a warm process, `ast.parse` takes {}, against which lp-lsp's".format(
+            "medians. The bar's figure is CPU time, which the machine's other work does not inflate:",
+            "the CPU lp-lsp's process (all its threads, Linux's `/proc/<pid>/task/*/schedstat`) spends",
+            "from the notification until its publish is read, against the parse's own thread CPU time.",
+            "Back to back in a warm process, `ast.parse` takes {}, against which lp-lsp's round trip".format(
                 _ms(separate)),
-            "change is {:.1f}× (warm caches favour the parse, which a change after a pause never meets).".format(
+            "is {:.1f}× (warm caches favour the parse, which a change after a pause never meets).".format(
                 lp_change / separate),
             "",
         ]
