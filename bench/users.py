@@ -84,6 +84,7 @@ def _process_cpu(pid):
             continue
     return total / 1e9
 
+
 PARSE_COST = r"""
 import ast, json, sys, time
 source = open(sys.argv[1], encoding="utf-8").read()
