@@ -428,6 +428,14 @@ def _language(top: Dict[str, Any]) -> Optional[str]:
 
 def _split(text: str) -> Tuple[List[str], List[str]]:
     """Contents and endings of the lines as Python counts them (\\n, \\r\\n, \\r)."""
+    if "\r" not in text:  # most cells: one C-level split
+        contents = text.split("\n")
+        last = contents.pop()
+        endings = ["\n"] * len(contents)
+        if last:
+            contents.append(last)
+            endings.append("")
+        return contents, endings
     contents, endings = [], []
     for line in io.StringIO(text, newline="").readlines():
         stripped = line.rstrip("\r\n")
