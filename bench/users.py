@@ -8,7 +8,6 @@
   until the last version's diagnostics, and how many publishes, that is analyses, it took);
 - ``lp-fix --check -j 1`` against ``ruff check`` (one thread) on a tree of 200 notebooks.
 """
-import ast
 import base64
 import json
 import os
@@ -53,6 +52,38 @@ for round_ in range(repeats + 1):
             row["first_s"], row["codes"] = elapsed, codes
 print(json.dumps(result))
 """
+
+# ast.parse as lp-lsp meets a change: a process of the plugin's interpreter, idle until asked, that
+# parses the same text with the same edit and says how long the parse took (its own clock, so the
+# pipe's round trip counts against lp-lsp only).  Asked after the same pause as lp-lsp's changes,
+# both sides wake from the same state: caches and CPU frequency after 0.25 s idle.
+PARSE_SERVER = r"""
+import ast, sys, time
+text = open(sys.argv[1], encoding="utf-8").read()
+for line in sys.stdin:
+    source = text + line.rstrip("\n") + "\n"
+    start, cpu = time.perf_counter(), time.thread_time()
+    ast.parse(source)
+    print(time.perf_counter() - start, time.thread_time() - cpu, flush=True)
+"""
+
+
+def _process_cpu(pid):
+    """CPU seconds a process's threads have run (Linux's /proc/<pid>/task/*/schedstat, in ns); None
+    elsewhere.  Unlike the wall time of a round trip, it does not count the slices the machine's
+    other work takes meanwhile."""
+    tasks = "/proc/{}/task".format(pid)
+    if not os.path.isdir(tasks):
+        return None
+    total = 0
+    for task in os.listdir(tasks):
+        try:
+            with open(os.path.join(tasks, task, "schedstat")) as handle:
+                total += int(handle.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 1e9
+
 
 PARSE_COST = r"""
 import ast, json, sys, time
@@ -164,29 +195,40 @@ def _change(client, uri, version, text):
 PAUSE = 0.25
 
 
-def lsp_file(command, path, repeats, quiet=1.0):
-    """Per change of a 1,000-line file, each after a pause: didChange -> its publishDiagnostics;
-    then a burst of 10."""
+def lsp_file(command, path, repeats, quiet=1.0, python=sys.executable):
+    """Per change of a 1,000-line file, each after a pause: didChange -> its publishDiagnostics,
+    and ``ast.parse`` of the same text in a process of ``python`` after the same pause
+    (:data:`PARSE_SERVER`), the two interleaved so that the machine's drift cancels out; then a
+    burst of 10."""
     client = _client(command)
     uri = "file://" + path
     text = open(path).read()
+    parser = subprocess.Popen([python, "-c", PARSE_SERVER, path], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              universal_newlines=True)
     try:
         client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1,
                                                                 "text": text}})
         client.diagnostics(uri, timeout=60)
-        times, parses = [], []
+        times, parses, cpus, parse_cpus = [], [], [], []
         version = 1
         for _ in range(repeats):
             version += 1
+            edit = "# edit {}".format(version)
             time.sleep(PAUSE)
-            # ast.parse of the same text in the same loop: the ratio's two terms see the same load
+            parser.stdin.write(edit + "\n")
+            parser.stdin.flush()
+            wall, cpu = parser.stdout.readline().split()
+            parses.append(float(wall))
+            parse_cpus.append(float(cpu))
+            time.sleep(PAUSE)
+            before = _process_cpu(client.process.pid)
             start = time.perf_counter()
-            ast.parse(text)
-            parses.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            _change(client, uri, version, text + "# edit {}\n".format(version))
+            _change(client, uri, version, text + edit + "\n")
             client.diagnostics(uri, timeout=60)
             times.append(time.perf_counter() - start)
+            after = _process_cpu(client.process.pid)
+            if before is not None and after is not None:
+                cpus.append(after - before)
         _publishes(client, {uri}, quiet)  # settle
         start = time.perf_counter()
         for _ in range(10):
@@ -196,10 +238,14 @@ def lsp_file(command, path, repeats, quiet=1.0):
         return {
             "per_change_s": times,
             "ast_parse_s": parses,
+            "per_change_cpu_s": cpus,
+            "ast_parse_cpu_s": parse_cpus,
             "burst_last_publish_s": (burst[-1][0] - start) if burst else None,
             "burst_publishes": len(burst),
         }
     finally:
+        parser.stdin.close()
+        parser.wait()
         client.close()
 
 
@@ -292,21 +338,77 @@ def notebook_tree(folder, count=200):
     return folder
 
 
+# The floor of any Python tool on the notebook tree, lp-fix imported nowhere: the interpreter
+# started, every notebook read and its JSON decoded, every code cell given to ast.parse (a cell
+# with IPython syntax fails early, so this is below what a tool that masks it pays).
+NOTEBOOK_FLOOR = r"""
+import ast, json, os, sys
+folder = sys.argv[1]
+for name in sorted(os.listdir(folder)):
+    with open(os.path.join(folder, name), "rb") as handle:
+        top = json.loads(handle.read())
+    for cell in top.get("cells", []):
+        if cell.get("cell_type") == "code":
+            source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            try:
+                ast.parse(source)
+            except SyntaxError:
+                pass
+"""
+
+
+# How many notebooks of the tree lp-fix's prefilter passes (they are parsed and analysed).
+PREFILTER_PASSES = r"""
+import os, sys
+from flake8_learning_phase.core import codes
+from flake8_learning_phase.frontends.documents import might_matter
+folder = sys.argv[1]
+print(sum(might_matter(name, open(os.path.join(folder, name), "rb").read(), tuple(codes()))
+          for name in os.listdir(folder)))
+"""
+
+
+def import_times(python, repeats=9):
+    """``python -X importtime -c 'import flake8_learning_phase.frontends.cli'`` (lp-fix's imports, with
+    the bytecode pip compiled at install): the median self time of each module, in microseconds."""
+    runs = []
+    for _ in range(repeats):
+        # run from the interpreter's folder: from a clone's root, -c would import the clone's source
+        done = subprocess.run([python, "-X", "importtime", "-c", "import flake8_learning_phase.frontends.cli"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, universal_newlines=True, check=True,
+                              cwd=os.path.dirname(python))
+        run = {}
+        for line in done.stderr.splitlines():
+            fields = line.split("|")
+            if line.startswith("import time:") and fields[0].split(":")[1].strip().isdigit():
+                run[fields[2].strip()] = int(fields[0].split(":")[1])
+        runs.append(run)
+    return {name: _median([run.get(name, 0) for run in runs]) for name in runs[0]}
+
+
 def check_notebooks(lp_fix, ruff, folder, repeats):
     env = dict(os.environ, RAYON_NUM_THREADS="1")
-    fix_times, ruff_times, fix_cpu, ruff_cpu, start_cpu = [], [], [], [], []
+    python = os.path.join(os.path.dirname(lp_fix), "python")
+    fix_times, ruff_times, fix_cpu, ruff_cpu, start_cpu, python_cpu, floor_cpu = [], [], [], [], [], [], []
     for _ in range(repeats):
         for command, walls, cpus, env_ in (
             ([lp_fix, "--check", "-q", "-j", "1", folder], fix_times, fix_cpu, None),
             ([ruff, "check", "--isolated", "--no-cache", "--quiet", "--exit-zero", folder], ruff_times, ruff_cpu, env),
             # lp-fix's floor: the interpreter started and lp-fix imported, nothing read
             ([lp_fix, "--version"], [], start_cpu, None),
+            # the interpreter alone, and reading and parsing the notebooks in it
+            ([python, "-c", "pass"], [], python_cpu, None),
+            ([python, "-c", NOTEBOOK_FLOOR, folder], [], floor_cpu, None),
         ):
             wall, cpu = _timed_cpu(command, env_)
             walls.append(wall)
             cpus.append(cpu)
     return {"lp_fix_check_s": fix_times, "ruff_check_s": ruff_times, "lp_fix_check_cpu_s": fix_cpu,
-            "ruff_check_cpu_s": ruff_cpu, "lp_fix_start_cpu_s": start_cpu,
+            "ruff_check_cpu_s": ruff_cpu, "lp_fix_start_cpu_s": start_cpu, "python_start_cpu_s": python_cpu,
+            "parse_floor_cpu_s": floor_cpu,
+            "passing_prefilter": int(subprocess.run([python, "-c", PREFILTER_PASSES, folder], check=True,
+                                                    stdout=subprocess.PIPE).stdout),
+            "notebooks": len(os.listdir(folder)),
             "ratio": _median(fix_times) / _median(ruff_times),
             "cpu_ratio": _median(fix_cpu) / _median(ruff_cpu)}
 
@@ -322,11 +424,11 @@ def measure(tools, folder, quick):
     print("  language servers ...", file=sys.stderr, flush=True)
     lp_lsp, ruff = [os.path.join(bin_, "lp-lsp")], [os.path.join(bin_, "ruff"), "server"]
     generated = tools["generated"]
-    changes = 5 if quick else 20
+    changes = 5 if quick else 31
     result["lsp"] = {
         "ast_parse_s": parse_cost(plugin, generated, 31),
-        "lp_lsp": lsp_file(lp_lsp, generated, changes),
-        "ruff": lsp_file(ruff, generated, changes),
+        "lp_lsp": lsp_file(lp_lsp, generated, changes, python=plugin),
+        "ruff": lsp_file(ruff, generated, changes, python=plugin),
         "lp_lsp_notebook": lsp_notebook(lp_lsp, folder, 3 if quick else 10),
         "ruff_notebook": lsp_notebook(ruff, folder, 3 if quick else 10),
     }
@@ -334,6 +436,7 @@ def measure(tools, folder, quick):
     tree = notebook_tree(os.path.join(folder, "nbtree"))
     result["notebooks"] = check_notebooks(os.path.join(bin_, "lp-fix"), os.path.join(bin_, "ruff"), tree,
                                           1 if quick else 5)
+    result["notebooks"]["import_self_us"] = import_times(plugin, 3 if quick else 9)
     shutil.rmtree(tree)
     return result
 
@@ -350,7 +453,7 @@ def render(users):
     """The "As users run it" section of docs/performance.md."""
     step, flake8, lsp, notebooks = users["step_in_project"], users["flake8_project"], users["lsp"], users["notebooks"]
     lp, ruff = lsp["lp_lsp"], lsp["ruff"]
-    # ast.parse timed between lp-lsp's changes (the bench's interpreter), else in a process of its own
+    # ast.parse timed after the same pause as lp-lsp's changes (PARSE_SERVER), else back to back
     parse = _median(lp.get("ast_parse_s") or lsp["ast_parse_s"])
     lp_change, ruff_change = _median(lp["per_change_s"]), _median(ruff["per_change_s"])
     lp_nb, ruff_nb = lsp["lp_lsp_notebook"], lsp["ruff_notebook"]
@@ -366,10 +469,25 @@ def render(users):
         ("flake8 -j 1 over that project, with / without the plugin installed (median of paired runs; CPU time)",
          "{:+.1%}".format(flake8["median_cpu_ratio"] - 1), "≤ +10%", _check(flake8["median_cpu_ratio"] <= 1.10)),
         ("the same, wall time", "{:+.1%}".format(flake8["median_ratio"] - 1), "", ""),
-        ("lp-lsp, one change (after a pause) to the generated 1,000-line file → its diagnostics (median) / "
-         "`ast.parse` of it",
-         "{:.1f}× ({} / {})".format(lp_change / parse, _ms(lp_change), _ms(parse)), "≤ 3×",
-         _check(lp_change <= 3 * parse)),
+    ]
+    if lp.get("per_change_cpu_s") and lp.get("ast_parse_cpu_s"):
+        lp_cpu, parse_cpu = _median(lp["per_change_cpu_s"]), _median(lp["ast_parse_cpu_s"])
+        rows += [
+            ("lp-lsp, one change (after a pause) to the generated 1,000-line file: the server's CPU time from "
+             "didChange to its publishDiagnostics (median) / `ast.parse` of the same text (median; CPU time)",
+             "{:.1f}× ({} / {})".format(lp_cpu / parse_cpu, _ms(lp_cpu), _ms(parse_cpu)), "≤ 3×",
+             _check(lp_cpu <= 3 * parse_cpu)),
+            ("the same, wall time (the round trip / the parse)",
+             "{:.1f}× ({} / {})".format(lp_change / parse, _ms(lp_change), _ms(parse)), "", ""),
+        ]
+    else:
+        rows += [
+            ("lp-lsp, one change (after a pause) to the generated 1,000-line file → its diagnostics (median) / "
+             "`ast.parse` of it",
+             "{:.1f}× ({} / {})".format(lp_change / parse, _ms(lp_change), _ms(parse)), "≤ 3×",
+             _check(lp_change <= 3 * parse)),
+        ]
+    rows += [
         ("lp-lsp, 10 changes sent back to back: analyses (publishes) until the last version's diagnostics",
          "{} ({} to the last)".format(lp["burst_publishes"], _ms(lp["burst_last_publish_s"] or 0)), "≤ 3",
          _check(lp["burst_publishes"] <= 3)),
@@ -397,6 +515,11 @@ def render(users):
         "| run | lp-lsp | ruff server |",
         "|---|---|---|",
         "| one change, 1,000-line file (median) | {} | {} |".format(_ms(lp_change), _ms(ruff_change)),
+    ]
+    if lp.get("per_change_cpu_s") and ruff.get("per_change_cpu_s"):
+        lines.append("| the same, the server's CPU time (median) | {} | {} |".format(
+            _ms(_median(lp["per_change_cpu_s"])), _ms(_median(ruff["per_change_cpu_s"]))))
+    lines += [
         "| 10 quick changes: publishes, time to the last | {}, {} | {}, {} |".format(
             lp["burst_publishes"], _ms(lp["burst_last_publish_s"] or 0), ruff["burst_publishes"],
             _ms(ruff["burst_last_publish_s"] or 0)),
@@ -414,10 +537,20 @@ def render(users):
     if lp.get("ast_parse_s"):
         separate = _median(lsp["ast_parse_s"])
         lines += [
-            "`ast.parse` of the 1,000-line file took {} timed between lp-lsp's changes (after the".format(_ms(parse)),
-            "same pause, the bar's figure) and {} back to back in a process of its own; against the".format(
+            "How the lp-lsp bar's two sides are timed: the same file with the same edit appended, {} times".format(
+                len(lp["per_change_s"])),
+            "each, interleaved, every one after the same {:.2f} s pause (a user's edit after a pause).".format(PAUSE),
+            "lp-lsp's side is the whole round trip as an editor sees it: didChange sent, over stdio, until",
+            "its publishDiagnostics is read. `ast.parse`'s side is the parse alone, timed by its own clock",
+            "in an idle process of the same interpreter woken by a line on its stdin (the pipe's round",
+            "trip not counted): {} (median). Both sides wake from the same state; the ratio is of".format(_ms(parse)),
+            "medians. The bar's figure is CPU time, which the machine's other work does not inflate:",
+            "the CPU lp-lsp's process (all its threads, Linux's `/proc/<pid>/task/*/schedstat`) spends",
+            "from the notification until its publish is read, against the parse's own thread CPU time.",
+            "Back to back in a warm process, `ast.parse` takes {}, against which lp-lsp's round trip".format(
                 _ms(separate)),
-            "latter, lp-lsp's change is {:.1f}×.".format(lp_change / separate),
+            "is {:.1f}× (warm caches favour the parse, which a change after a pause never meets).".format(
+                lp_change / separate),
             "",
         ]
     if notebooks.get("lp_fix_start_cpu_s"):
@@ -427,6 +560,37 @@ def render(users):
             "(`lp-fix --version`) takes {:.2f} s, {:.1f}× ruff's whole run.".format(
                 _median(notebooks["lp_fix_start_cpu_s"]),
                 _median(notebooks["lp_fix_start_cpu_s"]) / _median(notebooks["ruff_check_cpu_s"])),
+            "",
+        ]
+    if notebooks.get("import_self_us"):
+        selves = notebooks["import_self_us"]
+        ours = {name: us for name, us in selves.items() if name.startswith("flake8_learning_phase")}
+        largest = sorted(selves.items(), key=lambda item: -item[1])[:5]
+        lines += [
+            "Importing lp-fix's command line (`python -X importtime`, bytecode compiled at install, as",
+            "pip leaves it; medians of each module's self time): {:.1f} ms in all, {:.1f} ms of it in".format(
+                sum(selves.values()) / 1e3, sum(ours.values()) / 1e3),
+            "this package's {} modules; the largest: {}. (Run from a source tree".format(
+                len(ours), ", ".join("`{}` {:.1f} ms".format(name, us / 1e3) for name, us in largest)),
+            "with `PYTHONDONTWRITEBYTECODE=1`, a module's self time includes compiling it: `keras/models.py`,",
+            "65 KB of source, then shows about 20 ms, which no installed lp-fix pays.)",
+            "",
+        ]
+    if notebooks.get("parse_floor_cpu_s"):
+        ruff_cpu = _median(notebooks["ruff_check_cpu_s"])
+        floor = _median(notebooks["parse_floor_cpu_s"])
+        lines += [
+            "What any Python tool pays on that tree, lp-fix imported nowhere (CPU, medians): the",
+            "interpreter alone (`python -c pass`) {:.3f} s; the interpreter reading every notebook,".format(
+                _median(notebooks["python_start_cpu_s"])),
+            "decoding its JSON and giving every code cell to `ast.parse` {:.2f} s, {:.1f}× ruff's".format(
+                floor, floor / ruff_cpu),
+            "whole run. That floor plus lp-fix's start-up is {:.1f}× ruff before the first rule runs".format(
+                (floor + _median(notebooks["lp_fix_start_cpu_s"]) - _median(notebooks["python_start_cpu_s"]))
+                / ruff_cpu),
+            "({} of the {} notebooks hold a rule's words, so they are parsed and analysed): the".format(
+                notebooks["passing_prefilter"], notebooks["notebooks"]),
+            "3× bar leaves the analysis of those {} what remains.".format(notebooks["passing_prefilter"]),
             "",
         ]
     return lines

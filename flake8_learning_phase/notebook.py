@@ -337,8 +337,12 @@ def _parse(text: str) -> Tuple[Dict[str, Any], List[Tuple[Dict[str, Any], Dict[s
 # --------------------------------------------------------------------------- loading
 
 
-def load(raw: Union[bytes, str]) -> "Notebook":
-    """Read an nbformat 4 notebook.  Raises NotebookError with a message a user can act on."""
+def load(raw: Union[bytes, str], top: Optional[Dict[str, Any]] = None) -> "Notebook":
+    """Read an nbformat 4 notebook.  Raises NotebookError with a message a user can act on.
+
+    ``top`` is ``json.loads(raw)`` when the caller decoded it already (lp-fix's prefilter does):
+    the JSON is then not decoded twice.
+    """
     bom = b""
     if isinstance(raw, bytes):
         if raw.startswith(_BOM):
@@ -351,7 +355,8 @@ def load(raw: Union[bytes, str]) -> "Notebook":
             ) from None
     else:
         text = raw
-    top = _fast_top(text)
+    if top is None:
+        top = _fast_top(text)
     if top is None:  # not a JSON object: the span scanner says where and why, as a user reads it
         top, _ = _parse(text)
     version = top.get("nbformat")
@@ -423,6 +428,14 @@ def _language(top: Dict[str, Any]) -> Optional[str]:
 
 def _split(text: str) -> Tuple[List[str], List[str]]:
     """Contents and endings of the lines as Python counts them (\\n, \\r\\n, \\r)."""
+    if "\r" not in text:  # most cells: one C-level split
+        contents = text.split("\n")
+        last = contents.pop()
+        endings = ["\n"] * len(contents)
+        if last:
+            contents.append(last)
+            endings.append("")
+        return contents, endings
     contents, endings = [], []
     for line in io.StringIO(text, newline="").readlines():
         stripped = line.rstrip("\r\n")

@@ -5,6 +5,7 @@ click away, and the rules tables matching the registry."""
 import configparser
 import pathlib
 import re
+import runpy
 
 import pytest
 
@@ -66,7 +67,22 @@ def test_package_summary_names_tf2_before_tf1():
     config.read(str(ROOT / "setup.cfg"))
     summary = config.get("metadata", "description")
     assert summary.index("TF2") < summary.index("TF 1.x"), summary
-    assert config.get("metadata", "long_description") == "file: README.md"
+    assert not config.has_option("metadata", "long_description")  # setup.py makes it, from the README
+
+
+# A Markdown link whose target has no scheme: relative to the repository, so broken on PyPI.
+_RELATIVE_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:)([^)\s]+)")
+
+
+def test_the_long_description_is_the_readme_with_absolute_links():
+    setup = runpy.run_path(str(ROOT / "setup.py"), run_name="setup")
+    described = setup["long_description"]()
+    assert _RELATIVE_LINK.findall(README), "the README has relative links: this test would prove nothing"
+    assert _RELATIVE_LINK.findall(described) == []
+    base = "https://github.com/flake8-learning-phase/flake8-learning-phase/blob/main/"
+    assert described == _RELATIVE_LINK.sub(lambda m: "](" + base + m.group(1), README)
+    for target in _RELATIVE_LINK.findall(README):  # each one names a file of the repository
+        assert (ROOT / target.split("#")[0]).exists(), target
 
 
 def test_readme_names_the_quick_check_and_what_the_full_run_costs():

@@ -42,6 +42,18 @@ def test_open_publishes_lp100_and_lp200_on_the_function_line(client):
     assert all(d["source"] == "flake8-learning-phase" for d in diagnostics)
 
 
+def test_python_m_runs_the_server(tmp_path):
+    # What the VS Code extension and an editor without the scripts folder on its PATH start;
+    # run outside the clone, so that the installed package answers.
+    client = LspClient([sys.executable, "-m", "flake8_learning_phase.frontends.lsp"], cwd=str(tmp_path))
+    try:
+        client.request("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}})
+        client.notify("initialized", {})
+        assert sorted(d["code"] for d in open_document(client, EXAMPLE.read_text())) == ["LP100", "LP200"]
+    finally:
+        client.close()
+
+
 def test_change_republishes(client):
     text = EXAMPLE.read_text()
     open_document(client, text)

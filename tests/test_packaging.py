@@ -9,6 +9,7 @@ import configparser
 import email
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -108,6 +109,8 @@ def test_wheel_metadata(dist):
     assert "Changelog, https://github.com/" in metadata.get_all("Project-URL")[1]
     # the description is the README, whose first section is about TF2 / Keras 3 loops
     assert metadata.get_payload().startswith("# flake8-learning-phase")
+    # PyPI shows it away from the repository: every link absolute (setup.py rewrites the README's)
+    assert re.findall(r"\]\((?![a-z][a-z0-9+.-]*:)[^)\s]+", metadata.get_payload()) == []
     for line in ("LP = flake8_learning_phase.frontends.plugin:LearningPhaseChecker", "lp-fix = ", "lp-lsp = "):
         assert line in entry_points
 

@@ -23,9 +23,11 @@ try:
     from flake8_learning_phase.frontends.lsp_common import (
         FIX_ALL,
         SOURCE,
+        TEXT_SYNC,
         Analysis,
         Debounce,
         file_path,
+        register_sync,
         text_edits,
         utf16,
         wanted,
@@ -157,22 +159,11 @@ def make_server(
 
     debounce = Debounce(server, publish)
 
-    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(params):
-        debounce.now(params.text_document.uri)
+    def close(uri: str) -> None:
+        debounce.cancel(uri)
+        analyses.pop(uri, None)
 
-    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(params):
-        debounce.later(params.text_document.uri)
-
-    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(params):
-        debounce.now(params.text_document.uri)
-
-    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(params):
-        debounce.cancel(params.text_document.uri)
-        analyses.pop(params.text_document.uri, None)
+    register_sync(server, TEXT_SYNC, lambda params: params.text_document.uri, debounce, close)
 
     @server.feature(
         lsp.TEXT_DOCUMENT_CODE_ACTION,
@@ -219,3 +210,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         config.settings(args, parser, found), config.max_line_length(args, parser, found), suppression.policy(found)
     ).start_io()
     return 0
+
+
+if __name__ == "__main__":  # ``python -m flake8_learning_phase.frontends.lsp``: lp-lsp without its script
+    sys.exit(main())

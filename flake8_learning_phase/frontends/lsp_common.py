@@ -71,6 +71,46 @@ def text_edits(old: str, new: str) -> list:
     return edits
 
 
+@dataclass(frozen=True)
+class SyncMethods:
+    """The four notifications that keep a kind of document in sync (text documents, notebooks)."""
+
+    open: str
+    change: str
+    save: str
+    close: str
+
+
+TEXT_SYNC = SyncMethods(
+    lsp.TEXT_DOCUMENT_DID_OPEN, lsp.TEXT_DOCUMENT_DID_CHANGE, lsp.TEXT_DOCUMENT_DID_SAVE, lsp.TEXT_DOCUMENT_DID_CLOSE
+)
+NOTEBOOK_SYNC = SyncMethods(
+    lsp.NOTEBOOK_DOCUMENT_DID_OPEN,
+    lsp.NOTEBOOK_DOCUMENT_DID_CHANGE,
+    lsp.NOTEBOOK_DOCUMENT_DID_SAVE,
+    lsp.NOTEBOOK_DOCUMENT_DID_CLOSE,
+)
+
+
+def register_sync(server, methods: SyncMethods, uri_of: Callable[[object], str], debounce: "Debounce",
+                  close: Callable[[str], None]) -> None:
+    """The same rule for every kind of document: open and save are analysed at once, a change
+    through the debounce (only the latest version), and close forgets the document.
+    ``uri_of`` reads the document's URI from a notification's params."""
+
+    def now(params) -> None:
+        debounce.now(uri_of(params))
+
+    def later(params) -> None:
+        debounce.later(uri_of(params))
+
+    def closed(params) -> None:
+        close(uri_of(params))
+
+    for method, handler in ((methods.open, now), (methods.change, later), (methods.save, now), (methods.close, closed)):
+        server.feature(method)(handler)
+
+
 class Debounce(object):
     """Runs ``action(uri)`` on a change after :data:`DEBOUNCE` seconds of quiet at once, else once
     the document has had no change for that long."""

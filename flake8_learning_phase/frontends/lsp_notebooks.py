@@ -20,7 +20,9 @@ from lsprotocol import types as lsp
 from flake8_learning_phase.core import Settings, get, split_lines
 from flake8_learning_phase.fixer import fix_findings
 from flake8_learning_phase.frontends.common import message
-from flake8_learning_phase.frontends.lsp_common import FIX_ALL, SOURCE, Debounce, file_path, text_edits, utf16, wanted
+from flake8_learning_phase.frontends.lsp_common import (
+    FIX_ALL, NOTEBOOK_SYNC, SOURCE, Debounce, file_path, register_sync, text_edits, utf16, wanted
+)
 from flake8_learning_phase.frontends.notebooks import in_cell_terms
 from flake8_learning_phase.notebook import NotebookError, from_cells
 
@@ -224,21 +226,6 @@ class Notebooks(object):
 def register(server, settings: Settings, line_length: Optional[int], policy) -> Notebooks:
     """Add the notebook features to ``server``."""
     notebooks = Notebooks(server, settings, line_length, policy)
-
-    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_OPEN)
-    def did_open(params):
-        notebooks.debounce.now(params.notebook_document.uri)
-
-    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_CHANGE)
-    def did_change(params):
-        notebooks.debounce.later(params.notebook_document.uri)
-
-    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_SAVE)
-    def did_save(params):
-        notebooks.debounce.now(params.notebook_document.uri)
-
-    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_CLOSE)
-    def did_close(params):
-        notebooks.close(params.notebook_document.uri)
-
+    register_sync(server, NOTEBOOK_SYNC, lambda params: params.notebook_document.uri, notebooks.debounce,
+                  notebooks.close)
     return notebooks

@@ -52,12 +52,20 @@ def might_matter_notebook(raw: bytes, codes: Iterable[str]) -> bool:
     return might_matter(raw, codes) or might_matter(_JOINS.sub(b" ", raw), codes)
 
 
+# The last notebook the prefilter decoded, and its JSON: the notebook that passes is loaded next,
+# without decoding its JSON a second time (~7 ms on 200 saved notebooks).
+_last_decoded: Dict[str, Tuple[bytes, Dict]] = {}
+
+
 def _code_text(raw: bytes) -> Optional[str]:
     """The code cells' sources, one after another; None when ``raw`` is not a notebook's JSON."""
+    _last_decoded.clear()
     try:
         top = json.loads(raw)
     except (ValueError, RecursionError):
         return None
+    if isinstance(top, dict):
+        _last_decoded["raw"] = (raw, top)
     cells = top.get("cells") if isinstance(top, dict) else None
     if not isinstance(cells, list):
         return None
@@ -110,7 +118,9 @@ class NotebookDocument(object):
     """A notebook in lp-fix's pipeline: its joined module, its cells' positions, its rewriting."""
 
     def __init__(self, raw: bytes):
-        self.nb = _notebook.load(raw)  # raises NotebookError
+        last = _last_decoded.pop("raw", None)
+        top = last[1] if last is not None and last[0] is raw else None
+        self.nb = _notebook.load(raw, top)  # raises NotebookError
         self.text = self.nb.source
         self.tree = self.nb.tree  # ast.parse(text), made from the cells' trees (each cell is parsed alone anyway)
 

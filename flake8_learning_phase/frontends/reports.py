@@ -1,9 +1,7 @@
 """lp-fix's machine-readable reports: JSON records and SARIF 2.1.0 for code scanning."""
 import json
 import os
-import pathlib
 from typing import Dict, List, Optional, Sequence
-from urllib.parse import quote
 
 from flake8_learning_phase import __version__
 from flake8_learning_phase.core import rules
@@ -218,6 +216,10 @@ def _artifact(path: str) -> Dict:
     Percent-encoded (RFC 3986): a space, ``#``, ``%`` or a non-ASCII letter in
     a name would otherwise make an invalid URI or point at another file.
     """
+    # Imported for SARIF only: pathlib and urllib.parse cost every lp-fix run ~6 ms at start-up.
+    import pathlib
+    from urllib.parse import quote
+
     absolute = os.path.abspath(path)
     relative = os.path.relpath(absolute)
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):

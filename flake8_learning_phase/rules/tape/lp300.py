@@ -1,7 +1,7 @@
 """LP300: a model called in a TF2 / Keras 3 training step without ``training=True``."""
 import ast
 import itertools
-from typing import Iterator, Optional, Set
+from typing import Dict, Iterator, Optional, Set
 
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import AddKeyword, Finding
@@ -107,41 +107,57 @@ def _passes_training(call: ast.Call, info: ModelInfo) -> bool:
     return position != NOT_POSITIONAL and len(call.args) > position
 
 
-def _guarded_by_training_check(record: CallRecord) -> bool:
+def _guarded_by_training_check(context: RuleContext, record: CallRecord) -> bool:
     """The call sits under an ``if`` that asks whether the model takes ``training`` at all.
 
     Keras 3's own ``train_step``: ``if self._call_has_training_arg: self(x,
     training=True) else: self(x)``.
     """
-    node = record.node
-    for statement in ast.walk(record.scope.node):
-        if not isinstance(statement, ast.If):
-            continue
-        if not any("training" in (getattr(n, "id", None) or getattr(n, "attr", None) or "")
-                   for n in ast.walk(statement.test)):
-            continue
-        if any(n is node for n in ast.walk(statement)):
-            return True
-    return False
+    scope = record.scope.node
+    return id(record.node) in context.shared(("lp300 guarded", id(scope)), lambda _: _under_training_checks(scope))
 
 
-def _no_gradient(record: CallRecord) -> bool:
+def _under_training_checks(scope: ast.AST) -> Set[int]:
+    """The ids of the nodes under an ``if`` of ``scope`` whose test names ``training``: found once
+    per scope, not once per model call."""
+    found: Set[int] = set()
+    for statement in ast.walk(scope):
+        if isinstance(statement, ast.If) and any(
+            "training" in (getattr(n, "id", None) or getattr(n, "attr", None) or "") for n in ast.walk(statement.test)
+        ):
+            found.update(id(n) for n in ast.walk(statement))
+    return found
+
+
+def _no_gradient(context: RuleContext, record: CallRecord) -> bool:
     """The call's output goes straight into ``tf.argmax`` or ``tf.stop_gradient``: no gradient flows
     through it (double DQN picks its next action with ``tf.argmax(q(next_states))`` in the tape),
     so it is a target computation, not the trained forward pass."""
-    for node in ast.walk(record.scope.node):
-        if isinstance(node, ast.Call) and any(arg is record.node for arg in node.args):
-            name = qualified_name(node.func, record.scope) or ""
-            root = name.partition(".")[0]
-            return root in ("tensorflow", "keras", "numpy") and name.rpartition(".")[2] in _NO_GRADIENT
-    return False
+    scope = record.scope.node
+    taking = context.shared(("lp300 taking", id(scope)), lambda _: _first_call_taking(scope)).get(id(record.node))
+    if taking is None:
+        return False
+    name = qualified_name(taking.func, record.scope) or ""
+    root = name.partition(".")[0]
+    return root in ("tensorflow", "keras", "numpy") and name.rpartition(".")[2] in _NO_GRADIENT
+
+
+def _first_call_taking(scope: ast.AST) -> Dict[int, ast.Call]:
+    """For each positional argument of a call in ``scope`` (by id), the first call (in walk order)
+    that takes it: found once per scope, not once per model call."""
+    first: Dict[int, ast.Call] = {}
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Call):
+            for arg in node.args:
+                first.setdefault(id(arg), node)
+    return first
 
 
 def _finding(context: RuleContext, record: CallRecord, where: CallRecord, part: bool) -> Optional[Finding]:
     call = record.node
     if any(k.arg is None for k in call.keywords):
         return None
-    if _guarded_by_training_check(record) or _no_gradient(record):
+    if _guarded_by_training_check(context, record) or _no_gradient(context, record):
         return None
     info = resolve_model(context, call.func, record.scope, record.seq, record.blocks)
     if _passes_training(call, info):
