@@ -163,8 +163,8 @@ class Evaluator:
     def calls_in_root(self, scope: Scope) -> List[Invocation]:
         """The visible calls, made in the analyzed module, of the function whose body is ``scope``
         (defined in that module); a fresh budget, and [] when it cannot be told."""
-        invocations = self._asked(lambda: self.invocations(scope.node, self.root, scope))
-        return [i for i in invocations if i.frame.mod is self.root]
+        # the project's other modules are not read for it: their calls would be dropped here
+        return self._asked(lambda: self.invocations(scope.node, self.root, scope, local=True))
 
     def _asked(self, question) -> list:
         """``question()`` answered within a fresh budget; [] past it."""
@@ -713,21 +713,27 @@ class Evaluator:
             if any(isinstance(v, target_kind) and v.node is target_node for v in self.values(record.node.func, frame)):
                 yield record, frame
 
-    def invocations(self, fdef, mod, scope: Scope, depth: int = 0) -> List[Invocation]:
-        """Every visible call of ``fdef`` (defined in ``mod``, its body ``scope``).
+    def invocations(self, fdef, mod, scope: Scope, depth: int = 0, local: bool = False) -> List[Invocation]:
+        """Every visible call of ``fdef`` (defined in ``mod``, its body ``scope``); ``local``: only
+        the calls made in ``mod``.
 
         Calls from tests and examples do not count for code outside them: a library class's
         tests build small models (keras-rl2's DDPG tests use Dense-only actors) while its users
         hand it any model.
         """
-        key = (id(fdef), id(mod), depth)
+        key = (id(fdef), id(mod), depth, local)
+        if local and key not in self._invoked and (id(fdef), id(mod), depth, False) in self._invoked:
+            whole = self._invoked[(id(fdef), id(mod), depth, False)]
+            self._invoked[key] = [i for i in whole if i.frame.mod is mod]
         if key not in self._invoked:  # the same for every question of this analysis
             found = []
             callers = {id(mod)}
             with_tests = self._in_tests(mod, scope)
             # lazily: the project files after the budget's last caller are not even parsed
-            for invocation in self._invocations(fdef, mod, scope, depth):
+            for invocation in self._invocations(fdef, mod, scope, depth, local):
                 where = invocation.frame
+                if local and where.mod is not mod:
+                    continue  # inside a function of another module it is handed to
                 if with_tests or not self._in_tests(where.mod, where.scope):
                     callers.add(id(where.mod))
                     if len(callers) > 1 + MAX_CALLER_MODULES:
@@ -743,19 +749,19 @@ class Evaluator:
             self._test_modules[id(mod)] = project.is_test_or_example(mod.path)
         return self._test_modules[id(mod)] or _in_test_code(scope)
 
-    def _invocations(self, fdef, mod, scope: Scope, depth: int):
+    def _invocations(self, fdef, mod, scope: Scope, depth: int, local: bool):
         if scope.cls is not None:
             cls = scope.cls
             for record in cls.attr_calls.get(fdef.name, ()):
                 yield Invocation(record.node, self.frame_of(mod, record), True)
             cdef = cls.node
             if fdef.name == "__init__":
-                for other in itertools.chain((mod,), self._importers(mod, cdef.name)):
+                for other in itertools.chain((mod,), self._importers(mod, cdef.name, local)):
                     for record, frame in self.calls_reaching(other, ClassRef, cdef, cdef.name):
                         yield Invocation(record.node, frame, True)
                 return
             # ``buffer.learn(actors, critics)`` on an instance, here or in a module importing the class
-            for other in itertools.chain((mod,), self._importers(mod, cdef.name)):
+            for other in itertools.chain((mod,), self._importers(mod, cdef.name, local)):
                 records = other.model.attribute_calls.get(fdef.name, ())
                 if len(records) > _MAX_METHOD_CALLS:
                     continue  # a name as common as ``get``: the budget is better spent elsewhere
@@ -767,7 +773,7 @@ class Evaluator:
                     if any(isinstance(v, Instance) and v.cls is cdef for v in self.values(owner, frame)):
                         yield Invocation(record.node, frame, True)
             return
-        for other in itertools.chain((mod,), self._importers(mod, fdef.name)):
+        for other in itertools.chain((mod,), self._importers(mod, fdef.name, local)):
             for record, frame in self.calls_reaching(other, FunctionRef, fdef, fdef.name):
                 yield Invocation(record.node, frame, False)
         # handed to another function as a value: ``main(build, train)``
@@ -807,8 +813,9 @@ class Evaluator:
                                                           depth + 1))
         return found
 
-    def _importers(self, mod, name: str):
-        if mod.path is None:
+    def _importers(self, mod, name: str, local: bool = False):
+        """The project's modules that may import ``name`` from ``mod`` (none when ``local``)."""
+        if mod.path is None or local:
             return
         stem = mod.path.replace("\\", "/").rsplit("/", 1)[-1][:-3]
         if stem == "__init__":
