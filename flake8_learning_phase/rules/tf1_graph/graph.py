@@ -16,6 +16,12 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
+from flake8_learning_phase.keras.graph_layers import (
+    UPDATES_COLLECTIONS_POSITION,
+    GraphLayer,
+    graph_layer,
+    graph_layer_class,
+)
 from flake8_learning_phase.keras.models import ModelInfo, keras_kind, resolve_model
 from flake8_learning_phase.core.module import (
     Append,
@@ -46,12 +52,6 @@ from flake8_learning_phase.rules.tf1_graph.syntax import (
     is_none,
     is_update_ops,
     string_value,
-)
-from flake8_learning_phase.rules.tf1_graph.tables import (
-    UPDATES_COLLECTIONS_POSITION,
-    GraphLayer,
-    graph_layer,
-    graph_layer_class,
 )
 
 # A file can only hold a TF 1.x graph training that matters here when it builds a train op
