@@ -64,6 +64,46 @@ def test_a_constant_index_picks_the_element_of_a_list_display():
     assert evaluate("nets = [G(), D()]\nnets.append(E())\nprobe(nets[0])\n") == ["D", "E", "G"]
 
 
+def test_a_dict_filled_key_by_key_gives_the_value_set_under_the_key():
+    assert evaluate('nets = {}\nnets["g"] = G()\nnets["d"] = D()\nprobe(nets["g"])\n') == ["G"]
+    assert evaluate('nets = {"g": G()}\nnets["d"] = D()\nprobe(nets["d"])\n') == ["D"]
+    assert evaluate('nets = {}\nnets["g"] = G()\nnets["d"] = D()\nprobe(nets[name])\n') == ["D", "G"]
+    assert evaluate('nets = {}\nnets["g"] = G()\nnets["d"] = D()\nfor m in nets.values():\n    probe(m)\n') \
+        == ["D", "G"]
+    # a variable key may be any key; iterating a dict gives its keys, not the values set in it
+    assert evaluate('nets = {}\nfor k in ks:\n    nets[k] = G()\nprobe(nets["x"])\n') == ["G"]
+    assert evaluate('nets = {}\nnets["g"] = G()\nfor m in nets:\n    probe(m)\n') == ["unseen"]
+    source = ("class Trainer:\n"
+              "    def __init__(self):\n"
+              "        self.nets = {}\n"
+              "        self.nets['g'] = G()\n"
+              "        self.nets['d'] = D()\n"
+              "    def step(self):\n"
+              "        probe(self.nets['d'])\n")
+    assert evaluate(source) == ["D"]
+
+
+def test_a_key_is_kept_through_parameters_and_returns():
+    build = 'def build():\n    nets = {}\n    nets["g"] = G()\n    nets["d"] = D()\n    return nets\n'
+    assert evaluate(build + 'def train(nets):\n    probe(nets["d"])\ntrain(build())\n') == ["D"]
+    assert evaluate(build + 'probe(build()["g"])\n') == ["G"]
+    assert evaluate(build + 'def train(nets):\n    probe(nets[k])\ntrain(build())\n') == ["D", "G"]
+
+
+def test_an_item_set_by_index_joins_what_the_index_may_hold():
+    assert evaluate("nets = [G(), D()]\nnets[0] = E()\nprobe(nets[0])\n") == ["E", "G"]
+    assert evaluate("nets = [G(), D()]\nnets[0] = E()\nprobe(nets[1])\n") == ["D"]
+
+
+def test_a_container_changed_in_a_function_is_the_module_container():
+    # ``nets[k] = v`` and ``models.append(m)`` make no local name: the module's container changes
+    assert evaluate('nets = {}\ndef setup():\n    nets["g"] = G()\ndef step():\n    probe(nets["g"])\n') == ["G"]
+    assert evaluate("models = []\ndef add():\n    models.append(G())\ndef use():\n    for m in models:\n"
+                    "        probe(m)\n") == ["G"]
+    # a dict filled through a parameter is not followed back to the caller's dict
+    assert evaluate('def fill(d):\n    d["g"] = G()\nnets = {}\nfill(nets)\nprobe(nets["g"])\n') == ["unseen"]
+
+
 def test_lists_joined_with_plus_and_extended_with_plus_equals():
     assert evaluate("base = [G()]\nfor m in base + [D()]:\n    probe(m)\n") == ["D", "G"]
     assert evaluate("nets = [G()]\nnets += [E()]\nfor m in nets:\n    probe(m)\n") == ["E", "G"]

@@ -46,11 +46,13 @@ from flake8_learning_phase.core.module import (
     Extend,
     FunctionDefinition,
     Import,
+    ItemAssignment,
     Parameter,
     Scope,
     Unpacking,
     is_self_attribute,
     reaching,
+    subscript_index,
     unpacked,
 )
 from flake8_learning_phase.core.signatures import parameter_names
@@ -219,7 +221,7 @@ class Evaluator:
         if isinstance(node, ast.Lambda):
             return [Foreign("lambda")]  # a plain function: never a Keras layer or model
         if isinstance(node, ast.Subscript):
-            index = _index(node)
+            index = subscript_index(node)
             if isinstance(index, (ast.Slice, ast.Tuple)) or type(index).__name__ == "ExtSlice":
                 return [UNSEEN_VALUE]  # ``models[1:]`` is a list, ``x[:, 0]`` an array
             # ``critics[i]``, ``models["gen"]``: the element the constant key picks, else any one
@@ -279,23 +281,53 @@ class Evaluator:
     def item(self, node, key: object, frame: Frame, depth: int) -> List[Value]:
         """What ``node[key]`` stands for: with a constant ``key`` (:data:`_NO_KEY` otherwise), the
         element it picks from a dict or list display, through the names and ``self`` attributes
-        holding one; any element (a dict's values) when it cannot be picked."""
+        holding one and the items set on them (``nets["g"] = G()``; one set with a variable key
+        may be any key); any element (a dict's values) when it cannot be picked."""
         if key is not _NO_KEY and depth <= 3:
-            if isinstance(node, ast.Dict) and None not in node.keys:
-                keys = [_literal(k) for k in node.keys]
-                if _NO_KEY not in keys:
-                    picked = [v for k, v in zip(keys, node.values) if k == key and type(k) is type(key)]
-                    return [v for e in picked[-1:] for v in self.values(e, frame)] or [UNSEEN_VALUE]
-            elif isinstance(node, (ast.List, ast.Tuple)) and type(key) is int \
-                    and not any(isinstance(e, ast.Starred) for e in node.elts):
-                if -len(node.elts) <= key < len(node.elts):
-                    return self.values(node.elts[key], frame)
-                return [UNSEEN_VALUE]
+            picked = self._display_item(node, key, frame)
+            if picked is not None:
+                return picked or [UNSEEN_VALUE]
+            if isinstance(node, ast.Call):  # ``build()["gen"]``: what the project function returns
+                returned = self.returned(node, frame)
+                if returned is not None:
+                    return [v for expr, where in returned for v in self.item(expr, key, where, depth + 1)] \
+                        or [UNSEEN_VALUE]
             bindings = self._holders(node, frame)
-            if bindings and all(isinstance(b, Assignment) and b.value is not None for b in bindings):
-                return [v for b in bindings for v in self.item(b.value, key, Frame(
-                    frame.mod, b.scope, b.seq, b.blocks, frame.envs), depth + 1)]
+            if bindings and all(isinstance(b, Parameter) and isinstance(node, ast.Name)
+                                or isinstance(b, (Assignment, ItemAssignment)) and b.value is not None
+                                for b in bindings):
+                found: List[Value] = []
+                for binding in bindings:
+                    where = Frame(frame.mod, binding.scope, binding.seq, binding.blocks, frame.envs)
+                    if isinstance(binding, Parameter):  # ``def train(nets): nets["gen"]``: what callers pass
+                        sources = self.arguments(binding, node.id, frame)
+                        if sources is None:
+                            return [UNSEEN_VALUE]
+                        found.extend(v for expr, arg_frame in sources for v in self.item(expr, key, arg_frame, depth + 1))
+                        continue
+                    if isinstance(binding, ItemAssignment):
+                        set_key = _literal(binding.key)
+                        if set_key is _NO_KEY or set_key == key and type(set_key) is type(key):
+                            found.extend(self.values(binding.value, where))
+                        continue
+                    picked = self._display_item(binding.value, key, where)
+                    found.extend(picked if picked is not None else self.item(binding.value, key, where, depth + 1))
+                return found or [UNSEEN_VALUE]
         return self.elements(node, frame, depth, keyed=True)
+
+    def _display_item(self, node, key: object, frame: Frame) -> Optional[List[Value]]:
+        """What the constant ``key`` picks from a dict or list display: [] when it holds no such
+        key (a ``KeyError`` there); None when ``node`` is no display whose keys are all seen."""
+        if isinstance(node, ast.Dict) and None not in node.keys:
+            keys = [_literal(k) for k in node.keys]
+            if _NO_KEY in keys:
+                return None
+            picked = [v for k, v in zip(keys, node.values) if k == key and type(k) is type(key)]
+            return [v for e in picked[-1:] for v in self.values(e, frame)]
+        if isinstance(node, (ast.List, ast.Tuple)) and type(key) is int \
+                and not any(isinstance(e, ast.Starred) for e in node.elts):
+            return self.values(node.elts[key], frame) if -len(node.elts) <= key < len(node.elts) else []
+        return None
 
     def _holders(self, node, frame: Frame) -> list:
         """The bindings that reach a name, or every binding of a ``self`` attribute; [] otherwise."""
@@ -343,7 +375,7 @@ class Evaluator:
             returned = self.returned(node, frame)
             if returned is None:
                 return [UNSEEN_VALUE]
-            return [v for expr, where in returned for v in self.elements(expr, where, depth + 1) or [UNSEEN_VALUE]]
+            return [v for expr, where in returned for v in self.elements(expr, where, depth + 1, keyed) or [UNSEEN_VALUE]]
         if isinstance(node, ast.Name):
             bindings = reaching(frame.scope, node.id, frame.seq, frame.blocks)
         elif is_self_attribute(node, frame.scope):
@@ -356,7 +388,10 @@ class Evaluator:
         found: List[Value] = []
         for binding in bindings:
             where = Frame(frame.mod, binding.scope, binding.seq, binding.blocks, frame.envs)
-            if isinstance(binding, Append):
+            if isinstance(binding, ItemAssignment):
+                if keyed or not isinstance(_literal(binding.key), str):  # a string key: a dict, iterated by key
+                    found.extend(self.values(binding.value, where))
+            elif isinstance(binding, Append):
                 found.extend(self.values(binding.value, where))
             elif isinstance(binding, (Assignment, Extend, Augmentation)) and binding.value is not None:
                 found.extend(self.elements(binding.value, where, depth + 1, keyed))
@@ -374,7 +409,7 @@ class Evaluator:
         """``layers[1:]``: the elements a constant slice keeps of a list or tuple display (or of
         the name holding one); unseen for anything else (a slice of appended elements may drop
         any of them)."""
-        index = _index(node)
+        index = subscript_index(node)
         if not isinstance(index, ast.Slice):
             return [UNSEEN_VALUE]
         bounds = [_literal(b) if b is not None else None for b in (index.lower, index.upper, index.step)]
@@ -838,12 +873,6 @@ class Evaluator:
             if scope.node is cdef:
                 return scope.parent
         return None
-
-
-def _index(node: ast.Subscript):
-    """What a subscript indexes with (Python 3.8 and older wrap it in ``ast.Index``)."""
-    index = node.slice
-    return index.value if type(index).__name__ == "Index" else index
 
 
 def _literal(node) -> object:

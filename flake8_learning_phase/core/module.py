@@ -62,6 +62,15 @@ class Extend(Binding):
     augments = True
 
 
+class ItemAssignment(Binding):
+    """``name[key] = value``: the container ``name`` (a dict or list) gains or replaces the item at
+    ``key``, the subscript's index expression.  It binds no new name: the container keeps what
+    its other bindings hold."""
+
+    __slots__ = ("key",)
+    augments = True
+
+
 class Parameter(Binding):
     """A parameter of a function; ``node`` is the ``ast.arg``, ``value`` its default."""
 
@@ -378,6 +387,24 @@ class _Builder:
         self.scope.bindings.setdefault(name, []).append(binding)
         return binding
 
+    def _bind_change(self, target, kind, node, value) -> Optional[Binding]:
+        """Record an in-place change (an append, an item set) of the container ``target``, a name
+        or a ``self`` attribute.  A name is changed where it is bound: ``models.append(m)`` in a
+        function makes no local ``models`` (Python would not), so a name no scope binds yet is left."""
+        if isinstance(target, ast.Name):
+            owner = self.scope.lookup(target.id)
+            if owner is None:
+                return None
+            blocks = self.blocks
+            if owner is not self.scope:  # it runs when the function is called, if ever
+                self.block_ids += 1
+                blocks = (self.block_ids,)
+            binding = kind(self._next(), blocks, owner, node, value)
+            owner.bindings[target.id].append(binding)
+            return binding
+        attr = self._self_attr(target)
+        return self._bind_attr(attr, kind, node, value) if attr is not None else None
+
     def _bind_attr(self, attr, kind, node, value=None):
         binding = kind(self._next(), self.blocks, self.scope, node, value)
         self.scope.cls.attr_bindings.setdefault(attr, []).append(binding)
@@ -460,15 +487,7 @@ class _Builder:
             self.scope.cls.attr_calls.setdefault(owner, []).append(record)
             return
         if attr in ("append", "insert", "extend") and call.args:
-            kind = Extend if attr == "extend" else Append
-            value = call.args[-1]
-            target = func.value
-            if isinstance(target, ast.Name):
-                self._bind(target.id, kind, call, value)
-            else:
-                self_attr = self._self_attr(target)
-                if self_attr is not None:
-                    self._bind_attr(self_attr, kind, call, value)
+            self._bind_change(func.value, Extend if attr == "extend" else Append, call, call.args[-1])
 
     # -- statements ------------------------------------------------------
 
@@ -505,6 +524,11 @@ class _Builder:
             attr = self._self_attr(target)
             if attr is not None:
                 self._bind_attr(attr, Assignment if value is not None else Unknown, node, value)
+        elif isinstance(target, ast.Subscript) and value is not None:
+            self.expr(target)
+            binding = self._bind_change(target.value, ItemAssignment, node, value)
+            if binding is not None:
+                binding.key = subscript_index(target)
         else:
             self.expr(target)
 
@@ -722,6 +746,12 @@ def _child_fields(kind: type) -> Tuple[str, ...]:
             fields = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
         _FIELDS_CACHE[kind] = fields
     return fields
+
+
+def subscript_index(node: ast.Subscript) -> ast.expr:
+    """What a subscript indexes with (Python 3.8 and older wrap it in ``ast.Index``)."""
+    index = node.slice
+    return index.value if type(index).__name__ == "Index" else index
 
 
 def _position(node):

@@ -348,7 +348,7 @@ def _project_module(info: ModuleInfo, module: str) -> Optional[ModuleInfo]:
 
 def _module_name(target: ModuleInfo, name: str, depth: int) -> Optional[str]:
     """What ``name`` stands for at the top level of ``target``."""
-    bindings = target.model.module.bindings.get(name, ())
+    bindings = [b for b in target.model.module.bindings.get(name, ()) if not b.augments]
     if bindings:
         last = bindings[-1]
         if isinstance(last, Import):

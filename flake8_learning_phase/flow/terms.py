@@ -13,6 +13,7 @@ from flake8_learning_phase.core.module import (
     Assignment,
     Augmentation,
     Extend,
+    ItemAssignment,
     Parameter,
     Scope,
     Unpacking,
@@ -110,7 +111,7 @@ def _binding(binding, terms, seen, depth):
     context = Context(binding.scope, binding.seq, binding.blocks)
     if isinstance(binding, (Assignment, Augmentation, Extend)):
         _flatten(binding.value, context, terms, seen, depth)
-    elif isinstance(binding, Append):
+    elif isinstance(binding, (Append, ItemAssignment)):  # an element added, or one replaced
         terms.append(_item(binding.value, context, seen, depth))
     elif isinstance(binding, Unpacking) and unpacked(binding):
         for element, scope, seq, blocks in unpacked(binding):
@@ -221,6 +222,8 @@ def literal_items(node: ast.expr, context: Context, classify: bool = True, depth
             return None  # conditional re-binding: the length is not certain
         if any(b.blocks != bindings[0].blocks for b in bindings[1:]):
             return None  # conditional append: the length is not certain
+        if any(isinstance(b, ItemAssignment) for b in bindings):
+            return None  # an element set by index: which one it replaces (or adds) is not certain
         items: List[Term] = []
         for binding in bindings:
             inner = Context(binding.scope, binding.seq, binding.blocks)

@@ -24,6 +24,7 @@ from flake8_learning_phase.core.module import (
     dotted,
     qualified_name,
     reaching,
+    subscript_index,
 )
 from flake8_learning_phase.core.registry import Prefilter
 from flake8_learning_phase.core.signatures import keyword_value, parameter_names
@@ -296,18 +297,21 @@ def _scope_calls(context: RuleContext, scope: Scope) -> List[CallRecord]:
 
 
 def model_text(node) -> Optional[str]:
-    """``model``, ``self.encoder``, or one element of a container by a name or a literal
-    (``critics[i]``, ``self.nets[0]``): the model as written, for matching a call with the
-    variables the tape differentiates."""
+    """``model``, ``self.encoder``, or one element of a container by a name or a constant
+    (``critics[i]``, ``self.nets[0]``, ``nets["gen"]``): the model as written, for matching a
+    call with the variables the tape differentiates."""
     if isinstance(node, ast.Subscript):
-        index = node.slice.value if type(node.slice).__name__ == "Index" else node.slice
+        index = subscript_index(node)
         base = dotted(node.value)
         if base is None:
             return None
         if isinstance(index, ast.Name):
             return "{}[{}]".format(base, index.id)
-        value = index.value if hasattr(index, "value") else getattr(index, "n", None)  # ast.Num on 3.7
-        if type(index).__name__ in ("Constant", "Num") and isinstance(value, int):
-            return "{}[{}]".format(base, value)
+        if type(index).__name__ in ("Constant", "Num", "Str"):
+            value = ast.literal_eval(index)
+            if isinstance(value, str) and '"' not in value:
+                return '{}["{}"]'.format(base, value)  # quoted as most code is
+            if isinstance(value, (int, str)) and not isinstance(value, bool):
+                return "{}[{!r}]".format(base, value)
         return None
     return dotted(node)
