@@ -3,6 +3,7 @@ import pathlib
 import re
 import shutil
 import subprocess
+import sys
 from typing import List, NamedTuple, Optional
 
 import pytest
@@ -65,6 +66,32 @@ def expectations(source: str) -> List[Expectation]:
 def expected(source: str):
     """``(line, code)`` pairs of the markers."""
     return sorted((e.line, e.code) for e in expectations(source))
+
+
+class Reported(NamedTuple):
+    """One finding as flake8 prints it (the default format): path, line, 1-based column, code."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+
+
+_REPORTED = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+)\b", re.M)
+
+
+def flake8_findings(target, select: str) -> List[Reported]:
+    """Run flake8 (``--isolated``) on a file or folder with ``--select=select``: what it reports.
+    A crash or a usage error fails the test (exit codes other than 0 and 1)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "--select=" + select, str(target)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return [Reported(m.group("path"), int(m.group("line")), int(m.group("col")), m.group("code"))
+            for m in _REPORTED.finditer(done.stdout)]
 
 
 def ids(paths):

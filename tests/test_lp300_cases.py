@@ -7,17 +7,14 @@ docstring saying why, a model call on each labelled line) need no TensorFlow.
 """
 import ast
 import os
-import re
-import subprocess
 import sys
 
 import pytest
 
-from conftest import FIXTURES, expected, read
+from conftest import FIXTURES, expected, flake8_findings, read
 
 LP300 = FIXTURES / "lp300"
 PROGRAMS = FIXTURES / "tensorflow2"
-_FINDING = re.compile(r"^(?P<path>.+?):(?P<line>\d+):\d+: (?P<code>LP300)\b", re.M)
 
 
 def cases(folder):
@@ -32,16 +29,9 @@ def labels(paths):
 
 
 def flake8_lp300(folder):
-    done = subprocess.run(
-        [sys.executable, "-m", "flake8", "--isolated", "--select=LP300", str(folder)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        universal_newlines=True,
-    )
-    assert done.returncode in (0, 1), done.stderr
     found = {}
-    for match in _FINDING.finditer(done.stdout):
-        found.setdefault(os.path.abspath(match.group("path")), []).append(int(match.group("line")))
+    for reported in flake8_findings(folder, "LP300"):
+        found.setdefault(os.path.abspath(reported.path), []).append(reported.line)
     return found
 
 

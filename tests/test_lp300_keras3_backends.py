@@ -5,32 +5,21 @@ Every ``# expect: LP300`` line is reported at the ``stateless_call`` (JAX) or th
 call (torch), and nothing else is; the fixed files lint clean.
 """
 import ast
-import re
 import shutil
-import subprocess
-import sys
 
 import pytest
 
-from conftest import FIXTURES, expected, read
+from conftest import FIXTURES, expected, flake8_findings, read
 from flake8_learning_phase import check_source, fix_source
 
 CASES = FIXTURES / "keras3_backends"
-_FINDING = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>LP30[01])\b", re.M)
 
 
 def flake8(folder, select):
-    done = subprocess.run(
-        [sys.executable, "-m", "flake8", "--isolated", "--select=" + select, str(folder)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        universal_newlines=True,
-    )
-    assert done.returncode in (0, 1), done.stderr
     found = {}
-    for match in _FINDING.finditer(done.stdout):
-        name = match.group("path").replace("\\", "/").rsplit("/", 1)[-1]
-        found.setdefault(name, []).append((int(match.group("line")), int(match.group("col")), match.group("code")))
+    for reported in flake8_findings(folder, select):
+        name = reported.path.replace("\\", "/").rsplit("/", 1)[-1]
+        found.setdefault(name, []).append((reported.line, reported.col, reported.code))
     return found
 
 

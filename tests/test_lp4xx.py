@@ -8,13 +8,10 @@ programs) and docs/tf1-graph-proof.md.
 """
 import ast
 import json
-import re
-import subprocess
-import sys
 
 import pytest
 
-from conftest import FIXTURES, expected, read
+from conftest import FIXTURES, expected, flake8_findings, read
 from flake8_learning_phase import check_source, fix_source
 from flake8_learning_phase.frontends.cli import main
 from flake8_learning_phase.rules import tf1_graph
@@ -22,7 +19,6 @@ from flake8_learning_phase.rules import tf1_graph
 CASES = FIXTURES / "lp4xx"
 RUNTIME = FIXTURES / "runtime" / "programs"
 CODES = ["LP400", "LP401", "LP410", "LP411"]
-_FINDING = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>LP4\d\d)\b", re.M)
 
 
 def cases(folder, prefix=""):
@@ -37,14 +33,9 @@ def labels(paths):
 
 
 def flake8(folder):
-    done = subprocess.run(
-        [sys.executable, "-m", "flake8", "--isolated", "--select=LP4", str(folder)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
-    )
-    assert done.returncode in (0, 1), done.stderr
     found = {}
-    for match in _FINDING.finditer(done.stdout):
-        found.setdefault(match.group("path"), []).append((int(match.group("line")), match.group("code")))
+    for reported in flake8_findings(folder, "LP4"):
+        found.setdefault(reported.path, []).append((reported.line, reported.code))
     return {path: sorted(pairs) for path, pairs in found.items()}
 
 
