@@ -20,6 +20,7 @@ from flake8_learning_phase.core.module import (
     Unpacking,
     qualified_name,
     reaching,
+    subscript_index,
 )
 from flake8_learning_phase.core.signatures import keyword_value, parameter_names
 
@@ -400,9 +401,7 @@ def _dict_entries(name: str, record: CallRecord) -> Optional[List[ast.expr]]:
             for target in node.targets:
                 if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) \
                         and target.value.id == name:
-                    key = target.slice.value if isinstance(target.slice, getattr(ast, "Index", ())) \
-                        else target.slice
-                    if _constant(key) != "training":
+                    if _constant(subscript_index(target)) != "training":
                         return None
                     entries.append(node.value)
     return entries

@@ -12,7 +12,14 @@ from typing import List, Optional, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import AddKeyword, Edit, InsertAfter, Replace
-from flake8_learning_phase.core.module import CallRecord, FunctionDefinition, Scope, dotted, reaching
+from flake8_learning_phase.core.module import (
+    CallRecord,
+    FunctionDefinition,
+    Scope,
+    dotted,
+    reaching,
+    subscript_index,
+)
 from flake8_learning_phase.core.signatures import parameter_names
 from flake8_learning_phase.rules.tape.keras3_backends.jax_steps import StatelessStep, parents
 
@@ -369,6 +376,6 @@ def _mentions(node, name: str) -> bool:
 
 
 def _index(subscript: ast.Subscript):
-    index = subscript.slice
-    index = getattr(index, "value", index) if type(index).__name__ == "Index" else index
+    """The constant a subscript indexes with (``ast.Num`` on Python 3.7); None for other indices."""
+    index = subscript_index(subscript)
     return getattr(index, "value", getattr(index, "n", None))
