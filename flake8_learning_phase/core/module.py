@@ -70,6 +70,10 @@ class ItemAssignment(Binding):
     __slots__ = ("key",)
     augments = True
 
+    def __init__(self, seq, blocks, scope, node, value, key):
+        super().__init__(seq, blocks, scope, node, value)
+        self.key = key
+
 
 class Parameter(Binding):
     """A parameter of a function; ``node`` is the ``ast.arg``, ``value`` its default."""
@@ -90,6 +94,10 @@ class FunctionDefinition(Binding):
 
     __slots__ = ("body",)
 
+    def __init__(self, seq, blocks, scope, node, body):
+        super().__init__(seq, blocks, scope, node)
+        self.body = body
+
 
 class ClassDefinition(Binding):
     """``class name(...)``; ``node`` is the ClassDef."""
@@ -100,6 +108,11 @@ class Unpacking(Binding):
 
     __slots__ = ("index", "count")
 
+    def __init__(self, seq, blocks, scope, node, value, index, count):
+        super().__init__(seq, blocks, scope, node, value)
+        self.index = index
+        self.count = count
+
 
 class Element(Binding):
     """``for name in iterable``: one element of ``iterable`` (``zip`` and ``enumerate`` unwrapped).
@@ -108,6 +121,10 @@ class Element(Binding):
     """
 
     __slots__ = ("iterable",)
+
+    def __init__(self, seq, blocks, scope, node, iterable):
+        super().__init__(seq, blocks, scope, node)
+        self.iterable = iterable
 
 
 class Unknown(Binding):
@@ -382,12 +399,14 @@ class _Builder:
         self.seq += 1
         return self.seq
 
-    def _bind(self, name, kind, node, value=None):
-        binding = kind(self._next(), self.blocks, self.scope, node, value)
+    def _bind(self, name, kind, node, *fields):
+        """Bind ``name`` here to a ``kind`` made of ``node`` and the kind's own ``fields``
+        (the bound value first, where the kind has one)."""
+        binding = kind(self._next(), self.blocks, self.scope, node, *fields)
         self.scope.bindings.setdefault(name, []).append(binding)
         return binding
 
-    def _bind_change(self, target, kind, node, value) -> Optional[Binding]:
+    def _bind_change(self, target, kind, node, *fields) -> Optional[Binding]:
         """Record an in-place change (an append, an item set) of the container ``target``, a name
         or a ``self`` attribute.  A name is changed where it is bound: ``models.append(m)`` in a
         function makes no local ``models`` (Python would not), so a name no scope binds yet is left."""
@@ -399,14 +418,14 @@ class _Builder:
             if owner is not self.scope:  # it runs when the function is called, if ever
                 self.block_ids += 1
                 blocks = (self.block_ids,)
-            binding = kind(self._next(), blocks, owner, node, value)
+            binding = kind(self._next(), blocks, owner, node, *fields)
             owner.bindings[target.id].append(binding)
             return binding
         attr = self._self_attr(target)
-        return self._bind_attr(attr, kind, node, value) if attr is not None else None
+        return self._bind_attr(attr, kind, node, *fields) if attr is not None else None
 
-    def _bind_attr(self, attr, kind, node, value=None):
-        binding = kind(self._next(), self.blocks, self.scope, node, value)
+    def _bind_attr(self, attr, kind, node, *fields):
+        binding = kind(self._next(), self.blocks, self.scope, node, *fields)
         self.scope.cls.attr_bindings.setdefault(attr, []).append(binding)
         return binding
 
@@ -512,11 +531,9 @@ class _Builder:
                 if isinstance(element, ast.Starred):
                     self._target(element.value, None, node)
                 elif values is None and value is not None and not starred and isinstance(element, ast.Name):
-                    binding = self._bind(element.id, Unpacking, node, value)
-                    binding.index, binding.count = position, len(target.elts)
+                    self._bind(element.id, Unpacking, node, value, position, len(target.elts))
                 elif values is None and value is not None and not starred and self._self_attr(element):
-                    binding = self._bind_attr(self._self_attr(element), Unpacking, node, value)
-                    binding.index, binding.count = position, len(target.elts)
+                    self._bind_attr(self._self_attr(element), Unpacking, node, value, position, len(target.elts))
                 else:
                     self._target(element, values[position] if values else None, node)
         elif isinstance(target, ast.Attribute):
@@ -526,16 +543,14 @@ class _Builder:
                 self._bind_attr(attr, Assignment if value is not None else Unknown, node, value)
         elif isinstance(target, ast.Subscript) and value is not None:
             self.expr(target)
-            binding = self._bind_change(target.value, ItemAssignment, node, value)
-            if binding is not None:
-                binding.key = subscript_index(target)
+            self._bind_change(target.value, ItemAssignment, node, value, subscript_index(target))
         else:
             self.expr(target)
 
     def _loop_target(self, target, iterable, node):
         """``for m in models``, ``for m, o in zip(models, opts)``, ``for i, m in enumerate(models)``."""
         if isinstance(target, ast.Name):
-            self._bind(target.id, Element, node).iterable = iterable
+            self._bind(target.id, Element, node, iterable)
             return
         if isinstance(target, (ast.Tuple, ast.List)) and isinstance(iterable, ast.Call) \
                 and isinstance(iterable.func, ast.Name) and not iterable.keywords \
@@ -626,7 +641,6 @@ class _Builder:
         args = node.args
         for default in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
             self.expr(default)
-        definition = self._bind(node.name, FunctionDefinition, node)
         parent = self.scope
         cls = None
         self_name = None
@@ -636,7 +650,7 @@ class _Builder:
             if params and not _is_static(node):
                 self_name = params[0].arg
         scope = Scope(node, parent, cls, self_name)
-        definition.body = scope
+        self._bind(node.name, FunctionDefinition, node, scope)
         if cls is not None:
             cls.methods[node.name] = scope
         self.model.scopes.append(scope)
