@@ -5,7 +5,8 @@ Rule-neutral.  A *project* is the folder tree up to the top-most package
 the file's own folder for a script.  Imports are resolved from the file's
 location: an absolute import ``a.b`` is looked for below the folder that
 holds the top-most package and below the file's own folder (scripts import
-their siblings); a relative import from the file's package.
+their siblings), and below a folder above those whose name it starts with (a
+namespace package holding the project); a relative import from the file's package.
 
 Nothing here runs unless a rule asks: other modules are read only when the
 model resolver follows an import into them, each at most once per process
@@ -41,6 +42,8 @@ MAX_MODULES = 64
 MAX_SCANNED_FILES = 200
 # Project indexes kept per process (lp-lsp may see files of several projects).
 MAX_INDEXES = 8
+# How many folders above a project an absolute import may name as a namespace package.
+MAX_NAMESPACE_LEVELS = 3
 
 
 class ModuleInfo:
@@ -121,6 +124,26 @@ def search_roots(info: ModuleInfo) -> List[str]:
     return roots
 
 
+def namespace_roots(info: ModuleInfo, first: str) -> List[str]:
+    """The folders above the project from which ``first.…`` names a folder holding the project:
+    ``agents.rl.nets`` imported in agents/rl/agent.py, where agents/ has no ``__init__.py`` (a
+    namespace package; the script that runs it sits beside agents/).  Up to
+    :data:`MAX_NAMESPACE_LEVELS` folders above the top-most package are looked at."""
+    folder = info.folder
+    if folder is None:
+        return []
+    roots = []
+    current = package_root(folder)
+    for _ in range(MAX_NAMESPACE_LEVELS):
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        if os.path.basename(current) == first:
+            roots.append(parent)
+        current = parent
+    return roots
+
+
 def _module_file(base: str, parts: List[str]) -> Optional[str]:
     path = os.path.join(base, *parts) if parts else base
     if parts and os.path.isfile(path + ".py"):
@@ -137,7 +160,7 @@ def resolve_absolute(info: ModuleInfo, dotted_name: str) -> Optional[Tuple[Modul
     None when no prefix is a module of the project (a library, or no path known).
     """
     parts = dotted_name.split(".")
-    for root in search_roots(info):
+    for root in search_roots(info) + namespace_roots(info, parts[0]):
         for cut in range(len(parts), 0, -1):
             found = _module_file(root, parts[:cut])
             if found is not None and os.path.abspath(found) != os.path.abspath(info.path or ""):

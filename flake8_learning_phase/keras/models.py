@@ -290,18 +290,22 @@ class Resolver(Evaluator):
                 self.trace(outputs, frame, facts, visited)
 
     def _added(self, call, frame: Frame):
-        """``m.add(layer)`` calls on the name or ``self`` attribute a Sequential is kept in."""
+        """``m.add(layer)`` calls on the name or ``self`` attribute a Sequential is kept in, while
+        it holds this Sequential: a notebook that re-binds ``model = Sequential()`` for its next
+        section adds those layers to the new model, not to the one trained before."""
         kept = frame.mod.model.kept.get(id(call))
         if kept is None or kept.how == "return":
             return
         for record in frame.mod.model.attribute_calls.get("add", ()):
             target = record.node.func.value
             if kept.how == "name" and isinstance(target, ast.Name) and target.id == kept.name \
-                    and record.scope is kept.scope:
+                    and record.scope is kept.scope and _holds(call, reaching(
+                        record.scope, kept.name, record.seq, record.blocks)):
                 yield record, self.frame_of(frame.mod, record, frame.envs)
             elif kept.how == "attr" and isinstance(target, ast.Attribute) and target.attr == kept.name \
                     and isinstance(target.value, ast.Name) and record.scope.self_name == target.value.id \
-                    and record.scope.cls is not None and record.scope.cls is kept.scope.cls:
+                    and record.scope.cls is not None and record.scope.cls is kept.scope.cls \
+                    and _holds(call, _set_before(record, record.scope.cls.attr_bindings.get(kept.name, ()))):
                 yield record, self.frame_of(frame.mod, record, frame.envs)
 
     def layer_facts(self, qualified: str, call: ast.Call, frame: Frame, facts: _Facts, visited: set) -> None:
@@ -669,3 +673,21 @@ def resolve_model(context, node: ast.expr, scope: Scope, seq: int = sys.maxsize,
     certain can be said.
     """
     return resolver(context).resolve(node, scope, seq, blocks)
+
+
+def _holds(call: ast.Call, bindings) -> bool:
+    """Whether one of the (replacing) bindings that reach a use binds the result of ``call``."""
+    return any(b.value is call for b in bindings if not b.augments)
+
+
+def _set_before(record, bindings) -> list:
+    """The bindings of a ``self`` attribute that reach a call in a method: the last one the
+    method itself makes before the call (those before it in the method are replaced), else all
+    of them (methods run in any order)."""
+    found = []
+    for binding in reversed([b for b in bindings if b.scope is record.scope and b.seq < record.seq
+                             and not b.augments]):
+        found.append(binding)
+        if record.blocks[:len(binding.blocks)] == binding.blocks:
+            return found  # surely ran: what the method set before it is replaced
+    return list(bindings)
