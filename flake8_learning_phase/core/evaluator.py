@@ -257,19 +257,25 @@ class Evaluator:
 
     def _reaching(self, scope: Scope, name: str, frame: Frame) -> list:
         """The bindings of ``name`` that reach its use; for a module name read in a module-level
-        function that only module-level code calls, those that reach the calls.
+        function that only module-level code calls (or in a function nested in one and only
+        called there), those that reach the calls.
 
         A script that re-binds ``model = ...`` section by section and calls ``train_step``
         between two bindings runs the step on the earlier model.
         """
         owner = scope.lookup(name)
-        fdef = scope.node
-        if owner is None or not owner.is_module or owner is scope or scope.parent is not owner \
-                or not scope.is_function:
+        if owner is None or not owner.is_module or owner is scope:
             return reaching(scope, name, frame.seq, frame.blocks)
-        calls = owner.calls.get(fdef.name, [])
-        mentions = sum(s.reads.get(fdef.name, 0) for s in frame.mod.model.scopes)
-        if not calls or mentions != len(calls) or fdef.name in frame.mod.model.attribute_calls:
+        # a function nested in it runs while the module-level function runs (a strategy's
+        # ``step_fn``), as long as it is only called where it is defined
+        outer = scope
+        while outer.parent is not owner:
+            if not self._only_called(outer, outer.parent, frame.mod):
+                return reaching(scope, name, frame.seq, frame.blocks)
+            outer = outer.parent
+        fdef = outer.node
+        calls = owner.calls.get(fdef.name, []) if outer.is_function else []
+        if not calls or not self._only_called(outer, owner, frame.mod):
             return reaching(scope, name, frame.seq, frame.blocks)  # called elsewhere, or handed on
         found: list = []
         for record in calls:
@@ -277,6 +283,17 @@ class Evaluator:
                 if binding not in found:
                     found.append(binding)
         return found
+
+    @staticmethod
+    def _only_called(function: Scope, caller: Scope, mod: project.ModuleInfo) -> bool:
+        """``function``'s name is only ever called, and only in ``caller`` (not handed on, not
+        called from anywhere else)."""
+        if not function.is_function:
+            return False
+        name = function.node.name
+        calls = caller.calls.get(name, [])
+        mentions = sum(s.reads.get(name, 0) for s in mod.model.scopes)
+        return bool(calls) and mentions == len(calls) and name not in mod.model.attribute_calls
 
     def item(self, node, key: object, frame: Frame, depth: int) -> List[Value]:
         """What ``node[key]`` stands for: with a constant ``key`` (:data:`_NO_KEY` otherwise), the

@@ -51,6 +51,7 @@ from flake8_learning_phase.keras.names import (
     TORCH_WRAPPERS,
     WRAPPERS,
     foreign,
+    is_checkpoint_loader,
     is_keras_layers_module,
     keras_kind,
     keras_path,
@@ -131,7 +132,7 @@ class Resolver(Evaluator):
     # -- what Keras names make (the evaluator's library hooks) ------------------------
 
     def library_call(self, callee: LibRef, call: ast.Call, frame: Frame) -> List[Value]:
-        if keras_kind(callee.qualified):
+        if keras_kind(callee.qualified) or is_checkpoint_loader(callee.qualified):
             return [KerasCall(callee.qualified, call, frame)]
         if callee.qualified in TORCH_WRAPPERS and call.args:
             return self.values(call.args[0], frame)  # DDP(model) calls model
@@ -175,6 +176,11 @@ class Resolver(Evaluator):
             values = self.values(node, frame)
             if not values:
                 return UNSEEN
+            built = [value for value in values if not _is_checkpoint(value)]
+            if built:
+                # ``self.actor = load_model(path)`` beside ``self.actor = build_actor()``: the file is
+                # taken to be a checkpoint of the model the code builds (saved by it, or by its twin)
+                values = built
             for value in values:
                 self.model_facts(value, facts, set())
             by_default = all(isinstance(value, Instance) and self._trains_by_default(value.cls, value.mod)
@@ -241,7 +247,9 @@ class Resolver(Evaluator):
 
     def model_facts(self, value: Value, facts: _Facts, visited: set) -> None:
         self.spend()
-        if isinstance(value, KerasCall):
+        if _is_checkpoint(value):
+            facts.opaque = True  # what a loaded file runs is not in the code
+        elif isinstance(value, KerasCall):
             self.keras_facts(value, facts, visited)
         elif isinstance(value, Instance):
             self.class_facts(value.cls, value.mod, value.construction, facts, visited)
@@ -523,6 +531,11 @@ class Resolver(Evaluator):
 def _is_network(value: Value) -> bool:
     """A Keras graph network: a Sequential, a functional Model or an applications model."""
     return isinstance(value, KerasCall) and keras_kind(value.qualified) in ("sequential", "model", "applications")
+
+
+def _is_checkpoint(value: Value) -> bool:
+    """A model loaded from a file (``keras.models.load_model(path)``)."""
+    return isinstance(value, KerasCall) and is_checkpoint_loader(value.qualified)
 
 
 def _is_input(value: Value) -> bool:

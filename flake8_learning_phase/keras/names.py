@@ -51,6 +51,15 @@ def keras_kind(qualified: Optional[str]) -> Optional[str]:
     return None
 
 
+# Functions that load a saved Keras model: what it runs is in the file, not in the code.
+_CHECKPOINT_LOADERS = frozenset({"models.load_model", "saving.load_model"})
+
+
+def is_checkpoint_loader(qualified: Optional[str]) -> bool:
+    """``keras.models.load_model`` and its spellings (``tf.keras.models``, ``keras.saving``)."""
+    return keras_path(qualified) in _CHECKPOINT_LOADERS
+
+
 # Libraries whose objects are never Keras layers or models (a Sonnet module takes ``is_training``,
 # not ``training``), and ``tf.Module``.
 _FOREIGN_ROOTS = ("sonnet", "torch", "haiku", "flax", "jax", "numpy", "tensorflow.Module",

@@ -133,3 +133,33 @@ def test_a_rebound_tape_name_belongs_to_its_own_with():
         TAIL, "    with tf.GradientTape() as tape:\n        loss = model(x, training=True)\n" + TAIL
     )
     assert lines(source) == []
+
+
+def test_a_step_nested_in_a_module_function_sees_the_model_bound_when_it_is_called():
+    # a strategy's step_fn inside a tf.function, called once before the notebook re-binds the
+    # name to a loaded model: the step trained the Dropout model (certain, not "matters if")
+    source = '''import tensorflow as tf
+from tensorflow import keras
+
+model = keras.Sequential([keras.layers.Dense(8), keras.layers.Dropout(0.5), keras.layers.Dense(1)])
+optimizer = keras.optimizers.SGD()
+
+
+@tf.function
+def train_step(x, y):
+    def step_fn(x, y):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - y))
+        optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+    return step_fn(x, y)
+
+
+train_step(x, y)
+model = keras.models.load_model("model.keras")
+'''
+    (finding,) = check_source(source, codes=["LP300"])
+    assert (finding.line, finding.message) == (12, "LP300 model(...) in a training step without training=True; its "
+                                                   "Dropout or noise layers run in inference mode")
+    handed_on = source.replace("    return step_fn(x, y)\n", "    return strategy.run(step_fn, args=(x, y))\n")
+    (finding,) = check_source(handed_on, codes=["LP300"])
+    assert "matters if" in finding.message  # step_fn handed to another function: it may run later
