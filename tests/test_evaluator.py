@@ -181,3 +181,14 @@ def test_project_functions_and_classes_are_values_too():
     (value,) = evaluator.values_at(record.node.args[0], frame)
     assert isinstance(value, ClassRef) and value.node.name == "G"
     assert not isinstance(value, FunctionRef)
+
+
+def test_a_partial_calls_its_function_with_both_sets_of_arguments():
+    assert evaluate("import functools\nmake = functools.partial(G)\nprobe(make())\n") == ["G"]
+    source = ("from functools import partial\n"
+              "def build(kind, scale=1):\n"
+              "    return G() if kind == 'g' else D()\n"
+              "make = partial(build, scale=2)\n"
+              "probe(make('d'))\n")
+    assert evaluate(source) == ["D", "G"]
+    assert evaluate("import functools\nprobe(functools.partial(G))\n") == ["Partial"]  # the partial, not a G

@@ -66,6 +66,7 @@ from flake8_learning_phase.core.values import (
     Instance,
     LibRef,
     ModuleRef,
+    Partial,
     Value,
 )
 
@@ -128,6 +129,7 @@ class Evaluator:
         self._cut: set = set()  # id() of the functions called from more than MAX_CALLER_MODULES modules
         self._imported: Dict[tuple, object] = {}  # project.resolve_absolute by (module, import path)
         self._test_modules: Dict[int, bool] = {}  # project.is_test_or_example by module
+        self._partials: Dict[tuple, ast.Call] = {}  # the call a partial's call makes, by both calls
 
     # -- what a library's names make (a library package overrides these) -------------
 
@@ -657,17 +659,36 @@ class Evaluator:
         if same is not None:
             return same
         for callee in self.values(call.func, frame):
-            if isinstance(callee, LibRef):
-                found.extend(self.library_call(callee, call, frame))
-            elif isinstance(callee, FunctionRef):
-                found.extend(self.returned_values(callee, call, frame))
-            elif isinstance(callee, ClassRef):
-                found.append(Instance(callee.node, callee.mod, Construction(call, frame)))
-            elif isinstance(callee, Foreign):
-                found.append(callee)  # what a plain function or a variable maker returns is no layer
-            else:
-                found.append(UNSEEN_VALUE)
+            found.extend(self.called(callee, call, frame))
         return found
+
+    def called(self, callee: Value, call: ast.Call, frame: Frame) -> List[Value]:
+        """What ``call`` makes when its callee is ``callee``."""
+        if isinstance(callee, LibRef):
+            if callee.qualified == "functools.partial" and call.args \
+                    and not isinstance(call.args[0], ast.Starred):
+                return [Partial(call, frame)]
+            return self.library_call(callee, call, frame)
+        if isinstance(callee, FunctionRef):
+            return self.returned_values(callee, call, frame)
+        if isinstance(callee, ClassRef):
+            return [Instance(callee.node, callee.mod, Construction(call, frame))]
+        if isinstance(callee, Foreign):
+            return [callee]  # what a plain function or a variable maker returns is no layer
+        if isinstance(callee, Partial):
+            # ``partial(f, a, k=1)(b, k=2)`` calls ``f(a, b, k=2)``: one call made of both, kept so
+            # that the same question gets the same node; its arguments are read in ``frame``
+            # (a partial's are mostly literals)
+            made = callee.call
+            key = (id(made), id(call))
+            merged = self._partials.get(key)
+            if merged is None:
+                merged = ast.Call(func=made.args[0], args=made.args[1:] + call.args,
+                                  keywords=made.keywords + call.keywords)
+                self._partials[key] = ast.copy_location(merged, call)
+            return [v for inner in self.values(made.args[0], callee.frame)
+                    for v in self.called(inner, merged, frame)]
+        return [UNSEEN_VALUE]
 
     def function_scope(self, fdef, mod) -> Optional[Scope]:
         return mod.model.function_scopes.get(id(fdef))

@@ -96,6 +96,16 @@ class Foreign(NamedTuple):
 
 
 @compared_by_kind
+class Partial(NamedTuple):
+    """``functools.partial(func, *args, **keywords)`` made at ``call`` in ``frame``: calling it
+    calls ``func`` with those arguments before the call's own (``Conv = partial(Conv2D,
+    padding="same")``)."""
+
+    call: ast.Call
+    frame: Frame
+
+
+@compared_by_kind
 class Unseen(NamedTuple):
     """Anything that cannot be followed (a parameter no visible call passes, a subscript of a dict)."""
 
@@ -103,4 +113,4 @@ class Unseen(NamedTuple):
 UNSEEN_VALUE = Unseen()
 
 #: One thing an expression may stand for (a library package adds its own kinds: Keras calls).
-Value = Union[LibRef, ModuleRef, FunctionRef, ClassRef, Instance, Foreign, Unseen]
+Value = Union[LibRef, ModuleRef, FunctionRef, ClassRef, Instance, Foreign, Partial, Unseen]

@@ -163,3 +163,22 @@ model = keras.models.load_model("model.keras")
     handed_on = source.replace("    return step_fn(x, y)\n", "    return strategy.run(step_fn, args=(x, y))\n")
     (finding,) = check_source(handed_on, codes=["LP300"])
     assert "matters if" in finding.message  # step_fn handed to another function: it may run later
+
+
+def test_a_layer_made_by_a_partial_counts_with_the_partial_s_arguments():
+    source = '''from functools import partial
+
+import tensorflow as tf
+
+Recurrent = partial(tf.keras.layers.GRU, dropout={rate})
+model = tf.keras.Sequential([tf.keras.layers.Embedding(10, 4), Recurrent(8), tf.keras.layers.Dense(1)])
+
+
+def step(x, y, opt):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(model(x) - y))
+    opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+'''
+    (finding,) = check_source(source.format(rate="0.2"), codes=["LP300"])
+    assert "its Dropout or noise layers run in inference mode" in finding.message
+    assert check_source(source.format(rate="0.0"), codes=["LP300"]) == []
