@@ -268,11 +268,11 @@ class Evaluator:
         owner = scope.lookup(name)
         if owner is None or not owner.is_module or owner is scope:
             return reaching(scope, name, frame.seq, frame.blocks)
-        # a function nested in it runs while the module-level function runs (a strategy's
-        # ``step_fn``), as long as it is only called where it is defined
+        # a function nested in it runs while the module-level function runs, as long as it is
+        # only called, or handed to a call (a strategy's ``run(step_fn)``), where it is defined
         outer = scope
         while outer.parent is not owner:
-            if not self._only_called(outer, outer.parent, frame.mod):
+            if not self._only_called(outer, outer.parent, frame.mod, handed=True):
                 return reaching(scope, name, frame.seq, frame.blocks)
             outer = outer.parent
         fdef = outer.node
@@ -286,16 +286,19 @@ class Evaluator:
                     found.append(binding)
         return found
 
-    @staticmethod
-    def _only_called(function: Scope, caller: Scope, mod: project.ModuleInfo) -> bool:
-        """``function``'s name is only ever called, and only in ``caller`` (not handed on, not
-        called from anywhere else)."""
+    def _only_called(self, function: Scope, caller: Scope, mod: project.ModuleInfo, handed: bool = False) -> bool:
+        """``function``'s name is only ever called in ``caller`` (and, with ``handed``, given as an
+        argument to calls made there): not kept, returned or called from anywhere else."""
         if not function.is_function:
             return False
         name = function.node.name
-        calls = caller.calls.get(name, [])
+        uses = len(caller.calls.get(name, []))
+        if handed:
+            uses += sum(1 for record in self.all_calls(mod) if record.scope is caller
+                        for arg in record.node.args + [k.value for k in record.node.keywords]
+                        if isinstance(arg, ast.Name) and arg.id == name)
         mentions = sum(s.reads.get(name, 0) for s in mod.model.scopes)
-        return bool(calls) and mentions == len(calls) and name not in mod.model.attribute_calls
+        return uses > 0 and mentions == uses and name not in mod.model.attribute_calls
 
     def item(self, node, key: object, frame: Frame, depth: int) -> List[Value]:
         """What ``node[key]`` stands for: with a constant ``key`` (:data:`_NO_KEY` otherwise), the

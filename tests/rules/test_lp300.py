@@ -160,9 +160,13 @@ model = keras.models.load_model("model.keras")
     (finding,) = check_source(source, codes=["LP300"])
     assert (finding.line, finding.message) == (12, "LP300 model(...) in a training step without training=True; its "
                                                    "Dropout or noise layers run in inference mode")
-    handed_on = source.replace("    return step_fn(x, y)\n", "    return strategy.run(step_fn, args=(x, y))\n")
-    (finding,) = check_source(handed_on, codes=["LP300"])
-    assert "matters if" in finding.message  # step_fn handed to another function: it may run later
+    handed_to_run = source.replace("    return step_fn(x, y)\n", "    return strategy.run(step_fn, args=(x, y))\n")
+    (finding,) = check_source(handed_to_run, codes=["LP300"])
+    assert "its Dropout" in finding.message  # handed to a call made there: it runs during that call
+    escapes = source.replace("    return step_fn(x, y)\n", "    return step_fn\n").replace(
+        "train_step(x, y)\n", "step = train_step(x, y)\n")
+    (finding,) = check_source(escapes, codes=["LP300"])
+    assert "matters if" in finding.message  # returned: it may run after the re-binding
 
 
 def test_a_layer_made_by_a_partial_counts_with_the_partial_s_arguments():
