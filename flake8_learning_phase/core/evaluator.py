@@ -564,6 +564,18 @@ class Evaluator:
         frame = Frame(mod, mod.model.module, sys.maxsize, (), ())
         return self.name_values(name, frame)
 
+    def module_member(self, mod: project.ModuleInfo, name: str) -> List[Value]:
+        """``name`` of a project module.  A module that has no such name (no binding, import or
+        submodule) while the code reads it is not what the code runs with: a project folder
+        that shadows a library (a repository's ``tensorflow/`` package beside its ``pytorch/``
+        one, read as ``tf.keras``) stands for the library, whose ``name`` it is."""
+        if mod.model.module.lookup(name) is None and name not in mod.relative and not mod.stars \
+                and project.resolve_submodule(mod, name) is None:
+            dotted = project.dotted_module(mod.path)
+            if dotted:
+                return [LibRef(dotted + "." + name)]
+        return self.global_values(mod, name)
+
     def import_values(self, qualified: str, mod: project.ModuleInfo) -> List[Value]:
         # A library is known by name, even when the analyzed tree holds its sources (tensorflow's
         # own tests import ``tensorflow.python.keras``, which is then a module of the "project").
@@ -578,7 +590,7 @@ class Evaluator:
         target = self._same(target)
         if not rest:
             return [ModuleRef(target)]
-        values = self.global_values(target, rest[0])
+        values = self.module_member(target, rest[0])
         for attr in rest[1:]:
             values = [v for value in values for v in self.member(value, attr)]
         return values
@@ -620,7 +632,7 @@ class Evaluator:
         if isinstance(value, LibRef):
             return [LibRef(value.qualified + "." + attr)]
         if isinstance(value, ModuleRef):
-            return self.global_values(value.mod, attr)
+            return self.module_member(value.mod, attr)
         if isinstance(value, Instance):
             return self.class_member(value.cls, value.mod, attr, value.construction)
         if isinstance(value, ClassRef):

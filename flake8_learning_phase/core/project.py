@@ -352,7 +352,7 @@ def imported_name(info: ModuleInfo, name: str, depth: int = 0) -> Optional[str]:
         if target is not None:
             submodule = resolve_submodule(target, member)
             if submodule is not None:
-                return _dotted_module(submodule.path)
+                return dotted_module(submodule.path)
             return _module_name(target, member, depth)
         return None
     for level, module in info.stars:
@@ -380,7 +380,7 @@ def _module_name(target: ModuleInfo, name: str, depth: int) -> Optional[str]:
     return imported_name(target, name, depth + 1)
 
 
-def _dotted_module(path: Optional[str]) -> Optional[str]:
+def dotted_module(path: Optional[str]) -> Optional[str]:
     """``keras.backend`` for .../site-packages/keras/backend/__init__.py (from the package folders)."""
     if path is None:
         return None

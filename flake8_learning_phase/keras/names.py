@@ -7,8 +7,11 @@ not to be Keras; the tables say which layers depend on the phase.
 """
 from typing import Optional
 
+# ``tensorflow_core`` is the package TensorFlow 2.0 and 2.1 install (``tensorflow`` forwards to it;
+# editors' completion wrote ``from tensorflow_core.python.keras.layers import Dense``).
 _KERAS_ROOTS = ("keras", "tensorflow.keras", "tensorflow.python.keras", "tf_keras", "tensorflow.compat.v1.keras",
-                "tensorflow.compat.v2.keras", "tensorflow.contrib.keras", "tensorflow.contrib.keras.api.keras")
+                "tensorflow.compat.v2.keras", "tensorflow.contrib.keras", "tensorflow.contrib.keras.api.keras",
+                "tensorflow_core.keras", "tensorflow_core.python.keras")
 BATCH_NORMALIZATION = frozenset({"BatchNormalization", "SyncBatchNormalization", "BatchNormalizationV1",
                                  "BatchNormalizationV2"})
 DROPOUT = frozenset({"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise",

@@ -176,6 +176,9 @@ def _models_of(node, scope: Scope, seq: int, blocks: tuple, depth: int) -> Set[s
                     and part.value.id in loops:
                 found |= _element_texts(loops[part.value.id], scope, seq, blocks)
         return found
+    if isinstance(node, ast.IfExp):  # ``actor.trainable_variables if actor_turn else critic...``
+        return _models_of(node.body, scope, seq, blocks, depth + 1) | _models_of(node.orelse, scope, seq, blocks,
+                                                                                 depth + 1)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "sum" and node.args:
         return _models_of(node.args[0], scope, seq, blocks, depth + 1)  # sum([...], [])
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
