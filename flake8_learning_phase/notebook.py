@@ -454,6 +454,9 @@ _WORD = re.compile(r"\s+(\S+)")
 # A cell without any of these has no IPython syntax: a line starting with an escape,
 # an escape after "=", a final "?", a __future__ import.
 _MAYBE_IPYTHON = re.compile(r"(?:^|[\r\n])[ \t\f]*[%!?/,;]|=[ \t]*[!%]|\?[ \t]*(?:[\r\n]|\Z)|__future__")
+# The same test for a text without "\r" (most cells), 3 times faster: ``(?:^|[\r\n])`` is tried at
+# every character, a MULTILINE ``^`` only where a line starts.
+_MAYBE_IPYTHON_LF = re.compile(r"^[ \t\f]*[%!?/,;]|=[ \t]*[!%]|\?[ \t]*$|__future__", re.MULTILINE)
 _FUTURE = re.compile(r"(\s*from\s+)__future__(?=\s+import\b)")
 
 
@@ -591,7 +594,8 @@ def _mask_cell(cell: _Cell, keep_bodies: bool, future: bool) -> bool:
     """Mask the cell's IPython syntax; True when a magic's Python body was kept."""
     kept_any = False
     lines = cell.lines
-    if _MAYBE_IPYTHON.search(cell.text) is None:  # most cells: nothing to scan
+    maybe = _MAYBE_IPYTHON if "\r" in cell.text else _MAYBE_IPYTHON_LF
+    if maybe.search(cell.text) is None:  # most cells: nothing to scan
         cell.masked, cell.heads = list(lines), [None] * len(lines)
         return False
     masked = list(lines)
