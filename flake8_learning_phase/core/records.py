@@ -44,7 +44,7 @@ class Record:
     __record_shown__: Tuple[str, ...] = ()
 
     def __init_subclass__(cls, frozen: bool = True, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)  # type: ignore[call-arg]
+        super().__init_subclass__(**kwargs)
         names = list(cls.__record_fields__)
         options = dict(cls.__record_defaults__)
         for name in cls.__dict__.get("__annotations__", {}):
@@ -63,14 +63,14 @@ class Record:
         cls.__record_compared__ = tuple(name for name in names if options[name].compare)
         cls.__record_shown__ = tuple(name for name in names if options[name].repr)
         if not frozen:
-            cls.__setattr__ = object.__setattr__  # type: ignore[assignment]
-            cls.__delattr__ = object.__delattr__  # type: ignore[assignment]
-            cls.__hash__ = None  # type: ignore[assignment]  # mutable and equal by value: unhashable
+            cls.__setattr__ = object.__setattr__
+            cls.__delattr__ = object.__delattr__
+            cls.__hash__ = None  # mutable and equal by value: unhashable
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         names = self.__record_fields__
         if len(args) > len(names):
-            raise TypeError("{}() takes {} arguments but {} were given".format(type(self).__name__, len(names), len(args)))
+            raise TypeError("{}() takes {} arguments, not {}".format(type(self).__name__, len(names), len(args)))
         values = dict(zip(names, args))
         for name, value in kwargs.items():
             if name not in self.__record_defaults__ or name in values:
@@ -104,7 +104,7 @@ class Record:
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return self._compared() == other._compared()  # type: ignore[attr-defined]
+        return self._compared() == other._compared()
 
     def __hash__(self) -> int:
         return hash(self._compared())
