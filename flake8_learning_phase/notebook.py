@@ -379,11 +379,15 @@ def load(raw: Union[bytes, str], top: Optional[Dict[str, Any]] = None) -> "Noteb
         if not isinstance(cell_type, str):
             raise NotebookError("not a valid nbformat 4 notebook: {} has no 'cell_type'".format(name))
         source = value.get("source")
-        if isinstance(source, list) and all(isinstance(item, str) for item in source):
-            joined = "".join(source)
-        elif isinstance(source, str):
+        joined = None
+        if isinstance(source, str):
             joined = source
-        else:
+        elif isinstance(source, list):
+            try:
+                joined = "".join(source)  # raises TypeError unless every item is a str
+            except TypeError:
+                pass
+        if joined is None:
             raise NotebookError(
                 "not a valid nbformat 4 notebook: {}'s 'source' must be a string or a list of strings".format(name)
             )
@@ -454,6 +458,9 @@ _WORD = re.compile(r"\s+(\S+)")
 # A cell without any of these has no IPython syntax: a line starting with an escape,
 # an escape after "=", a final "?", a __future__ import.
 _MAYBE_IPYTHON = re.compile(r"(?:^|[\r\n])[ \t\f]*[%!?/,;]|=[ \t]*[!%]|\?[ \t]*(?:[\r\n]|\Z)|__future__")
+# The same test for a text without "\r" (most cells), 3 times faster: ``(?:^|[\r\n])`` is tried at
+# every character, a MULTILINE ``^`` only where a line starts.
+_MAYBE_IPYTHON_LF = re.compile(r"^[ \t\f]*[%!?/,;]|=[ \t]*[!%]|\?[ \t]*$|__future__", re.MULTILINE)
 _FUTURE = re.compile(r"(\s*from\s+)__future__(?=\s+import\b)")
 
 
@@ -591,7 +598,8 @@ def _mask_cell(cell: _Cell, keep_bodies: bool, future: bool) -> bool:
     """Mask the cell's IPython syntax; True when a magic's Python body was kept."""
     kept_any = False
     lines = cell.lines
-    if _MAYBE_IPYTHON.search(cell.text) is None:  # most cells: nothing to scan
+    maybe = _MAYBE_IPYTHON if "\r" in cell.text else _MAYBE_IPYTHON_LF
+    if maybe.search(cell.text) is None:  # most cells: nothing to scan
         cell.masked, cell.heads = list(lines), [None] * len(lines)
         return False
     masked = list(lines)
@@ -609,7 +617,10 @@ def _mask_cell(cell: _Cell, keep_bodies: bool, future: bool) -> bool:
         start += 1
     scan = _Scan()
     swallow = False  # the previous line was a masked line that continues
+    last = _last_candidate(lines)
     for number in range(start, len(lines)):
+        if number > last and not swallow:
+            break  # no line below can be masked: the scan would change nothing
         content = lines[number]
         if swallow:
             masked[number], heads[number] = "#", (content, "#")
@@ -641,6 +652,18 @@ def _mask_cell(cell: _Cell, keep_bodies: bool, future: bool) -> bool:
         scan.feed(content)
     cell.masked, cell.heads = masked, heads
     return kept_any
+
+
+def _last_candidate(lines: List[str]) -> int:
+    """The index of the last line that :func:`_mask_statement` or the ``__future__`` renaming could
+    change (a cheap test that accepts every such line, and some others); -1 when none."""
+    for number in range(len(lines) - 1, -1, -1):
+        line = lines[number]
+        stripped = line.lstrip()
+        if stripped[:1] in ("%", "!", "?", "/", ",", ";") or stripped.endswith("?") \
+                or ("=" in line and ("!" in line or "%" in line)) or "__future__" in line:
+            return number
+    return -1
 
 
 def _mask_whole(cell: _Cell, why: str) -> None:

@@ -213,6 +213,12 @@ def test_continued_shell_line_is_masked_whole():
     assert nb.source.split("\n")[1:4] == ["pass", "#", "import keras"]
 
 
+def test_lines_below_the_last_escape_are_kept_and_a_continuation_is_masked():
+    # the scan stops below the last line that can be IPython syntax, once no masked line continues
+    nb = from_cells([("code", 's = """\n%x\n"""\n!echo a \\\n  b\ny = (1\n  % 2)')])
+    assert nb.source.split("\n")[1:8] == ['s = """', "%x", '"""', "pass", "#", "y = (1", "  % 2)"]
+
+
 def test_magic_text_inside_a_string_is_kept():
     text = 's = """\n%matplotlib inline\n!ls\n"""'
     assert from_cells([("code", text)]).source == "# %% [lp cell 1]\n" + text + "\n"

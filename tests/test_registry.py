@@ -1,6 +1,5 @@
 """Rules registered through the public registry reach every front end, the docs and the rule
 lists with no edit anywhere else: a toy family (tests/toy_family: a step finder and two rules)."""
-import dataclasses
 import json
 import pathlib
 import shutil
@@ -11,6 +10,7 @@ import pytest
 import toy_family
 from flake8_learning_phase import register
 from flake8_learning_phase.core import codes, get, unregister
+from flake8_learning_phase.core.records import replace
 from flake8_learning_phase.frontends.cli import main
 from toy_family import lp910, lp911
 
@@ -66,7 +66,7 @@ def test_lp_fix_selects_by_code(family, script):
 
 def test_a_code_cannot_be_registered_twice(family):
     with pytest.raises(ValueError):
-        register(dataclasses.replace(get("LP910"), title="another rule with the same code"))
+        register(replace(get("LP910"), title="another rule with the same code"))
 
 
 def test_sarif_lists_the_family_and_its_results(family, script, capsys):

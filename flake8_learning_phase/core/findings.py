@@ -8,12 +8,12 @@ leaves parentheses out of an expression's position.
 
 Each edit is a small type; the fixer keeps one libcst applier per type.
 """
-from dataclasses import dataclass
 from typing import Optional, Tuple
 
+from flake8_learning_phase.core.records import Record
 
-@dataclass(frozen=True)
-class NodeRef:
+
+class NodeRef(Record):
     """The node of ``ast`` class ``kind`` that starts at ``line``:``col``."""
 
     line: int
@@ -21,14 +21,12 @@ class NodeRef:
     kind: str
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(Record):
     """One mechanical change at ``target``; subclasses say which."""
 
     target: NodeRef
 
 
-@dataclass(frozen=True)
 class _TextEdit(Edit):
     text: str  # Python source of the expression the edit inserts
 
@@ -45,14 +43,12 @@ class StarAppend(_TextEdit):
     """Replace the expression ``e`` with ``[*e, text]``: a list for any iterable ``e``."""
 
 
-@dataclass(frozen=True)
 class ImportName(Edit):
     """Add ``name`` to a ``from ... import`` statement."""
 
     name: str
 
 
-@dataclass(frozen=True)
 class AddKeyword(Edit):
     """Add ``name=value`` as the last argument of a call."""
 
@@ -64,7 +60,6 @@ class Replace(_TextEdit):
     """Replace the expression (or assignment target) with the expression ``text``."""
 
 
-@dataclass(frozen=True)
 class InsertAfter(Edit):
     """Add the statements ``text`` (Python source, unindented) after the statement at ``target``,
     at its indentation."""
@@ -72,7 +67,6 @@ class InsertAfter(Edit):
     text: str
 
 
-@dataclass(frozen=True)
 class AddEntry(Edit):
     """Add ``key: value`` as the last entry of a dict literal."""
 
@@ -80,7 +74,6 @@ class AddEntry(Edit):
     value: str
 
 
-@dataclass(frozen=True)
 class Wrap(Edit):
     """Replace the expression ``e`` with ``before`` + ``e`` + ``after`` (``tf.group(e, *more)``)."""
 
@@ -88,8 +81,7 @@ class Wrap(Edit):
     after: str
 
 
-@dataclass(frozen=True)
-class Related:
+class Related(Record):
     """Another place a finding involves; ``role`` says how (e.g. a call site a fix feeds)."""
 
     target: NodeRef
@@ -100,8 +92,7 @@ class Related:
 CALL_SITE = "call site"
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Record):
     """One rule violation: where, what, and the edits that fix it.
 
     ``edits`` is empty when no safe fix exists; ``manual`` then (or

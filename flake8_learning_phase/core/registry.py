@@ -10,17 +10,16 @@ families of :mod:`flake8_learning_phase.rules` when it is imported (so the
 core never imports a layer above it), and :func:`register` adds another.
 """
 import re
-from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, Optional, Pattern, Tuple, Union
 
 from flake8_learning_phase.core.findings import Finding
+from flake8_learning_phase.core.records import Record, field
 
 # Where the rule pages are published (also setup.cfg's url): SARIF help links point here.
 HOMEPAGE = "https://github.com/flake8-learning-phase/flake8-learning-phase"
 
 
-@dataclass(frozen=True)
-class Prefilter:
+class Prefilter(Record):
     """A text test that every file the rule can report on passes.
 
     ``words``: at least one occurs in the text (a C-speed ``in``); then, when
@@ -46,8 +45,7 @@ class Prefilter:
         return ((self.pattern,),) if self.pattern else self.patterns
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(Record):
     """Source that must (``invalid``) or must not trigger the rule; ``fixed`` is lp-fix's output."""
 
     source: str
@@ -70,8 +68,7 @@ FIX_ALWAYS, FIX_SOMETIMES, FIX_NEVER = "always", "sometimes", "never"
 SAFE, UNSAFE = "safe", "unsafe"
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Record):
     """One code and everything about it."""
 
     code: str

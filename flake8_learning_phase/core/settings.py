@@ -1,12 +1,11 @@
 """Options parsed once into one immutable object that every front end passes down."""
-from dataclasses import dataclass
+from flake8_learning_phase.core.records import Record
 
 LEARNING_PHASE_FUNCTIONS = ("learning_phase", "symbolic_learning_phase")
 DEFAULT_LEARNING_PHASE = "learning_phase"
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Record):
     """What the analysis needs to know beyond the source.
 
     ``learning_phase`` is the backend function a fix inserts.  The default is

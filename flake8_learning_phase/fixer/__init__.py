@@ -1,9 +1,9 @@
 """The fixer: the core's findings, applied with libcst (what ``lp-fix`` and the editor run)."""
 import ast
-from dataclasses import dataclass
 from typing import Callable, Collection, Dict, List, Optional, Sequence, Tuple
 
 from flake8_learning_phase.core import Edit, Finding, Settings, analyze, might_matter, split_lines
+from flake8_learning_phase.core.records import Record
 
 __all__ = ["FixResult", "fix_findings", "fix_source"]
 
@@ -12,8 +12,7 @@ _NOT_APPLIED = "the fix could not be applied here; edit by hand"
 NO_EDIT = "no automatic fix for this one; edit by hand"
 
 
-@dataclass(frozen=True)
-class FixResult:
+class FixResult(Record):
     """What fixing one source text did."""
 
     source: str  # the new text; the old one when nothing changed

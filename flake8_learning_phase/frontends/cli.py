@@ -10,13 +10,12 @@ pre-commit form); 2 usage error; 123 a file could not be read, parsed or
 written.  Findings, diffs, reports and fixed standard input go to stdout;
 errors, and the pre-commit form's messages, to stderr.
 """
-import dataclasses
 import os
 import sys
-from dataclasses import dataclass, field
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from flake8_learning_phase.core import Finding, codes as registered_codes
+from flake8_learning_phase.core.records import Record, field, replace
 from flake8_learning_phase.fixer import fix_source
 from flake8_learning_phase.frontends import documents, files as _files, notebooks as _notebooks, reports, terminal
 from flake8_learning_phase.frontends.common import message, reason
@@ -29,14 +28,13 @@ EXIT_CLEAN, EXIT_CHANGED, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 123
 CONTEXT = 2
 
 
-@dataclass
-class Outcome:
+class Outcome(Record, frozen=False):
     """What processing one file did."""
 
     path: str
     changed: bool = False
     call_sites: int = 0
-    manual: List[Tuple[int, str]] = field(default_factory=list)
+    manual: List[Tuple[int, str]] = field(factory=list)
     error: Optional[str] = None
     output: bytes = b""  # the diff, or the (fixed) source read from stdin
     findings: Tuple[Finding, ...] = ()
@@ -291,7 +289,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 def _renamed(outcome: Outcome, options: Options) -> Outcome:
     """The outcome under the name reports give it (``--stdin-filename`` for ``-``)."""
     shown = options.shown_path(outcome.path)
-    return outcome if shown == outcome.path else dataclasses.replace(outcome, path=shown)
+    return outcome if shown == outcome.path else replace(outcome, path=shown)
 
 
 def explain(code: str) -> int:

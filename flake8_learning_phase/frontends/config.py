@@ -12,10 +12,10 @@ pyproject.toml that has it.
 """
 import argparse
 import os
-from dataclasses import dataclass, field
 from typing import Dict, Mapping, Optional, Tuple
 
 from flake8_learning_phase.core import DEFAULT_LEARNING_PHASE, LEARNING_PHASE_FUNCTIONS, Settings
+from flake8_learning_phase.core.records import Record, field
 
 __all__ = [
     "DEFAULT_LEARNING_PHASE",
@@ -55,20 +55,18 @@ class ConfigError(ValueError):
     """A configuration file that cannot be read, or a value that makes no sense; says which."""
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(Record):
     """One configuration section as read: where from, and its values as flake8 sees them (strings)."""
 
     path: str
-    values: Mapping[str, str] = field(default_factory=dict)  # keys spelled with "_"
+    values: Mapping[str, str] = field(factory=dict)  # keys spelled with "_"
 
     @property
     def folder(self) -> str:
         return os.path.dirname(os.path.abspath(self.path))
 
 
-@dataclass(frozen=True)
-class FileConfig:
+class FileConfig(Record):
     """flake8's section and ``[tool.lp-fix]``, either possibly absent."""
 
     flake8: Optional[Section] = None

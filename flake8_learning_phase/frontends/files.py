@@ -10,7 +10,8 @@ import os
 import re
 import stat
 import tokenize
-from dataclasses import dataclass
+
+from flake8_learning_phase.core.records import Record
 
 
 class SourceError(Exception):
@@ -21,8 +22,7 @@ class ChangedOnDisk(SourceError):
     """The file changed between our read and our write: the newer text wins."""
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(Record):
     raw: bytes
     text: str
     encoding: str  # "utf-8-sig" for a file with a BOM

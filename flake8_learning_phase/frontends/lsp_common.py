@@ -7,7 +7,6 @@ analyses only a document's latest version after a burst of changes.
 """
 import difflib
 import time
-from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Tuple
 from urllib.parse import unquote, urlparse
 from urllib.request import url2pathname
@@ -15,6 +14,7 @@ from urllib.request import url2pathname
 from lsprotocol import types as lsp
 
 from flake8_learning_phase.core import Finding, split_lines
+from flake8_learning_phase.core.records import Record
 
 SOURCE = "flake8-learning-phase"
 FIX_ALL = "Fix all LP findings in this file"
@@ -25,8 +25,7 @@ FIX_ALL = "Fix all LP findings in this file"
 DEBOUNCE = 0.1
 
 
-@dataclass(frozen=True)
-class Analysis:
+class Analysis(Record):
     """The findings of one version of a document (or of a notebook's joined module)."""
 
     version: Optional[int]
@@ -71,8 +70,7 @@ def text_edits(old: str, new: str) -> list:
     return edits
 
 
-@dataclass(frozen=True)
-class SyncMethods:
+class SyncMethods(Record):
     """The four notifications that keep a kind of document in sync (text documents, notebooks)."""
 
     open: str

@@ -9,13 +9,13 @@ mapped to a :class:`~flake8_learning_phase.notebook.CellPosition` once, in the
 process that read the notebook, and kept in the outcome (``Outcome.cells``), so
 that the text, flake8-style, JSON and SARIF outputs all give the same cell.
 """
-import dataclasses
 import json
 import re
 from typing import Dict, Iterable, Optional, Tuple
 
 from flake8_learning_phase import notebook as _notebook
 from flake8_learning_phase.core import get, might_matter
+from flake8_learning_phase.core.records import replace
 from flake8_learning_phase.notebook import CellError, CellPosition
 
 SUFFIX = ".ipynb"
@@ -144,11 +144,11 @@ class NotebookDocument(object):
         for finding in result.findings:
             message, manual = in_cell_terms(self.nb, finding.message), in_cell_terms(self.nb, finding.manual)
             if (message, manual) != (finding.message, finding.manual):
-                renamed[finding] = dataclasses.replace(finding, message=message, manual=manual)
+                renamed[finding] = replace(finding, message=message, manual=manual)
         notes = tuple((line, in_cell_terms(self.nb, note)) for line, note in result.manual)
         if not renamed and notes == tuple(result.manual):
             return result
-        return dataclasses.replace(
+        return replace(
             result,
             findings=tuple(renamed.get(f, f) for f in result.findings),
             fixed=tuple(renamed.get(f, f) for f in result.fixed),

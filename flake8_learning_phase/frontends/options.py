@@ -3,19 +3,18 @@ parsed once into :class:`Options` (the config files read here too) and passed do
 import argparse
 import os
 import sys
-from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 from flake8_learning_phase import __version__
 from flake8_learning_phase.core import Finding, Settings, codes as registered_codes, get
+from flake8_learning_phase.core.records import Record
 from flake8_learning_phase.frontends import config, suppression
 
 STDIN = "-"
 CHECK, RULE, LEGACY = "check", "rule", None
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(Record):
     """Parsed once from the command line, then passed down (to worker processes too)."""
 
     paths: Tuple[str, ...]

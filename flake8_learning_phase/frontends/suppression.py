@@ -15,12 +15,12 @@ import io
 import logging
 import os
 import tokenize
-from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from flake8 import defaults as _defaults, utils as _utils
 
 from flake8_learning_phase.core import Finding, Settings, check_source, codes as registered_codes
+from flake8_learning_phase.core.records import Record, field
 from flake8_learning_phase.frontends.config import FileConfig
 
 _LOG = logging.getLogger(__name__)
@@ -28,8 +28,7 @@ _LOG = logging.getLogger(__name__)
 PLUGIN_CODE = "LP"
 
 
-@dataclass(frozen=True)
-class Choice:
+class Choice(Record):
     """select / extend-select / ignore / extend-ignore, as flake8 holds them (None: not given)."""
 
     select: Optional[Tuple[str, ...]] = None
@@ -69,15 +68,14 @@ class Choice:
         )
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(Record):
     """The user's suppressions: which files, which codes per file, and ``# noqa``."""
 
     choice: Choice = Choice()
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()  # (pattern, codes)
     exclude: Tuple[str, ...] = tuple(_defaults.EXCLUDE)
     disable_noqa: bool = False
-    _cache: Dict = field(default_factory=dict, compare=False, repr=False)
+    _cache: Dict = field(factory=dict, compare=False, repr=False)
 
     def excluded(self, path: str) -> bool:
         """flake8's ``exclude``: a pattern matches the file's name or its absolute path."""

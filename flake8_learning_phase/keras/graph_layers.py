@@ -12,8 +12,9 @@ Checked on tensorflow 1.15.5:
   ``updates_collections=None`` (then they update in place);
   ``contrib``/``slim`` ``dropout`` defaults to ``is_training=True``.
 """
-from dataclasses import dataclass
 from typing import Dict, Optional
+
+from flake8_learning_phase.core.records import Record
 
 # Import paths under which TF 1.x code reaches these layers.
 _TF_ROOTS = ("tensorflow.", "tensorflow.compat.v1.")
@@ -21,8 +22,7 @@ _SLIM_ROOTS = ("tensorflow.contrib.slim.", "tf_slim.", "tensorflow.contrib.layer
                "tensorflow.contrib.layers.python.layers.layers.", "tf_slim.layers.")
 
 
-@dataclass(frozen=True)
-class GraphLayer:
+class GraphLayer(Record):
     """One functional layer: its kind, its mode flag (name, position, default) and updates."""
 
     kind: str  # "batch_norm" or "dropout"

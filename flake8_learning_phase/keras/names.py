@@ -5,6 +5,7 @@ qualified name (resolved through the imports) is a Keras layer, model,
 ``Sequential``, application or ``Input``; ``foreign`` that an object is known
 not to be Keras; the tables say which layers depend on the phase.
 """
+from functools import lru_cache
 from typing import Optional
 
 # ``tensorflow_core`` is the package TensorFlow 2.0 and 2.1 install (``tensorflow`` forwards to it;
@@ -21,19 +22,27 @@ RNN = frozenset({"LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLS
 WRAPPERS = frozenset({"Bidirectional", "TimeDistributed"})
 MODEL_CLASSES = frozenset({"Model", "Functional"})
 SEQUENTIAL = "Sequential"
+_DOTTED_ROOTS = tuple(root + "." for root in _KERAS_ROOTS)
+_FIRST_PARTS = tuple(sorted({root.split(".")[0] + "." for root in _KERAS_ROOTS}))
 
 
+# Both are asked about the same few names thousands of times per file (every call the model
+# resolver meets): answers are kept, for the few distinct names a run sees.
+@lru_cache(maxsize=4096)
 def keras_path(qualified: Optional[str]) -> Optional[str]:
     """The part of ``qualified`` after a Keras root (``layers.Dropout``), or None for other libraries."""
     if not qualified:
         return None
-    for root in _KERAS_ROOTS:
-        if qualified.startswith(root + "."):
-            rest = qualified[len(root) + 1:]
+    if not qualified.startswith(_FIRST_PARTS):  # most names are of no Keras root at all
+        return None
+    for root in _DOTTED_ROOTS:
+        if qualified.startswith(root):
+            rest = qualified[len(root):]
             return rest[4:] if rest.startswith("src.") else rest
     return None
 
 
+@lru_cache(maxsize=4096)
 def keras_kind(qualified: Optional[str]) -> Optional[str]:
     """``layer`` / ``model`` / ``sequential`` / ``applications`` / ``input`` for a Keras callable, else None."""
     rest = keras_path(qualified)

@@ -218,11 +218,16 @@ def phase_matters(context: RuleContext, step: "Step") -> Optional[bool]:
 
 def loss_origins(context: RuleContext, step: "Step") -> List[Origin]:
     """Every expression the step's losses are computed from (computed once per step)."""
-    return context.shared(("loss origins", id(step.record.node)), lambda c: _loss_sources(c, step)[0])
+    return _shared_loss_sources(context, step)[0]
 
 
 def loss_sources_complete(context: RuleContext, step: "Step") -> bool:
-    return context.shared(("loss complete", id(step.record.node)), lambda c: _loss_sources(c, step)[1])
+    return _shared_loss_sources(context, step)[1]
+
+
+def _shared_loss_sources(context: RuleContext, step: "Step") -> Tuple[List[Origin], bool]:
+    # One walk answers both questions: LP100 and LP200 ask both of each step.
+    return context.shared(("loss sources", id(step.record.node)), lambda c: _loss_sources(c, step))
 
 
 def _loss_sources(context: RuleContext, step: "Step") -> Tuple[List[Origin], bool]:

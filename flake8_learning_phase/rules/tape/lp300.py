@@ -1,7 +1,7 @@
 """LP300: a model called in a TF2 / Keras 3 training step without ``training=True``."""
 import ast
 import itertools
-from typing import Dict, Iterator, Optional, Set
+from typing import Dict, Iterator, NamedTuple, Optional, Set
 
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import AddKeyword, Finding
@@ -113,28 +113,14 @@ def _guarded_by_training_check(context: RuleContext, record: CallRecord) -> bool
     Keras 3's own ``train_step``: ``if self._call_has_training_arg: self(x,
     training=True) else: self(x)``.
     """
-    scope = record.scope.node
-    return id(record.node) in context.shared(("lp300 guarded", id(scope)), lambda _: _under_training_checks(scope))
-
-
-def _under_training_checks(scope: ast.AST) -> Set[int]:
-    """The ids of the nodes under an ``if`` of ``scope`` whose test names ``training``: found once
-    per scope, not once per model call."""
-    found: Set[int] = set()
-    for statement in ast.walk(scope):
-        if isinstance(statement, ast.If) and any(
-            "training" in (getattr(n, "id", None) or getattr(n, "attr", None) or "") for n in ast.walk(statement.test)
-        ):
-            found.update(id(n) for n in ast.walk(statement))
-    return found
+    return id(record.node) in _scope_facts(context, record.scope.node).guarded
 
 
 def _no_gradient(context: RuleContext, record: CallRecord) -> bool:
     """The call's output goes straight into ``tf.argmax`` or ``tf.stop_gradient``: no gradient flows
     through it (double DQN picks its next action with ``tf.argmax(q(next_states))`` in the tape),
     so it is a target computation, not the trained forward pass."""
-    scope = record.scope.node
-    taking = context.shared(("lp300 taking", id(scope)), lambda _: _first_call_taking(scope)).get(id(record.node))
+    taking = _scope_facts(context, record.scope.node).taking.get(id(record.node))
     if taking is None:
         return False
     name = qualified_name(taking.func, record.scope) or ""
@@ -142,15 +128,28 @@ def _no_gradient(context: RuleContext, record: CallRecord) -> bool:
     return root in ("tensorflow", "keras", "numpy") and name.rpartition(".")[2] in _NO_GRADIENT
 
 
-def _first_call_taking(scope: ast.AST) -> Dict[int, ast.Call]:
-    """For each positional argument of a call in ``scope`` (by id), the first call (in walk order)
-    that takes it: found once per scope, not once per model call."""
-    first: Dict[int, ast.Call] = {}
+class _ScopeFacts(NamedTuple):
+    guarded: Set[int]  # the ids of the nodes under an ``if`` whose test names ``training``
+    taking: Dict[int, ast.Call]  # for each positional argument of a call (by id), the call taking it
+
+
+def _scope_facts(context: RuleContext, scope: ast.AST) -> _ScopeFacts:
+    """What the checks ask of a model call's scope: found once per scope, in one walk, not once
+    per model call."""
+    return context.shared(("lp300 scope", id(scope)), lambda _: _walk_scope(scope))
+
+
+def _walk_scope(scope: ast.AST) -> _ScopeFacts:
+    facts = _ScopeFacts(set(), {})
     for node in ast.walk(scope):
         if isinstance(node, ast.Call):
             for arg in node.args:
-                first.setdefault(id(arg), node)
-    return first
+                facts.taking.setdefault(id(arg), node)
+        elif isinstance(node, ast.If) and any(
+            "training" in (getattr(n, "id", None) or getattr(n, "attr", None) or "") for n in ast.walk(node.test)
+        ):
+            facts.guarded.update(id(n) for n in ast.walk(node))
+    return facts
 
 
 def _finding(context: RuleContext, record: CallRecord, where: CallRecord, part: bool) -> Optional[Finding]:

@@ -12,10 +12,10 @@ and layers through the model resolver, tf.layers / contrib / slim layers
 through :mod:`.tables`.
 """
 import ast
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
+from flake8_learning_phase.core.records import Record, field
 from flake8_learning_phase.keras.graph_layers import (
     UPDATES_COLLECTIONS_POSITION,
     GraphLayer,
@@ -74,8 +74,7 @@ _MAX_REACHED = 2000
 _GROUPS = ("group", "tuple", "with_dependencies", "identity", "no_op")
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(Record):
     """A call that runs train ops: ``sess.run(fetches, feed)``, ``op.run(feed)`` or an EstimatorSpec."""
 
     record: CallRecord
@@ -84,8 +83,7 @@ class Run:
     reached: Dict[int, Tuple[ast.expr, Context]]  # what the run executes: id(node) -> (node, where)
 
 
-@dataclass
-class KerasUse:
+class KerasUse(Record, frozen=False):
     """A Keras model or layer the loss runs: ``net(x)``, ``layer(x)`` or ``model.output``."""
 
     node: ast.expr
@@ -96,8 +94,7 @@ class KerasUse:
     applied_to: Optional[ast.expr]  # ``x`` in ``net(x)``; None for ``model.output``
 
 
-@dataclass
-class LayerUse:
+class LayerUse(Record, frozen=False):
     """A tf.layers / contrib / slim layer the loss runs."""
 
     node: ast.Call
@@ -108,16 +105,15 @@ class LayerUse:
     in_place: Optional[bool]  # contrib ``updates_collections=None``; None when it cannot be read
 
 
-@dataclass
-class Training:
+class Training(Record, frozen=False):
     """One train op this file runs, the runs, and what its loss runs."""
 
     op: CallRecord  # the minimize / apply_gradients call
     runs: List[Run]
     model_fn: Optional[Scope]  # the Estimator ``model_fn`` that returns it
-    keras: List[KerasUse] = field(default_factory=list)
-    layers: List[LayerUse] = field(default_factory=list)
-    builders: List[Origin] = field(default_factory=list)  # calls of local builder functions the loss runs
+    keras: List[KerasUse] = field(factory=list)
+    layers: List[LayerUse] = field(factory=list)
+    builders: List[Origin] = field(factory=list)  # calls of local builder functions the loss runs
 
 
 class Graph:

@@ -6,11 +6,11 @@ the canned Estimators, it never reads the UPDATE_OPS collection (checked on
 tensorflow 1.15.5).  LP411 asks what the logits it trains run.
 """
 import ast
-from dataclasses import dataclass, field
 from typing import List
 
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.module import CallRecord
+from flake8_learning_phase.core.records import Record, field
 from flake8_learning_phase.flow.calls import argument
 from flake8_learning_phase.flow.terms import Context, constructor_name
 from flake8_learning_phase.rules.tf1_graph.graph import LayerUse, graph
@@ -21,12 +21,11 @@ _V2_HEADS = frozenset({"RegressionHead", "BinaryClassHead", "MultiClassHead", "M
 _ROOTS = ("tensorflow.estimator.", "tensorflow_estimator.estimator.", "tensorflow.compat.v2.estimator.")
 
 
-@dataclass
-class HeadSpec:
+class HeadSpec(Record, frozen=False):
     """A v2 head's ``create_estimator_spec`` call that trains with an optimizer and no ``update_ops=``."""
 
     record: CallRecord
-    layers: List[LayerUse] = field(default_factory=list)
+    layers: List[LayerUse] = field(factory=list)
 
 
 def head_specs(context: RuleContext) -> List[HeadSpec]:

@@ -1,11 +1,11 @@
 """LP400: Keras phase-dependent layers trained by a TF 1.x train op run without a true learning phase."""
 import ast
-from dataclasses import replace
 from typing import Iterator, Optional, Set
 
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import AddEntry, AddKeyword, Finding
 from flake8_learning_phase.core.module import Assignment, reaching
+from flake8_learning_phase.core.records import replace
 from flake8_learning_phase.core.registry import Rule, invalid, valid
 from flake8_learning_phase.keras.backend import is_phase_call
 from flake8_learning_phase.flow.terms import Context

@@ -7,7 +7,6 @@ differentiated function (its default, ``functools.partial`` keywords, the keywor
 gradient function's calls, ``grad_fn(..., training=True)``) and ``**kwargs``.
 """
 import ast
-from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
@@ -22,6 +21,7 @@ from flake8_learning_phase.core.module import (
     reaching,
     subscript_index,
 )
+from flake8_learning_phase.core.records import Record
 from flake8_learning_phase.core.signatures import keyword_value, parameter_names
 
 TRANSFORMS = ("jax.grad", "jax.value_and_grad")
@@ -31,8 +31,7 @@ _PARTIAL = "functools.partial"
 _MAX_DEPTH = 3
 
 
-@dataclass(frozen=True)
-class Differentiation:
+class Differentiation(Record):
     """``jax.grad`` / ``jax.value_and_grad`` of a function of this module."""
 
     function: Scope  # the differentiated function
@@ -50,8 +49,7 @@ class Differentiation:
     transform: Optional[ast.Call] = None  # the ``jax.value_and_grad(...)`` call (None for a decorator)
 
 
-@dataclass(frozen=True)
-class Flag:
+class Flag(Record):
     """Where a stateless call's training flag stands: ``missing`` (LP300) with the calls that
     should pass ``keyword=True`` (none when no safe place is seen), or given (true,
     deliberately false, or not visible)."""
@@ -64,8 +62,7 @@ class Flag:
 GIVEN = Flag(False)
 
 
-@dataclass(frozen=True)
-class StatelessStep:
+class StatelessStep(Record):
     """A ``<model>.stateless_call(...)`` in a differentiated function, with respect to the model's weights."""
 
     record: CallRecord

@@ -7,7 +7,6 @@ gradient function's caller does not use it, or when the loop that threads it nev
 back to the model before the model is evaluated or saved.
 """
 import ast
-from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
@@ -20,6 +19,7 @@ from flake8_learning_phase.core.module import (
     reaching,
     subscript_index,
 )
+from flake8_learning_phase.core.records import Record
 from flake8_learning_phase.core.signatures import parameter_names
 from flake8_learning_phase.rules.tape.keras3_backends.jax_steps import StatelessStep, parents
 
@@ -30,8 +30,7 @@ _STATE = ("non_trainable_variables", "non_trainable_weights", "variables", "weig
 _SETTERS = ("set_weights", "set_state_tree", "load_weights")
 
 
-@dataclass(frozen=True)
-class Loss:
+class Loss(Record):
     """How a step loses the state (``how``, for the message), and the edits that bring it back
     where the code has one of the keras.io guide's shapes."""
 

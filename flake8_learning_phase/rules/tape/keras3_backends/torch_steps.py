@@ -8,7 +8,6 @@ and calls whose result is ``.detach()``-ed carry no gradient and are left out.
 """
 import ast
 import sys
-from dataclasses import dataclass
 from typing import List, Optional
 
 from flake8_learning_phase.core.engine import RuleContext
@@ -19,6 +18,7 @@ from flake8_learning_phase.core.module import (
     qualified_name,
     reaching,
 )
+from flake8_learning_phase.core.records import Record
 from flake8_learning_phase.core.values import Foreign, Frame, Instance, LibRef
 from flake8_learning_phase.keras.models import resolver
 from flake8_learning_phase.keras.names import foreign
@@ -34,8 +34,7 @@ _KERAS_ENTRY_POINTS = ("call", "__call__")
 _NO_GRAD = ("torch.no_grad", "torch.inference_mode", "torch.set_grad_enabled", "torch.autograd.no_grad")
 
 
-@dataclass(frozen=True)
-class TorchCall:
+class TorchCall(Record):
     """A call of something in a torch backward step; LP300 asks the resolver whether it is a Keras model."""
 
     record: CallRecord
