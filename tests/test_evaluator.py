@@ -158,6 +158,25 @@ def test_invocations_is_one_answer_for_calls_by_name_on_instances_and_handed_on(
     assert sorted((i.call.lineno, i.bound) for i in on_instances) == [(10, True), (14, True)]
 
 
+def test_a_class_or_function_kept_in_another_name_or_handed_on_is_still_called():
+    source = PRELUDE + (
+        "class Agent:\n"
+        "    def __init__(self, net):\n        self.net = net\n"
+        "def run(agent_class):\n    return agent_class(G())\n"
+        "def train(net):\n    return net\n"
+        "def main():\n"
+        "    agent_class = Agent\n"
+        "    run(agent_class)\n"
+        "    step = train\n"
+        "    step(D())\n")
+    model = build(ast.parse(source))
+    evaluator = Evaluator(model, None, source)
+    scopes = {s.node.name: s for s in model.scopes if s.is_function}
+    constructions = evaluator.calls_in_root(scopes["__init__"])
+    assert [(i.call.lineno, i.bound) for i in constructions] == [(8, True)]  # agent_class(G()) in run
+    assert [i.call.lineno for i in evaluator.calls_in_root(scopes["train"])] == [15]  # step(D())
+
+
 def test_bind_arguments_binds_positions_and_keywords_and_stops_at_a_star():
     source = "def f(a, b, c=1):\n    pass\nf(1, c=3)\nf(*xs, b=2)\n"
     model = build(ast.parse(source))

@@ -847,6 +847,7 @@ class Evaluator:
                 for other in itertools.chain((mod,), self._importers(mod, cdef.name, local)):
                     for record, frame in self.calls_reaching(other, ClassRef, cdef, cdef.name):
                         yield Invocation(record.node, frame, True)
+                    yield from self._calls_through_values(other, ClassRef, cdef, depth)
                 return
             # ``buffer.learn(actors, critics)`` on an instance, here or in a module importing the class
             for other in itertools.chain((mod,), self._importers(mod, cdef.name, local)):
@@ -864,17 +865,36 @@ class Evaluator:
         for other in itertools.chain((mod,), self._importers(mod, fdef.name, local)):
             for record, frame in self.calls_reaching(other, FunctionRef, fdef, fdef.name):
                 yield Invocation(record.node, frame, False)
-        # handed to another function as a value: ``main(build, train)``
+        yield from self._calls_through_values(mod, FunctionRef, fdef, depth)
+
+    def _calls_through_values(self, mod, kind: type, target, depth: int):
+        """Calls in ``mod`` of the function or class ``target`` (a ``kind`` value) made through
+        another name bound to it (``agent_class = DQN``, then ``agent_class(net)``) or inside a
+        function it is handed to as a value (``main(build, train)``, ``run(agent_class)``)."""
+        bound = kind is ClassRef  # a constructor call binds ``self``
+        aliases = {name for scope in mod.model.scopes for name, bindings in scope.bindings.items()
+                   if name != target.name and any(isinstance(b, Assignment) and isinstance(b.value, ast.Name)
+                                                  and b.value.id == target.name for b in bindings)}
+        # A call through a parameter is reached both ways; handed on first, where the frame binds
+        # the other arguments of the call that handed it (``make(agent_class, dense_network)``).
+        seen = set()
+        names = aliases | {target.name}
         for record in self.all_calls(mod):
             for index, arg in enumerate(record.node.args):
-                if isinstance(arg, ast.Name) and arg.id == fdef.name:
+                if isinstance(arg, ast.Name) and arg.id in names:
                     frame = self.frame_of(mod, record)
-                    if not any(isinstance(v, FunctionRef) and v.node is fdef for v in self.name_values(arg.id, frame)):
-                        continue
-                    yield from self._calls_of_value(record.node, index, frame, depth)
+                    if any(isinstance(v, kind) and v.node is target for v in self.name_values(arg.id, frame)):
+                        for invocation in self._calls_of_value(record.node, index, frame, depth, bound):
+                            seen.add(id(invocation.call))
+                            yield invocation
+        for alias in sorted(aliases):
+            for record, frame in self.calls_reaching(mod, kind, target, alias):
+                if id(record.node) not in seen:
+                    yield Invocation(record.node, frame, bound)
 
-    def _calls_of_value(self, call, index: int, frame: Frame, depth: int):
-        """Calls of the function passed as argument ``index`` of ``call``, inside the callee."""
+    def _calls_of_value(self, call, index: int, frame: Frame, depth: int, bound: bool = False):
+        """Calls of the function (or, ``bound``, the class) passed as argument ``index`` of
+        ``call``, inside the callee."""
         if depth > 3:
             return []
         found = []
@@ -891,14 +911,14 @@ class Evaluator:
             pname = params[index]
             envs = frame.envs + ((id(gscope), self.bind_arguments(gdef, call, frame, callee.bound is not None)),)
             for record in gscope.calls.get(pname, ()):
-                found.append(Invocation(record.node, self.frame_of(gmod, record, envs), False))
+                found.append(Invocation(record.node, self.frame_of(gmod, record, envs), bound))
             for record in self.all_calls(gmod):
                 if record.scope is not gscope:
                     continue
                 for position, arg in enumerate(record.node.args):
                     if isinstance(arg, ast.Name) and arg.id == pname:
                         found.extend(self._calls_of_value(record.node, position, self.frame_of(gmod, record, envs),
-                                                          depth + 1))
+                                                          depth + 1, bound))
         return found
 
     def _importers(self, mod, name: str, local: bool = False):
