@@ -11,6 +11,7 @@ import sys
 
 from flake8_learning_phase.core.evaluator import Evaluator
 from flake8_learning_phase.core.module import build
+from flake8_learning_phase.core.signatures import can_bind
 from flake8_learning_phase.core.values import UNSEEN_VALUE, ClassRef, Frame, FunctionRef, Instance
 
 PRELUDE = "class G: pass\nclass D: pass\nclass E: pass\n"
@@ -175,6 +176,35 @@ def test_a_class_or_function_kept_in_another_name_or_handed_on_is_still_called()
     constructions = evaluator.calls_in_root(scopes["__init__"])
     assert [(i.call.lineno, i.bound) for i in constructions] == [(8, True)]  # agent_class(G()) in run
     assert [i.call.lineno for i in evaluator.calls_in_root(scopes["train"])] == [15]  # step(D())
+
+
+def test_a_call_through_a_value_that_does_not_fit_the_signature_is_another_class_s():
+    source = PRELUDE + (
+        "class QAgent:\n"
+        "    def __init__(self, env, network, rate=0.1):\n        self.network = network\n"
+        "def run(agent_class, continuous):\n"
+        "    if continuous:\n"
+        "        return agent_class(env='x', policy_net=G(), value_net=D())\n"
+        "    return agent_class('x', network=E())\n"
+        "run(agent_class=QAgent, continuous=False)\n")
+    model = build(ast.parse(source))
+    evaluator = Evaluator(model, None, source)
+    init = next(s for s in model.scopes if s.is_function and s.node.name == "__init__")
+    # the keyword call would raise TypeError for QAgent: it constructs the other agent classes
+    assert [i.call.lineno for i in evaluator.calls_in_root(init)] == [10]
+
+
+def test_can_bind_tells_a_call_python_would_reject():
+    fdef = ast.parse("def f(self, a, b=1, *, c, d=2): pass").body[0]
+
+    def fits(call, bound=True):
+        return can_bind(fdef, ast.parse(call).body[0].value, bound)
+
+    assert fits("f(1, c=2)") and fits("f(a=1, b=2, c=3)") and fits("f(*xs)") and fits("f(**kw)")
+    assert not fits("f(1)")  # c is required
+    assert not fits("f(1, 2, 3, c=1)")  # too many positions
+    assert not fits("f(1, c=2, e=3)")  # no such keyword
+    assert fits("f(0, 1, c=2)", bound=False)
 
 
 def test_bind_arguments_binds_positions_and_keywords_and_stops_at_a_star():

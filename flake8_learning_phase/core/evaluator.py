@@ -55,7 +55,7 @@ from flake8_learning_phase.core.module import (
     subscript_index,
     unpacked,
 )
-from flake8_learning_phase.core.signatures import parameter_names
+from flake8_learning_phase.core.signatures import can_bind, parameter_names
 from flake8_learning_phase.core.values import (
     UNSEEN_VALUE,
     ClassRef,
@@ -870,8 +870,15 @@ class Evaluator:
     def _calls_through_values(self, mod, kind: type, target, depth: int):
         """Calls in ``mod`` of the function or class ``target`` (a ``kind`` value) made through
         another name bound to it (``agent_class = DQN``, then ``agent_class(net)``) or inside a
-        function it is handed to as a value (``main(build, train)``, ``run(agent_class)``)."""
+        function it is handed to as a value (``main(build, train)``, ``run(agent_class)``).  Such
+        a name may stand for other classes too: a call whose arguments do not fit ``target``'s
+        signature is one of theirs (Python would raise ``TypeError`` for this one)."""
         bound = kind is ClassRef  # a constructor call binds ``self``
+        signature = target
+        if kind is ClassRef:
+            info = mod.model.classes.get(id(target))
+            init = info.methods.get("__init__") if info is not None else None
+            signature = init.node if init is not None else None
         aliases = {name for scope in mod.model.scopes for name, bindings in scope.bindings.items()
                    if name != target.name and any(isinstance(b, Assignment) and isinstance(b.value, ast.Name)
                                                   and b.value.id == target.name for b in bindings)}
@@ -880,21 +887,22 @@ class Evaluator:
         seen = set()
         names = aliases | {target.name}
         for record in self.all_calls(mod):
-            for index, arg in enumerate(record.node.args):
-                if isinstance(arg, ast.Name) and arg.id in names:
+            for slot, arg in _handed(record.node):
+                if arg.id in names:
                     frame = self.frame_of(mod, record)
                     if any(isinstance(v, kind) and v.node is target for v in self.name_values(arg.id, frame)):
-                        for invocation in self._calls_of_value(record.node, index, frame, depth, bound):
-                            seen.add(id(invocation.call))
-                            yield invocation
+                        for invocation in self._calls_of_value(record.node, slot, frame, depth, bound):
+                            if signature is None or can_bind(signature, invocation.call, bound):
+                                seen.add(id(invocation.call))
+                                yield invocation
         for alias in sorted(aliases):
             for record, frame in self.calls_reaching(mod, kind, target, alias):
-                if id(record.node) not in seen:
+                if id(record.node) not in seen and (signature is None or can_bind(signature, record.node, bound)):
                     yield Invocation(record.node, frame, bound)
 
-    def _calls_of_value(self, call, index: int, frame: Frame, depth: int, bound: bool = False):
-        """Calls of the function (or, ``bound``, the class) passed as argument ``index`` of
-        ``call``, inside the callee."""
+    def _calls_of_value(self, call, slot, frame: Frame, depth: int, bound: bool = False):
+        """Calls of the function (or, ``bound``, the class) passed as argument ``slot`` (a
+        position or a keyword) of ``call``, inside the callee."""
         if depth > 3:
             return []
         found = []
@@ -906,18 +914,23 @@ class Evaluator:
             if gscope is None:
                 continue
             params = parameter_names(gdef, callee.bound is not None)
-            if index >= len(params):
+            if isinstance(slot, int):
+                if slot >= len(params):
+                    continue
+                pname = params[slot]
+            elif slot in params or any(a.arg == slot for a in gdef.args.kwonlyargs):
+                pname = slot
+            else:
                 continue
-            pname = params[index]
             envs = frame.envs + ((id(gscope), self.bind_arguments(gdef, call, frame, callee.bound is not None)),)
             for record in gscope.calls.get(pname, ()):
                 found.append(Invocation(record.node, self.frame_of(gmod, record, envs), bound))
             for record in self.all_calls(gmod):
                 if record.scope is not gscope:
                     continue
-                for position, arg in enumerate(record.node.args):
-                    if isinstance(arg, ast.Name) and arg.id == pname:
-                        found.extend(self._calls_of_value(record.node, position, self.frame_of(gmod, record, envs),
+                for inner_slot, arg in _handed(record.node):
+                    if arg.id == pname:
+                        found.extend(self._calls_of_value(record.node, inner_slot, self.frame_of(gmod, record, envs),
                                                           depth + 1, bound))
         return found
 
@@ -946,6 +959,18 @@ class Evaluator:
             if scope.node is cdef:
                 return scope.parent
         return None
+
+
+def _handed(call: ast.Call):
+    """``(position or keyword, name)`` for each plain name ``call`` passes (before a ``*args``)."""
+    for position, arg in enumerate(call.args):
+        if isinstance(arg, ast.Starred):
+            break
+        if isinstance(arg, ast.Name):
+            yield position, arg
+    for keyword in call.keywords:
+        if keyword.arg is not None and isinstance(keyword.value, ast.Name):
+            yield keyword.arg, keyword.value
 
 
 def _literal(node) -> object:

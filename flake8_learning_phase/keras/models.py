@@ -339,7 +339,13 @@ class Resolver(Evaluator):
             for element in node.elts:
                 self.component_facts(element, frame, facts, visited)
             return
-        for value in self.values(node, frame):
+        values = self.values(node, frame)
+        if UNSEEN_VALUE in values:
+            # a list of layers kept in a name or attribute (``RNN(self.cells)``): its elements
+            elements = self.elements(node, frame, 0)
+            if elements and UNSEEN_VALUE not in elements:
+                values = elements
+        for value in values:
             if _is_input(value):
                 continue
             facts.nested |= _is_network(value)

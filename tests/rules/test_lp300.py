@@ -186,3 +186,31 @@ def step(x, y, opt):
     (finding,) = check_source(source.format(rate="0.2"), codes=["LP300"])
     assert "its Dropout or noise layers run in inference mode" in finding.message
     assert check_source(source.format(rate="0.0"), codes=["LP300"]) == []
+
+
+def test_rnn_cells_kept_in_a_list_attribute_are_its_layers():
+    source = '''import tensorflow as tf
+
+
+class Encoder(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.cells = [tf.keras.layers.LSTMCell(8, dropout={rate}), tf.keras.layers.LSTMCell(8)]
+        self.rnn = tf.keras.layers.RNN(self.cells)
+        self.head = tf.keras.layers.Dense(1)
+
+    def call(self, x):
+        return self.head(self.rnn(x))
+
+
+model = Encoder()
+
+
+def step(x, y, opt):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(model(x) - y))
+    opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+'''
+    (finding,) = check_source(source.format(rate="0.2"), codes=["LP300"])
+    assert "its Dropout or noise layers run in inference mode" in finding.message
+    assert check_source(source.format(rate="0.0"), codes=["LP300"]) == []  # seen, none phase-dependent
