@@ -139,8 +139,16 @@ def test_a_library_call_is_unseen_for_a_plain_evaluator():
     assert evaluate("import keras\nm = keras.Sequential([])\nprobe(m)\n") == ["unseen"]
 
 
+def calls_of(source):
+    """``function name -> the calls in the file invoking it``, for the functions of PRELUDE + ``source``."""
+    source = PRELUDE + source
+    model = build(ast.parse(source))
+    evaluator = Evaluator(model, None, source)
+    return {s.node.name: evaluator.calls_in_root(s) for s in model.scopes if s.is_function}
+
+
 def test_invocations_is_one_answer_for_calls_by_name_on_instances_and_handed_on():
-    source = PRELUDE + (
+    calls = calls_of(
         "def train(net):\n    return net\n"
         "class Loop:\n"
         "    def run(self, net):\n        return net\n"
@@ -149,18 +157,15 @@ def test_invocations_is_one_answer_for_calls_by_name_on_instances_and_handed_on(
         "train(G())\n"
         "Loop().run(D())\n"
         "main(train)\n")
-    model = build(ast.parse(source))
-    evaluator = Evaluator(model, None, source)
-    scopes = {s.node.name: s for s in model.scopes if s.is_function}
-    by_name = evaluator.calls_in_root(scopes["train"])
+    by_name = calls["train"]
     assert sorted(i.call.lineno for i in by_name) == [12, 13]  # step(E()) inside main, and train(G())
     assert not any(i.bound for i in by_name)
-    on_instances = evaluator.calls_in_root(scopes["run"])
+    on_instances = calls["run"]
     assert sorted((i.call.lineno, i.bound) for i in on_instances) == [(10, True), (14, True)]
 
 
 def test_a_class_or_function_kept_in_another_name_or_handed_on_is_still_called():
-    source = PRELUDE + (
+    calls = calls_of(
         "class Agent:\n"
         "    def __init__(self, net):\n        self.net = net\n"
         "def run(agent_class):\n    return agent_class(G())\n"
@@ -170,16 +175,12 @@ def test_a_class_or_function_kept_in_another_name_or_handed_on_is_still_called()
         "    run(agent_class)\n"
         "    step = train\n"
         "    step(D())\n")
-    model = build(ast.parse(source))
-    evaluator = Evaluator(model, None, source)
-    scopes = {s.node.name: s for s in model.scopes if s.is_function}
-    constructions = evaluator.calls_in_root(scopes["__init__"])
-    assert [(i.call.lineno, i.bound) for i in constructions] == [(8, True)]  # agent_class(G()) in run
-    assert [i.call.lineno for i in evaluator.calls_in_root(scopes["train"])] == [15]  # step(D())
+    assert [(i.call.lineno, i.bound) for i in calls["__init__"]] == [(8, True)]  # agent_class(G()) in run
+    assert [i.call.lineno for i in calls["train"]] == [15]  # step(D())
 
 
 def test_a_call_through_a_value_that_does_not_fit_the_signature_is_another_class_s():
-    source = PRELUDE + (
+    calls = calls_of(
         "class QAgent:\n"
         "    def __init__(self, env, network, rate=0.1):\n        self.network = network\n"
         "def run(agent_class, continuous):\n"
@@ -187,11 +188,8 @@ def test_a_call_through_a_value_that_does_not_fit_the_signature_is_another_class
         "        return agent_class(env='x', policy_net=G(), value_net=D())\n"
         "    return agent_class('x', network=E())\n"
         "run(agent_class=QAgent, continuous=False)\n")
-    model = build(ast.parse(source))
-    evaluator = Evaluator(model, None, source)
-    init = next(s for s in model.scopes if s.is_function and s.node.name == "__init__")
     # the keyword call would raise TypeError for QAgent: it constructs the other agent classes
-    assert [i.call.lineno for i in evaluator.calls_in_root(init)] == [10]
+    assert [i.call.lineno for i in calls["__init__"]] == [10]
 
 
 def test_can_bind_tells_a_call_python_would_reject():

@@ -169,6 +169,16 @@ model = keras.models.load_model("model.keras")
     assert "matters if" in finding.message  # returned: it may run after the re-binding
 
 
+# A step training the module's ``model``, for sources that define it.
+STEP = '''
+
+def step(x, y, opt):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(model(x) - y))
+    opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+'''
+
+
 def test_a_layer_made_by_a_partial_counts_with_the_partial_s_arguments():
     source = '''from functools import partial
 
@@ -176,13 +186,7 @@ import tensorflow as tf
 
 Recurrent = partial(tf.keras.layers.GRU, dropout={rate})
 model = tf.keras.Sequential([tf.keras.layers.Embedding(10, 4), Recurrent(8), tf.keras.layers.Dense(1)])
-
-
-def step(x, y, opt):
-    with tf.GradientTape() as tape:
-        loss = tf.reduce_mean(tf.square(model(x) - y))
-    opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
-'''
+''' + STEP
     (finding,) = check_source(source.format(rate="0.2"), codes=["LP300"])
     assert "its Dropout or noise layers run in inference mode" in finding.message
     assert check_source(source.format(rate="0.0"), codes=["LP300"]) == []
@@ -204,13 +208,7 @@ class Encoder(tf.keras.Model):
 
 
 model = Encoder()
-
-
-def step(x, y, opt):
-    with tf.GradientTape() as tape:
-        loss = tf.reduce_mean(tf.square(model(x) - y))
-    opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
-'''
+''' + STEP
     (finding,) = check_source(source.format(rate="0.2"), codes=["LP300"])
     assert "its Dropout or noise layers run in inference mode" in finding.message
     assert check_source(source.format(rate="0.0"), codes=["LP300"]) == []  # seen, none phase-dependent
