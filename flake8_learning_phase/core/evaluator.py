@@ -88,6 +88,14 @@ class OutOfBudget(Exception):
     """One question spent more than :data:`BUDGET` steps: its answer is unseen."""
 
 
+class ValueUses(NamedTuple):
+    """A module's names as values: ``aliases[name]`` the names assigned from it (``agent_class =
+    DQN``), ``handed[name]`` the ``(call record, position or keyword)`` where it is passed on."""
+
+    aliases: Dict[str, set]
+    handed: Dict[str, list]
+
+
 class Invocation(NamedTuple):
     """A visible call of a function: the call, the frame of its arguments, and whether it is
     made on an instance (``self.f(...)``, ``obj.f(...)``: the first parameter is bound)."""
@@ -130,6 +138,7 @@ class Evaluator:
         self._imported: Dict[tuple, object] = {}  # project.resolve_absolute by (module, import path)
         self._test_modules: Dict[int, bool] = {}  # project.is_test_or_example by module
         self._partials: Dict[tuple, ast.Call] = {}  # the call a partial's call makes, by both calls
+        self._uses: Dict[int, ValueUses] = {}  # value_uses() by module
 
     # -- what a library's names make (a library package overrides these) -------------
 
@@ -294,9 +303,7 @@ class Evaluator:
         name = function.node.name
         uses = len(caller.calls.get(name, []))
         if handed:
-            uses += sum(1 for record in self.all_calls(mod) if record.scope is caller
-                        for arg in record.node.args + [k.value for k in record.node.keywords]
-                        if isinstance(arg, ast.Name) and arg.id == name)
+            uses += sum(1 for record, _ in self.value_uses(mod).handed.get(name, ()) if record.scope is caller)
         mentions = sum(s.reads.get(name, 0) for s in mod.model.scopes)
         return uses > 0 and mentions == uses and name not in mod.model.attribute_calls
 
@@ -879,26 +886,42 @@ class Evaluator:
             info = mod.model.classes.get(id(target))
             init = info.methods.get("__init__") if info is not None else None
             signature = init.node if init is not None else None
-        aliases = {name for scope in mod.model.scopes for name, bindings in scope.bindings.items()
-                   if name != target.name and any(isinstance(b, Assignment) and isinstance(b.value, ast.Name)
-                                                  and b.value.id == target.name for b in bindings)}
+        uses = self.value_uses(mod)
+        aliases = uses.aliases.get(target.name, set()) - {target.name}
         # A call through a parameter is reached both ways; handed on first, where the frame binds
         # the other arguments of the call that handed it (``make(agent_class, dense_network)``).
         seen = set()
-        names = aliases | {target.name}
-        for record in self.all_calls(mod):
-            for slot, arg in _handed(record.node):
-                if arg.id in names:
-                    frame = self.frame_of(mod, record)
-                    if any(isinstance(v, kind) and v.node is target for v in self.name_values(arg.id, frame)):
-                        for invocation in self._calls_of_value(record.node, slot, frame, depth, bound):
-                            if signature is None or can_bind(signature, invocation.call, bound):
-                                seen.add(id(invocation.call))
-                                yield invocation
+        handed = sorted(((record, slot, name) for name in aliases | {target.name}
+                         for record, slot in uses.handed.get(name, ())), key=lambda h: (h[0].seq, str(h[1])))
+        for record, slot, name in handed:
+            frame = self.frame_of(mod, record)
+            if any(isinstance(v, kind) and v.node is target for v in self.name_values(name, frame)):
+                for invocation in self._calls_of_value(record.node, slot, frame, depth, bound):
+                    if signature is None or can_bind(signature, invocation.call, bound):
+                        seen.add(id(invocation.call))
+                        yield invocation
         for alias in sorted(aliases):
             for record, frame in self.calls_reaching(mod, kind, target, alias):
                 if id(record.node) not in seen and (signature is None or can_bind(signature, record.node, bound)):
                     yield Invocation(record.node, frame, bound)
+
+    def value_uses(self, mod) -> "ValueUses":
+        """Which names each name is copied to, and which calls hand each name on (one pass per
+        module, shared by every "who calls this" question)."""
+        found = self._uses.get(id(mod))
+        if found is None:
+            aliases: Dict[str, set] = {}
+            for scope in mod.model.scopes:
+                for name, bindings in scope.bindings.items():
+                    for binding in bindings:
+                        if isinstance(binding, Assignment) and isinstance(binding.value, ast.Name):
+                            aliases.setdefault(binding.value.id, set()).add(name)
+            handed: Dict[str, list] = {}
+            for record in self.all_calls(mod):
+                for slot, arg in _handed(record.node):
+                    handed.setdefault(arg.id, []).append((record, slot))
+            found = self._uses[id(mod)] = ValueUses(aliases, handed)
+        return found
 
     def _calls_of_value(self, call, slot, frame: Frame, depth: int, bound: bool = False):
         """Calls of the function (or, ``bound``, the class) passed as argument ``slot`` (a
