@@ -135,6 +135,37 @@ def test_a_parameter_no_call_passes_is_unseen():
     assert evaluate("def train(net):\n    probe(net)\n") == ["unseen"]
 
 
+def test_none_is_no_object_and_either_operand_of_or_may_be_the_value():
+    assert evaluate("g = None\nif c:\n    g = G()\nprobe(g)\n") == ["Foreign", "G"]
+    assert evaluate("probe(net or G())\n") == ["G", "unseen"]
+
+
+def test_a_parameter_no_call_passes_but_the_function_replaces_when_none_is_its_fallback():
+    fallbacks = [
+        "    net = net if net is not None else G\n    probe(net())\n",
+        "    net = G if net is None else net\n    probe(net())\n",
+        "    probe((net or G)())\n",
+        "    if net is None:\n        net = G\n    probe(net())\n",
+        "    if not net:\n        net = G\n    probe(net())\n",
+    ]
+    for body in fallbacks:
+        assert evaluate("def train(net=None):\n" + body) == ["Foreign", "G"], body
+    source = ("class Agent:\n"
+              "    def __init__(self, net=None):\n"
+              "        if net is None:\n"
+              "            self.net = G()\n"
+              "        else:\n"
+              "            self.net = net\n"
+              "    def step(self):\n"
+              "        probe(self.net)\n")
+    assert evaluate(source) == ["Foreign", "G"]
+    # no None default, None rejected, or only None put in its place: what a caller hands in, unseen
+    assert evaluate(source.replace("self.net = G()", "self.net = None")) == ["Foreign", "unseen"]
+    assert evaluate("def train(net):\n    net = net if net is not None else G\n    probe(net())\n") == [
+        "G", "unseen"]
+    assert evaluate("def train(net=None):\n    if net is None:\n        raise ValueError\n    probe(net())\n") == [
+        "unseen"]
+
 def test_a_library_call_is_unseen_for_a_plain_evaluator():
     assert evaluate("import keras\nm = keras.Sequential([])\nprobe(m)\n") == ["unseen"]
 

@@ -57,6 +57,7 @@ from flake8_learning_phase.core.module import (
 )
 from flake8_learning_phase.core.signatures import can_bind, parameter_names
 from flake8_learning_phase.core.values import (
+    NONE_VALUE,
     UNSEEN_VALUE,
     ClassRef,
     Construction,
@@ -229,6 +230,10 @@ class Evaluator:
             return self.call_values(node, frame)
         if isinstance(node, ast.IfExp):
             return self.values(node.body, frame) + self.values(node.orelse, frame)
+        if isinstance(node, ast.BoolOp):  # ``net or Default``: one of its operands
+            return [v for operand in node.values for v in self.values(operand, frame)]
+        if _is_none(node):
+            return [NONE_VALUE]
         if isinstance(node, ast.Lambda):
             return [Foreign("lambda")]  # a plain function: never a Keras layer or model
         if isinstance(node, ast.Subscript):
@@ -758,6 +763,10 @@ class Evaluator:
         found: List[Value] = []
         invocations = self.invocations(fdef, frame.mod, scope)
         if not invocations:
+            if _is_none(binding.value) and _replaced_when_none(fdef, name):
+                # ``net = net if net is not None else QNet``: the function's own fallback, in
+                # the places it takes the parameter's, says what the function is written for
+                return [NONE_VALUE]
             return self.unpassed_parameter(fdef, frame.mod) or [UNSEEN_VALUE]
         for call, where, bound in invocations:
             mapping = self.bind_arguments(fdef, call, where, bound)
@@ -994,6 +1003,57 @@ def _handed(call: ast.Call):
     for keyword in call.keywords:
         if keyword.arg is not None and isinstance(keyword.value, ast.Name):
             yield keyword.arg, keyword.value
+
+
+def _is_none(node) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None \
+        or type(node).__name__ == "NameConstant" and getattr(node, "value", 0) is None
+
+
+def _tests_none(test, name: str) -> Optional[bool]:
+    """True when ``test`` holds exactly when ``name`` is None (``name is None``, ``not name``),
+    False when exactly when it is not (``name is not None``, ``name``); None otherwise."""
+    if isinstance(test, ast.Name) and test.id == name:
+        return False
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _tests_none(test.operand, name)
+        return None if inner is None else not inner
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
+        sides = (test.left, test.comparators[0])
+        if any(isinstance(s, ast.Name) and s.id == name for s in sides) and any(_is_none(s) for s in sides):
+            return isinstance(test.ops[0], ast.Is)
+    return None
+
+
+def _replaced_when_none(fdef, name: str) -> bool:
+    """``fdef`` puts a value of its own where it would put parameter ``name`` when that is None:
+    ``name if name is not None else D``, ``name or D``, ``if name is None: name = D``, and
+    ``if name is None: self.net = D`` with ``else: self.net = name``."""
+    for node in ast.walk(fdef):
+        if isinstance(node, ast.IfExp):
+            when = _tests_none(node.test, name)
+            kept = node.orelse if when else node.body
+            if when is not None and _is_name(kept, name):
+                return True
+        elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            if _is_name(node.values[0], name):
+                return True
+        elif isinstance(node, ast.If):
+            when = _tests_none(node.test, name)
+            if when is None:
+                continue
+            if_none, if_given = (node.body, node.orelse) if when else (node.orelse, node.body)
+            places = {ast.dump(ast.Name(id=name, ctx=ast.Store()))}
+            places.update(ast.dump(target) for stmt in if_given if isinstance(stmt, ast.Assign)
+                          and _is_name(stmt.value, name) for target in stmt.targets)
+            if any(isinstance(stmt, ast.Assign) and not _is_none(stmt.value)
+                   and any(ast.dump(target) in places for target in stmt.targets) for stmt in if_none):
+                return True
+    return False
+
+
+def _is_name(node, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
 
 
 def _literal(node) -> object:

@@ -39,7 +39,7 @@ from flake8_learning_phase.core import project
 from flake8_learning_phase.core.evaluator import BUDGET, Evaluator, OutOfBudget, known_arguments
 from flake8_learning_phase.core.module import Append, Assignment, Extend, FunctionDefinition, Parameter, Scope, reaching
 from flake8_learning_phase.core.signatures import keyword_value, parameter_names, positional_parameters
-from flake8_learning_phase.core.values import (UNSEEN_VALUE, ClassRef, Construction, Foreign, Frame, FunctionRef,
+from flake8_learning_phase.core.values import (NONE_VALUE, UNSEEN_VALUE, ClassRef, Construction, Foreign, Frame, FunctionRef,
                                                Instance, LibRef, ModuleRef, compared_by_kind)
 from flake8_learning_phase.core.values import Value as CoreValue
 from flake8_learning_phase.keras.names import (
@@ -173,7 +173,9 @@ class Resolver(Evaluator):
         frame = Frame(self.root, scope, seq, blocks, ())
         facts = _Facts()
         try:
-            values = self.values(node, frame)
+            # ``self.model = None`` beside ``self.model = build()``: None is never the model that
+            # runs; a name that holds only None is set where it cannot be seen (``global model``)
+            values = [value for value in self.values(node, frame) if value != NONE_VALUE]
             if not values:
                 return UNSEEN
             built = [value for value in values if not _is_checkpoint(value)]
