@@ -468,3 +468,13 @@ def test_check_never_runs_libcst_for_notebooks_or_py(folder, name):
         [sys.executable, "-c", program, name], cwd=str(folder), stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     assert done.stdout.decode().split() == ["1", "False"], done.stderr.decode()
+
+
+def test_a_notebook_beside_a_package_is_read_for_the_callers_of_its_classes(tmp_path):
+    # lp-fix and lp-lsp read the project's notebooks as flake8 does (the lint case's own check)
+    case = FIXTURES / "lp300" / "callers_in_a_notebook"
+    shutil.copytree(str(case), str(tmp_path / "project"))
+    done = lp_fix("check", "--format", "flake8", "models", cwd=tmp_path / "project")
+    lines = done.stdout.decode().splitlines()
+    assert [line.split(": LP300 ")[0] for line in lines] == [os.path.join("models", "vae.py") + ":19:17"], lines
+    assert "its BatchNormalization runs in inference mode" in lines[0]

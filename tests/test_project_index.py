@@ -1,6 +1,8 @@
 """The project around an analysed file (core/project.py, the resolver's budget in keras/models.py):
 one index per project, brought up to date by file size and mtime, and a cost bounded by a
 budget of caller modules read, not by the number of callers."""
+import ast
+import json
 import os
 
 from test_models import resolve_file
@@ -106,3 +108,42 @@ def test_an_unchanged_file_is_not_read_again(tmp_path):
         handle.write("# a new size\n")
     second = project.project_index(info, {}).files
     assert [path for path in first if second[path] is not first[path]] == [caller]
+
+
+def _lines_reader():
+    """A toy reader: a ``.lines`` file is JSON holding a list of source lines (like a notebook,
+    its bytes are not Python; its code is)."""
+
+    def code(raw):
+        try:
+            return "".join(json.loads(raw))
+        except ValueError:
+            return None
+
+    def module(raw):
+        text = code(raw)
+        return None if text is None else (text, ast.parse(text))
+
+    return project.ModuleReader(code, module)
+
+
+def test_files_a_registered_reader_reads_are_modules_of_the_project(tmp_path, monkeypatch):
+    monkeypatch.setattr(project, "_READERS", {})
+    step = _project(tmp_path, [])
+    caller = tmp_path / "caller.lines"
+    caller.write_text(json.dumps(CALLER.format(extra=BATCH_NORMALIZATION).splitlines(True)))
+    assert not resolve_file(step).seen  # without a reader, the file is not the project's
+    project.register_reader(".lines", _lines_reader())
+    step.write_text(STEP + "# read again\n")  # a new analysis of the step, its index refreshed
+    info = resolve_file(step)
+    assert info.seen and info.phase_dependent
+    index = project.project_index(project.ModuleInfo(str(step), None), {})
+    assert [os.path.basename(p) for p in index.mentioning("train", os.path.abspath(str(step)))] == ["caller.lines"]
+
+
+def test_a_reader_file_s_words_are_its_code_and_an_unreadable_one_is_no_module(tmp_path, monkeypatch):
+    monkeypatch.setattr(project, "_READERS", {".lines": _lines_reader()})
+    (tmp_path / "broken.lines").write_text("[not json, train(")
+    assert project.load(str(tmp_path / "broken.lines")) is None
+    info = project.ModuleInfo(str(tmp_path / "x.py"), None)
+    assert project.project_index(info, {}).mentioning("train", "") == []

@@ -22,7 +22,7 @@ import ast
 import os
 import re
 from collections import OrderedDict
-from typing import Dict, FrozenSet, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, Iterator, List, NamedTuple, Optional, Tuple
 
 from flake8_learning_phase.core.module import (
     Import,
@@ -34,6 +34,8 @@ from flake8_learning_phase.core.module import (
 )
 
 MAX_FILE_BYTES = 1000000
+# A file read by a registered reader (a notebook) may be larger: its outputs (plots) are not code.
+MAX_READER_FILE_BYTES = 10000000
 # Parsed project modules kept per process, between the analyses of a flake8 run or an lp-lsp
 # session (a parsed 300-line module takes about 0.5 MB).  The resolver reads the calls of a
 # function from at most MAX_CALLER_MODULES other modules, so a step's callers fit however many.
@@ -73,6 +75,41 @@ class ModuleInfo:
         return None if self.path is None else os.path.dirname(os.path.abspath(self.path))
 
 
+class ModuleReader(NamedTuple):
+    """How the project's files of a suffix that are not Python source are read as modules (a front
+    end's notebooks, whose cells call the project's functions): ``words`` gives the code whose
+    identifiers the index keeps, ``module`` its text and tree; each None for an unreadable file."""
+
+    words: Callable[[bytes], Optional[str]]
+    module: Callable[[bytes], Optional[Tuple[str, ast.Module]]]
+
+
+_READERS: Dict[str, ModuleReader] = {}
+
+
+def register_reader(suffix: str, reader: ModuleReader) -> None:
+    """Project files ending with ``suffix`` (``.ipynb``) are read with ``reader``: the core knows
+    only Python source, the front ends what else holds a project's code."""
+    _READERS[suffix] = reader
+
+
+def _reader(name: str) -> Optional[ModuleReader]:
+    extension = os.path.splitext(name)[1].lower()
+    return _READERS.get(extension) if extension != ".py" else None
+
+
+def _read(path: str, size: int) -> Optional[Tuple[Optional[ModuleReader], bytes]]:
+    """The file's reader (None for Python source) and bytes; None when it is too large or unreadable."""
+    reader = _reader(path)
+    if size > (MAX_FILE_BYTES if reader is None else MAX_READER_FILE_BYTES):
+        return None
+    try:
+        with open(path, "rb") as handle:
+            return reader, handle.read()
+    except OSError:
+        return None
+
+
 _CACHE: "OrderedDict[Tuple[str, int, float], Optional[ModuleInfo]]" = OrderedDict()
 
 
@@ -82,19 +119,20 @@ def load(path: str) -> Optional[ModuleInfo]:
         stat = os.stat(path)
     except OSError:
         return None
-    if stat.st_size > MAX_FILE_BYTES:
-        return None
     key = (os.path.abspath(path), stat.st_size, stat.st_mtime)
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
     info = None
+    read = _read(path, stat.st_size)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-        text = raw.decode("utf-8-sig", errors="replace")
-        info = ModuleInfo(path, build(ast.parse(text)), text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OSError):
+        if read is not None and read[0] is not None:
+            module = read[0].module(read[1])
+            info = None if module is None else ModuleInfo(path, build(module[1]), module[0])
+        elif read is not None:
+            text = read[1].decode("utf-8-sig", errors="replace")
+            info = ModuleInfo(path, build(ast.parse(text)), text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         info = None
     _CACHE[key] = info
     while len(_CACHE) > MAX_MODULES:
@@ -207,7 +245,8 @@ def is_test_or_example(path: Optional[str]) -> bool:
 
 
 def _walk(top: str, script: bool) -> Iterator[os.DirEntry]:
-    """The ``.py`` files of the project at ``top``, in a stable order (a script's: its folder)."""
+    """The ``.py`` files of the project at ``top`` and those a registered reader reads (notebooks),
+    in a stable order (a script's: its folder)."""
     try:
         with os.scandir(top) as listing:
             entries = sorted(listing, key=lambda entry: entry.name)
@@ -215,7 +254,7 @@ def _walk(top: str, script: bool) -> Iterator[os.DirEntry]:
         return
     folders = []
     for entry in entries:
-        if entry.name.endswith(".py") and entry.is_file():
+        if (entry.name.endswith(".py") or _reader(entry.name) is not None) and entry.is_file():
             yield entry
         elif not script and entry.is_dir() and not entry.name.startswith(".") \
                 and entry.name not in ("__pycache__", "node_modules") \
@@ -236,6 +275,16 @@ def _project_entries(top: str, script: bool) -> Iterator[os.DirEntry]:
 
 
 _IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _identifiers(path: str, size: int) -> FrozenSet[bytes]:
+    """The identifiers of the file's code (a notebook's code cells, not its outputs)."""
+    read = _read(path, size)
+    if read is None:
+        return frozenset()
+    reader, raw = read
+    code = raw if reader is None else (reader.words(raw) or "").encode("utf-8")
+    return frozenset(_IDENTIFIER.findall(code))
 
 
 class _Indexed(NamedTuple):
@@ -268,14 +317,7 @@ class ProjectIndex:
             if known is not None and known.size == stat.st_size and known.mtime == stat.st_mtime:
                 files[path] = known
                 continue
-            words: FrozenSet[bytes] = frozenset()
-            if stat.st_size <= MAX_FILE_BYTES:
-                try:
-                    with open(path, "rb") as handle:
-                        words = frozenset(_IDENTIFIER.findall(handle.read()))
-                except OSError:
-                    continue
-            files[path] = _Indexed(stat.st_size, stat.st_mtime, words)
+            files[path] = _Indexed(stat.st_size, stat.st_mtime, _identifiers(path, stat.st_size))
         if files != self.files:
             self.files = files
             self._by_word = None

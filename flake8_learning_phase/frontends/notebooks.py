@@ -9,14 +9,16 @@ mapped to a :class:`~flake8_learning_phase.notebook.CellPosition` once, in the
 process that read the notebook, and kept in the outcome (``Outcome.cells``), so
 that the text, flake8-style, JSON and SARIF outputs all give the same cell.
 """
+import ast
 import json
 import re
 from typing import Dict, Iterable, Optional, Tuple
 
 from flake8_learning_phase import notebook as _notebook
 from flake8_learning_phase.core import get, might_matter
+from flake8_learning_phase.core.project import ModuleReader
 from flake8_learning_phase.core.records import replace
-from flake8_learning_phase.notebook import CellError, CellPosition
+from flake8_learning_phase.notebook import CellError, CellPosition, NotebookError
 
 SUFFIX = ".ipynb"
 
@@ -66,12 +68,27 @@ def _code_text(raw: bytes) -> Optional[str]:
         return None
     if isinstance(top, dict):
         _last_decoded["raw"] = (raw, top)
-    cells = top.get("cells") if isinstance(top, dict) else None
-    if not isinstance(cells, list):
+    return _notebook.code_text(top)
+
+
+def _project_words(raw: bytes) -> Optional[str]:
+    try:
+        return _notebook.code_text(json.loads(raw))
+    except (ValueError, RecursionError):
         return None
-    sources = [cell.get("source") for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"]
-    return "\n".join(s if isinstance(s, str) else "".join(i for i in s if isinstance(i, str))
-                     for s in sources if isinstance(s, (str, list)))
+
+
+def _project_module(raw: bytes) -> Optional[Tuple[str, ast.Module]]:
+    try:
+        notebook = _notebook.load(raw)
+    except (NotebookError, RecursionError):
+        return None
+    return notebook.source, notebook.tree
+
+
+#: Notebooks as modules of the project, for the resolver: a notebook beside a package often is
+#: where its classes are constructed and its training functions called with the models.
+PROJECT_READER = ModuleReader(_project_words, _project_module)
 
 
 def where(cells: Optional[Dict[int, CellPosition]], line: Optional[int]) -> Optional[CellPosition]:
