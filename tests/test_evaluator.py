@@ -135,6 +135,18 @@ def test_a_parameter_no_call_passes_is_unseen():
     assert evaluate("def train(net):\n    probe(net)\n") == ["unseen"]
 
 
+def test_a_comprehension_s_variable_is_an_element_of_what_it_iterates_not_the_outer_name():
+    assert evaluate("m = E()\nmodels = [G(), D()]\nprobe([m for m in models])\n") == ["unseen"]  # a list
+    assert evaluate("m = E()\nmodels = [G(), D()]\nys = [probe(m) for m in models]\n") == ["D", "G"]
+    assert evaluate("ys = [[probe(m) for n in b] for m in [G()]]\n") == ["G"]
+    assert evaluate("m = E()\nys = [[probe(m) for m in [D()]] for m in [G()]]\n") == ["D"]
+
+
+def test_literals_are_no_objects():
+    assert evaluate("probe(64)\n") == ["Foreign"]
+    assert evaluate("probe('relu')\n") == ["Foreign"]
+
+
 def test_none_is_no_object_and_either_operand_of_or_may_be_the_value():
     assert evaluate("g = None\nif c:\n    g = G()\nprobe(g)\n") == ["Foreign", "G"]
     assert evaluate("probe(net or G())\n") == ["G", "unseen"]

@@ -57,6 +57,7 @@ from flake8_learning_phase.core.module import (
 )
 from flake8_learning_phase.core.signatures import can_bind, parameter_names
 from flake8_learning_phase.core.values import (
+    LITERAL_VALUE,
     NONE_VALUE,
     UNSEEN_VALUE,
     ClassRef,
@@ -223,6 +224,9 @@ class Evaluator:
 
     def _values(self, node, frame: Frame) -> List[Value]:
         if isinstance(node, ast.Name):
+            iterated = frame.mod.model.comprehension_elements.get(id(node))
+            if iterated is not None:  # ``m`` in ``[m(x) for m in models]``: one of the elements
+                return self.elements(iterated, frame, 0) or [UNSEEN_VALUE]
             return self.name_values(node.id, frame)
         if isinstance(node, ast.Attribute):
             return self.attribute_values(node, frame)
@@ -234,6 +238,8 @@ class Evaluator:
             return [v for operand in node.values for v in self.values(operand, frame)]
         if _is_none(node):
             return [NONE_VALUE]
+        if _is_literal(node):
+            return [LITERAL_VALUE]  # ``self.units = [64, 32]``: a number or a string is no layer
         if isinstance(node, ast.Lambda):
             return [Foreign("lambda")]  # a plain function: never a Keras layer or model
         if isinstance(node, ast.Subscript):
@@ -1008,6 +1014,12 @@ def _handed(call: ast.Call):
 def _is_none(node) -> bool:
     return isinstance(node, ast.Constant) and node.value is None \
         or type(node).__name__ == "NameConstant" and getattr(node, "value", 0) is None
+
+
+def _is_literal(node) -> bool:
+    """A number, string, bytes or boolean literal, or an f-string."""
+    return isinstance(node, (ast.Constant, ast.JoinedStr)) \
+        or type(node).__name__ in ("Num", "Str", "Bytes", "NameConstant", "Ellipsis")
 
 
 def _tests_none(test, name: str) -> Optional[bool]:

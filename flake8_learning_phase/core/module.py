@@ -240,6 +240,10 @@ class ModuleModel:
         # resolved by whoever knows the file's place (core/project.py), recorded in the one pass:
         self.relative: Dict[str, RelativeImport] = {}  # local name -> ``from .m import n``
         self.stars: List[StarImport] = []  # every ``from m import *``
+        # id(Name read inside a comprehension) -> what its ``for`` iterates, when the name is
+        # the comprehension's own variable (``m`` in ``[m(x) for m in models]``), which Python
+        # keeps apart from a name of the scope around it
+        self.comprehension_elements: Dict[int, ast.expr] = {}
 
     def calls_of(self, name: str) -> List[CallRecord]:
         """Calls that may reach something called ``name``, in visit order.
@@ -477,6 +481,8 @@ class _Builder:
                 calls.append(current)
             elif kind is _NAMED_EXPR:
                 self._bind(current.target.id, Assignment, current, current.value)
+            elif kind in _COMPREHENSIONS:
+                self._comprehension(current)
             for field in _child_fields(kind):
                 value = getattr(current, field, None)
                 if type(value) is list:
@@ -487,6 +493,33 @@ class _Builder:
         calls.sort(key=_position)
         for call in calls:
             self._call(call)
+
+    def _comprehension(self, node):
+        """Maps the reads of the comprehension's own ``for`` variables (a plain name each) to
+        what they iterate, also inside a comprehension nested in it that does not bind the name
+        again (that one maps its own)."""
+        elements = self.model.comprehension_elements
+        loops: Dict[str, ast.expr] = {}
+        parts: List[ast.AST] = []
+        for generator in node.generators:
+            parts.append(generator.iter)  # reads the variables of the ``for``s before it
+            if isinstance(generator.target, ast.Name):
+                loops[generator.target.id] = generator.iter
+            parts.extend(generator.ifs)
+        parts.extend([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt])
+        # the first iterable is read in the scope around the comprehension
+        stack = [(part, loops) for part in parts[1:]]
+        while stack:
+            current, names = stack.pop()
+            kind = type(current)
+            if kind is ast.Name:
+                if current.id in names:
+                    elements[id(current)] = names[current.id]
+                continue
+            if kind in _COMPREHENSIONS:
+                rebound = {t.id for g in current.generators for t in ast.walk(g.target) if isinstance(t, ast.Name)}
+                names = {name: it for name, it in names.items() if name not in rebound}
+            stack.extend((child, names) for child in ast.iter_child_nodes(current))
 
     def _call(self, call):
         record = CallRecord(call, self.scope, self._next(), self.blocks, self.withs)
@@ -739,6 +772,7 @@ class _Builder:
 
 
 _NAMED_EXPR = getattr(ast, "NamedExpr", None)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 # Fields that never hold a sub-expression worth visiting: contexts, operators, names.
 _LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "kind", "conversion", "is_async", "type_comment"})
 _CONSTANTS = frozenset({"Constant", "Num", "Str", "Bytes", "NameConstant"})

@@ -113,6 +113,8 @@ class Unseen(NamedTuple):
 UNSEEN_VALUE = Unseen()
 #: ``None``: calling it or reading its attributes would fail, so where a model is used it never is one.
 NONE_VALUE = Foreign("None")
+#: A number, string or boolean written in the code: never a layer or a model.
+LITERAL_VALUE = Foreign("literal")
 
 #: One thing an expression may stand for (a library package adds its own kinds: Keras calls).
 Value = Union[LibRef, ModuleRef, FunctionRef, ClassRef, Instance, Foreign, Partial, Unseen]

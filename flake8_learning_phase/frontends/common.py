@@ -4,13 +4,6 @@ Kept apart so that lp-fix, its notebooks, its reports, lp-lsp and the flake8
 plugin share one wording without importing each other.
 """
 from flake8_learning_phase.core import Finding
-from flake8_learning_phase.core.project import register_reader
-from flake8_learning_phase.frontends import notebooks
-
-# Every front end imports this module: in each, the notebooks of a project are modules the
-# resolver reads (a class constructed, a training function called with its models, in a
-# notebook beside the package), whether or not the front end reads notebooks itself.
-register_reader(notebooks.SUFFIX, notebooks.PROJECT_READER)
 
 # Appended to the message of a finding lp-fix can fix (it carries edits), in every front end.
 HINT = " (lp-fix)"

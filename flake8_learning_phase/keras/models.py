@@ -37,7 +37,8 @@ from typing import Dict, List, NamedTuple, Optional, Tuple, Union
 
 from flake8_learning_phase.core import project
 from flake8_learning_phase.core.evaluator import BUDGET, Evaluator, OutOfBudget, known_arguments
-from flake8_learning_phase.core.module import Append, Assignment, Extend, FunctionDefinition, Parameter, Scope, reaching
+from flake8_learning_phase.core.module import (Append, Assignment, Extend, FunctionDefinition, ItemAssignment,
+                                               Parameter, Scope, reaching)
 from flake8_learning_phase.core.signatures import keyword_value, parameter_names, positional_parameters
 from flake8_learning_phase.core.values import (NONE_VALUE, UNSEEN_VALUE, ClassRef, Construction, Foreign, Frame, FunctionRef,
                                                Instance, LibRef, ModuleRef, compared_by_kind)
@@ -505,7 +506,9 @@ class Resolver(Evaluator):
             # calls in ``build`` (and ``__init__`` of a layer with its own ``call``) make weights
             # (``self.initializer()``), they do not run the layer on the data
             called = [r for r in info.attr_calls.get(attr, ()) if _method_name(r.scope) not in setup]
-            is_list = any(isinstance(b, (Append, Extend)) or isinstance(b.value, (ast.List, ast.Tuple))
+            # layers kept in a container (``self.blocks = [Dense(u) for u in units]``) run when
+            # the container is iterated or indexed, not called
+            is_list = any(isinstance(b, (Append, Extend, ItemAssignment)) or _is_container(b.value)
                           for b in bindings)
             if not called and not is_list:
                 continue
@@ -516,16 +519,30 @@ class Resolver(Evaluator):
                     facts.opaque = True
                     continue
                 frame = Frame(mod, binding.scope, binding.seq, binding.blocks, envs)
-                value = binding.value
-                if isinstance(binding, Extend) or isinstance(value, (ast.List, ast.Tuple)):
-                    if isinstance(value, (ast.List, ast.Tuple)):
-                        for element in value.elts:
-                            self._sublayer(element, frame, facts, visited)
+                if isinstance(binding, Extend) and not isinstance(binding.value, (ast.List, ast.Tuple)):
                     continue
-                self._sublayer(value, frame, facts, visited)
+                self._sublayer_node(binding.value, frame, facts, visited)
+
+    def _sublayer_node(self, node, frame: Frame, facts: _Facts, visited: set) -> None:
+        """The layers an attribute's value holds: itself, or the elements of displays (nested
+        ones too: ``self.logs = {"loss": []}`` holds no layer) and comprehensions."""
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            for element in node.elts:
+                self._sublayer_node(element.value if isinstance(element, ast.Starred) else element, frame, facts,
+                                    visited)
+        elif isinstance(node, ast.Dict):
+            for value in node.values:
+                self._sublayer_node(value, frame, facts, visited)
+        elif _is_container(node):
+            self._sublayer_values(self.elements(node, frame, 0, keyed=True) or [UNSEEN_VALUE], facts, visited)
+        else:
+            self._sublayer(node, frame, facts, visited)
 
     def _sublayer(self, node, frame: Frame, facts: _Facts, visited: set) -> None:
-        for value in self.values(node, frame):
+        self._sublayer_values(self.values(node, frame), facts, visited)
+
+    def _sublayer_values(self, values: List[Value], facts: _Facts, visited: set) -> None:
+        for value in values:
             if isinstance(value, (KerasCall, Instance)):
                 self.model_facts(value, facts, visited)
             elif isinstance(value, (LibRef, Foreign)):
@@ -534,6 +551,13 @@ class Resolver(Evaluator):
                 continue
             else:
                 facts.opaque = True
+
+
+def _is_container(node) -> bool:
+    """A display or comprehension of several values, or ``list(...)``, ``tuple(...)``, ``dict(...)``."""
+    return isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.GeneratorExp,
+                             ast.DictComp)) \
+        or isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("list", "tuple", "dict")
 
 
 def _is_network(value: Value) -> bool:

@@ -166,6 +166,7 @@ def _models_of(node, scope: Scope, seq: int, blocks: tuple, depth: int) -> Set[s
             for binding in reaching(scope, node.value.id, seq, blocks):
                 if isinstance(binding, Element):
                     found |= _element_texts(binding.iterable, binding.scope, binding.seq, binding.blocks)
+                    found |= _any_element(binding.iterable)
         return found
     if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
         # ``[v for layer in layers for v in layer.trainable_variables]``
@@ -175,6 +176,7 @@ def _models_of(node, scope: Scope, seq: int, blocks: tuple, depth: int) -> Set[s
             if isinstance(part, ast.Attribute) and part.attr in TRAINABLE and isinstance(part.value, ast.Name) \
                     and part.value.id in loops:
                 found |= _element_texts(loops[part.value.id], scope, seq, blocks)
+                found |= _any_element(loops[part.value.id])
         return found
     if isinstance(node, ast.IfExp):  # ``actor.trainable_variables if actor_turn else critic...``
         return _models_of(node.body, scope, seq, blocks, depth + 1) | _models_of(node.orelse, scope, seq, blocks,
@@ -199,6 +201,37 @@ def _models_of(node, scope: Scope, seq: int, blocks: tuple, depth: int) -> Set[s
     return set()
 
 
+def _any_element(iterable) -> Set[str]:
+    """``models[*]``: any element of the container as written, the model a loop or comprehension
+    variable over it stands for (``for m in models``, ``[m(x) for m in self.models]``)."""
+    text = model_text(iterable)
+    return {text + "[*]"} if text is not None else set()
+
+
+def _element_of(record: CallRecord, context: RuleContext) -> Set[str]:
+    """``models[*]`` when the record calls a loop's or a comprehension's variable over ``models``."""
+    func = record.node.func
+    if not isinstance(func, ast.Name):
+        return set()
+    iterated = context.model.comprehension_elements.get(id(func))
+    if iterated is not None:
+        return _any_element(iterated)
+    return {text for binding in reaching(record.scope, func.id, record.seq, record.blocks)
+            if isinstance(binding, Element) for text in _any_element(binding.iterable)}
+
+
+def _trains(text: str, trained: Set[str]) -> bool:
+    """A model written ``text`` is one the tape trains: itself, or, for an element of a container
+    (``models[*]``, ``models[0]``), the container's elements trained by any index or all."""
+    if text in trained:
+        return True
+    if text.endswith("]") and "[" in text:
+        container = text[:text.rindex("[")]
+        return container + "[*]" in trained or text.endswith("[*]") and any(
+            t.startswith(container + "[") for t in trained)
+    return False
+
+
 def _element_texts(iterable, scope: Scope, seq: int, blocks: tuple) -> Set[str]:
     """The models (as written) a list display, or a name bound only to displays, holds."""
     if isinstance(iterable, ast.Name):
@@ -221,7 +254,8 @@ def _model_calls(context: RuleContext, record: CallRecord, trained: Set[str], de
     whose weights those include), or such calls inside a helper it calls."""
     func = record.node.func
     text = model_text(func)
-    if text is not None and (text in trained or len([t for t in trained if t.startswith(text + ".")]) > 1):
+    if any(_trains(element, trained) for element in _element_of(record, context)) \
+            or text is not None and (_trains(text, trained) or len([t for t in trained if t.startswith(text + ".")]) > 1):
         # the model itself, or one whose parts get separate gradients (a persistent tape:
         # ``tape.gradient(loss, net.encoder.trainable_variables)``, then ``net.decoder``)
         yield ModelCall(record, record, False)
