@@ -143,8 +143,8 @@ def test_a_comprehension_s_variable_is_an_element_of_what_it_iterates_not_the_ou
 
 
 def test_literals_are_no_objects():
-    assert evaluate("probe(64)\n") == ["Foreign"]
-    assert evaluate("probe('relu')\n") == ["Foreign"]
+    assert evaluate("probe(64)\n") == ["Literal"]
+    assert evaluate("probe('relu')\n") == ["Literal"]
 
 
 def test_none_is_no_object_and_either_operand_of_or_may_be_the_value():
@@ -171,6 +171,17 @@ def test_a_parameter_no_call_passes_but_the_function_replaces_when_none_is_its_f
               "    def step(self):\n"
               "        probe(self.net)\n")
     assert evaluate(source) == ["Foreign", "G"]
+    # handed on unchanged through ``**kwargs`` that no visible call fills: the fallback too
+    forwarded = ("class Base:\n"
+                 "    def __init__(self, net=None, **kw):\n"
+                 "        self.net = (net if net is not None else G)()\n"
+                 "class Sub(Base):\n"
+                 "    def __init__(self, **kwargs):\n"
+                 "        super().__init__(**kwargs)\n"
+                 "    def step(self):\n"
+                 "        probe(self.net)\n")
+    assert evaluate(forwarded) == ["Foreign", "G"]
+    assert evaluate(forwarded + "Sub(net=D)\n") == ["G", "unseen"]
     # no None default, None rejected, or only None put in its place: what a caller hands in, unseen
     assert evaluate(source.replace("self.net = G()", "self.net = None")) == ["Foreign", "unseen"]
     assert evaluate("def train(net):\n    net = net if net is not None else G\n    probe(net())\n") == [
@@ -282,3 +293,18 @@ def test_a_partial_calls_its_function_with_both_sets_of_arguments():
               "probe(make('d'))\n")
     assert evaluate(source) == ["D", "G"]
     assert evaluate("import functools\nprobe(functools.partial(G))\n") == ["Partial"]  # the partial, not a G
+
+
+def test_a_subclass_s_base_constructor_call_passes_the_base_s_parameters():
+    base = ("class Base:\n"
+            "    def __init__(self, net):\n"
+            "        self.net = net\n"
+            "    def step(self):\n"
+            "        probe(self.net)\n")
+    assert evaluate(base) == ["unseen"]
+    assert evaluate(base + "class Sub(Base):\n    def __init__(self):\n        super().__init__(G())\n") == ["G"]
+    assert evaluate(base + "class Sub(Base):\n    def __init__(self):\n        Base.__init__(self, net=D())\n") == ["D"]
+    # ``super()`` in a class whose first base is another: not this base's constructor
+    assert evaluate(base + "class Other:\n    def __init__(self, net):\n        pass\n"
+                           "class Sub(Other, Base):\n    def __init__(self):\n        super().__init__(G())\n") == [
+        "unseen"]

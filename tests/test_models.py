@@ -116,8 +116,8 @@ def test_library_builder_is_unseen():
     assert resolve("import segmentation_models as sm\nm = sm.Unet('resnet34')\nm(x)  # probe\n") == UNSEEN
 
 
-def test_hub_layer_is_unseen():
-    assert resolve("import tensorflow_hub as hub\nm = hub.KerasLayer('u')\nm(x)  # probe\n") == UNSEEN
+def test_a_trainable_hub_layer_is_unseen():
+    assert resolve("import tensorflow_hub as hub\nm = hub.KerasLayer('u', trainable=True)\nm(x)  # probe\n") == UNSEEN
 
 
 def test_unknown_layer_in_a_sequential_makes_a_model_without_phase_layers_unseen():
@@ -456,3 +456,40 @@ def test_a_slice_of_appended_layers_is_unseen():
     source = (TF + "L = tf.keras.layers\nlayers = [L.Dense(4)]\nlayers.append(L.Dense(1))\n"
               "m = tf.keras.Sequential(layers[1:])\nm(x)  # probe\n")
     assert not resolve(source).seen
+
+
+HUB = TF + "import tensorflow_hub as hub\n"
+
+
+def test_a_frozen_hub_layer_runs_no_layer_in_a_mode_of_its_own():
+    frozen = HUB + "m = tf.keras.Sequential([hub.KerasLayer('h'), tf.keras.layers.Dense(1)])\nm(x)  # probe\n"
+    info = resolve(frozen)
+    assert info.seen and not info.phase_dependent
+    info = resolve(frozen.replace("hub.KerasLayer('h')", "hub.KerasLayer('h', trainable=False)"))
+    assert info.seen and not info.phase_dependent
+    # trainable in its constructor, or made trainable later: what its SavedModel runs is unseen
+    assert not resolve(frozen.replace("hub.KerasLayer('h')", "hub.KerasLayer('h', trainable=True)")).seen
+    assert not resolve(frozen + "m.layers[0].trainable = True\n").seen
+
+
+def test_a_dropout_rate_that_is_always_zero_drops_nothing():
+    source = TF + ("def block(rate=0.0):\n"
+                   "    return tf.keras.Sequential([tf.keras.layers.Dense(2), tf.keras.layers.Dropout(rate)])\n"
+                   "m = block()\nm(x)  # probe\n")
+    info = resolve(source)
+    assert info.seen and not info.phase_dependent
+    assert resolve(source.replace("m = block()", "m = block(0.5)")).phase_dependent
+    assert resolve(source.replace("m = block()", "m = block(r)")).phase_dependent  # a rate it cannot tell
+
+
+def test_a_model_whose_call_defaults_training_to_true_trains_by_default_whatever_it_holds():
+    source = TF + "import other\n" + (
+        "class Net(tf.keras.Model):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.body = other.Block()\n"
+        "    def call(self, x, training=True):\n"
+        "        return self.body(x, training=training)\n"
+        "m = Net()\nm(x)  # probe\n")
+    info = resolve(source)
+    assert not info.seen and info.trains_by_default

@@ -57,7 +57,6 @@ from flake8_learning_phase.core.module import (
 )
 from flake8_learning_phase.core.signatures import can_bind, parameter_names
 from flake8_learning_phase.core.values import (
-    LITERAL_VALUE,
     NONE_VALUE,
     UNSEEN_VALUE,
     ClassRef,
@@ -67,6 +66,7 @@ from flake8_learning_phase.core.values import (
     FunctionRef,
     Instance,
     LibRef,
+    Literal,
     ModuleRef,
     Partial,
     Value,
@@ -238,8 +238,11 @@ class Evaluator:
             return [v for operand in node.values for v in self.values(operand, frame)]
         if _is_none(node):
             return [NONE_VALUE]
-        if _is_literal(node):
-            return [LITERAL_VALUE]  # ``self.units = [64, 32]``: a number or a string is no layer
+        if _is_literal(node):  # ``self.units = [64, 32]``: a number or a string is no layer
+            try:
+                return [Literal(ast.literal_eval(node))]
+            except ValueError:  # an f-string
+                return [Literal(None)]
         if isinstance(node, ast.Lambda):
             return [Foreign("lambda")]  # a plain function: never a Keras layer or model
         if isinstance(node, ast.Subscript):
@@ -706,7 +709,7 @@ class Evaluator:
             return self.returned_values(callee, call, frame)
         if isinstance(callee, ClassRef):
             return [Instance(callee.node, callee.mod, Construction(call, frame))]
-        if isinstance(callee, Foreign):
+        if isinstance(callee, (Foreign, Literal)):
             return [callee]  # what a plain function or a variable maker returns is no layer
         if isinstance(callee, Partial):
             # ``partial(f, a, k=1)(b, k=2)`` calls ``f(a, b, k=2)``: one call made of both, kept so
@@ -768,24 +771,34 @@ class Evaluator:
             return [UNSEEN_VALUE]
         found: List[Value] = []
         invocations = self.invocations(fdef, frame.mod, scope)
+        # ``net = net if net is not None else QNet``: the function's own fallback, in the places
+        # it takes the parameter's, says what the function is written for when none is passed
+        falls_back = _is_none(binding.value) and _replaced_when_none(fdef, name)
         if not invocations:
-            if _is_none(binding.value) and _replaced_when_none(fdef, name):
-                # ``net = net if net is not None else QNet``: the function's own fallback, in
-                # the places it takes the parameter's, says what the function is written for
-                return [NONE_VALUE]
-            return self.unpassed_parameter(fdef, frame.mod) or [UNSEEN_VALUE]
+            return [NONE_VALUE] if falls_back else self.unpassed_parameter(fdef, frame.mod) or [UNSEEN_VALUE]
         for call, where, bound in invocations:
             mapping = self.bind_arguments(fdef, call, where, bound)
             if name in mapping:
                 expr, arg_frame = mapping[name][0]
                 found.extend(self.values(expr, arg_frame))
             elif any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
-                found.append(UNSEEN_VALUE)
+                found.append(NONE_VALUE if falls_back and self._forwards_nothing(call, where) else UNSEEN_VALUE)
             elif binding.value is not None:
                 found.extend(self.values(binding.value, Frame(frame.mod, scope.parent, sys.maxsize, (), ())))
         if id(fdef) in self._cut:
             found.append(UNSEEN_VALUE)
         return found or [UNSEEN_VALUE]
+
+    def _forwards_nothing(self, call: ast.Call, where: Frame) -> bool:
+        """``super().__init__(**kwargs)`` made with its function's own ``**kwargs`` when no
+        visible call of that function passes any keyword it could hold."""
+        fdef = where.scope.node
+        forwarded = [k.value for k in call.keywords if k.arg is None]
+        if any(isinstance(a, ast.Starred) for a in call.args) or len(forwarded) != 1 \
+                or not isinstance(fdef, (ast.FunctionDef, ast.AsyncFunctionDef)) or fdef.args.kwarg is None \
+                or not isinstance(forwarded[0], ast.Name) or forwarded[0].id != fdef.args.kwarg.arg:
+            return False
+        return not self.invocations(fdef, where.mod, where.scope)
 
     def passed_arguments(self, binding: Parameter, frame: Frame) -> PassedArguments:
         """What the visible calls pass for a parameter; incomplete when a call does not pass it,
@@ -870,6 +883,7 @@ class Evaluator:
                     for record, frame in self.calls_reaching(other, ClassRef, cdef, cdef.name):
                         yield Invocation(record.node, frame, True)
                     yield from self._calls_through_values(other, ClassRef, cdef, depth)
+                    yield from self._base_constructor_calls(other, cdef)
                 return
             # ``buffer.learn(actors, critics)`` on an instance, here or in a module importing the class
             for other in itertools.chain((mod,), self._importers(mod, cdef.name, local)):
@@ -888,6 +902,24 @@ class Evaluator:
             for record, frame in self.calls_reaching(other, FunctionRef, fdef, fdef.name):
                 yield Invocation(record.node, frame, False)
         yield from self._calls_through_values(mod, FunctionRef, fdef, depth)
+
+    def _base_constructor_calls(self, mod, cdef):
+        """A subclass's ``super().__init__(gen, disc)`` (its first project base is ``cdef``) and
+        ``Base.__init__(self, gen, disc)`` in ``mod``: the subclass hands the base what it keeps."""
+        for record in mod.model.attribute_calls.get("__init__", ()):
+            owner = record.node.func.value
+            cls = record.scope.cls
+            if cls is None:
+                continue
+            frame = self.frame_of(mod, record)
+            if isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "super":
+                bases = self.project_bases(cls.node, mod)
+                if bases and bases[0].node is cdef:
+                    yield Invocation(record.node, frame, True)
+            elif any(isinstance(v, ClassRef) and v.node is cdef for v in self.values(owner, frame)) \
+                    and record.node.args and isinstance(record.node.args[0], ast.Name) \
+                    and record.node.args[0].id == record.scope.self_name:
+                yield Invocation(record.node, frame, False)
 
     def _calls_through_values(self, mod, kind: type, target, depth: int):
         """Calls in ``mod`` of the function or class ``target`` (a ``kind`` value) made through

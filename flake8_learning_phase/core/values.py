@@ -96,6 +96,14 @@ class Foreign(NamedTuple):
 
 
 @compared_by_kind
+class Literal(NamedTuple):
+    """A number, string or boolean written in the code (``64``, ``"relu"``, ``0.0``): never a layer
+    or a model; ``value`` is what it is (a ``Dropout(rate)`` whose rate is always 0 drops nothing)."""
+
+    value: object
+
+
+@compared_by_kind
 class Partial(NamedTuple):
     """``functools.partial(func, *args, **keywords)`` made at ``call`` in ``frame``: calling it
     calls ``func`` with those arguments before the call's own (``Conv = partial(Conv2D,
@@ -113,8 +121,6 @@ class Unseen(NamedTuple):
 UNSEEN_VALUE = Unseen()
 #: ``None``: calling it or reading its attributes would fail, so where a model is used it never is one.
 NONE_VALUE = Foreign("None")
-#: A number, string or boolean written in the code: never a layer or a model.
-LITERAL_VALUE = Foreign("literal")
 
 #: One thing an expression may stand for (a library package adds its own kinds: Keras calls).
-Value = Union[LibRef, ModuleRef, FunctionRef, ClassRef, Instance, Foreign, Partial, Unseen]
+Value = Union[LibRef, ModuleRef, FunctionRef, ClassRef, Instance, Foreign, Literal, Partial, Unseen]

@@ -41,11 +41,12 @@ from flake8_learning_phase.core.module import (Append, Assignment, Extend, Funct
                                                Parameter, Scope, reaching)
 from flake8_learning_phase.core.signatures import keyword_value, parameter_names, positional_parameters
 from flake8_learning_phase.core.values import (NONE_VALUE, UNSEEN_VALUE, ClassRef, Construction, Foreign, Frame, FunctionRef,
-                                               Instance, LibRef, ModuleRef, compared_by_kind)
+                                               Instance, LibRef, Literal, ModuleRef, compared_by_kind)
 from flake8_learning_phase.core.values import Value as CoreValue
 from flake8_learning_phase.keras.names import (
     BATCH_NORMALIZATION,
     DROPOUT,
+    FROZEN_UNLESS_TRAINABLE,
     MODEL_CLASSES,
     RNN,
     TORCH_SAME_MODULE,
@@ -129,6 +130,7 @@ class Resolver(Evaluator):
         super().__init__(model, path, text)
         self._answers: Dict[tuple, ModelInfo] = {}  # resolve() by question
         self._builds: Dict[int, List[Value]] = {}  # id(module) -> the networks its builders return
+        self._unfreezes: Dict[int, bool] = {}  # id(module) -> it sets some ``.trainable`` to True
 
     # -- what Keras names make (the evaluator's library hooks) ------------------------
 
@@ -137,7 +139,21 @@ class Resolver(Evaluator):
             return [KerasCall(callee.qualified, call, frame)]
         if callee.qualified in TORCH_WRAPPERS and call.args:
             return self.values(call.args[0], frame)  # DDP(model) calls model
+        if callee.qualified in FROZEN_UNLESS_TRAINABLE and self._frozen(call, frame):
+            return [Foreign(callee.qualified)]  # the flag never reaches a frozen hub layer
         return [Foreign(callee.qualified) if foreign(callee.qualified) else UNSEEN_VALUE]
+
+    def _frozen(self, call: ast.Call, frame: Frame) -> bool:
+        """Made not trainable (``trainable`` not given, or False), and its module never sets a
+        ``.trainable`` to anything but False afterwards (fine-tuning unfreezes it)."""
+        given = keyword_value(call, "trainable")
+        if given is not None and not all(isinstance(v, Literal) and v.value is False
+                                         for v in self.values(given, frame) or [UNSEEN_VALUE]):
+            return False
+        unfreezes = self._unfreezes.get(id(frame.mod))
+        if unfreezes is None:
+            unfreezes = self._unfreezes[id(frame.mod)] = _sets_trainable(frame.mod.model.tree)
+        return not unfreezes
 
     def same_object(self, call: ast.Call, frame: Frame) -> Optional[List[Value]]:
         if isinstance(call.func, ast.Attribute) and call.func.attr in TORCH_SAME_MODULE:
@@ -193,7 +209,9 @@ class Resolver(Evaluator):
             self._builds.clear()
             return UNSEEN
         info = facts.info()
-        return info._replace(trains_by_default=True) if by_default and info.seen else info
+        # a ``call`` that defaults ``training`` to True runs its layers in training mode when no
+        # flag is passed, whatever they are (a layer it cannot see included)
+        return info._replace(trains_by_default=True) if by_default else info
 
     def _trains_by_default(self, cdef, mod, depth: int = 0) -> bool:
         """The class's ``call`` (its own, else a project base's) defaults ``training`` to a true literal."""
@@ -256,7 +274,7 @@ class Resolver(Evaluator):
             self.keras_facts(value, facts, visited)
         elif isinstance(value, Instance):
             self.class_facts(value.cls, value.mod, value.construction, facts, visited)
-        elif isinstance(value, Foreign):
+        elif isinstance(value, (Foreign, Literal)):
             facts.seen = True  # not Keras: runs no Keras layer in a training mode of its own
         else:
             facts.opaque = True
@@ -324,10 +342,12 @@ class Resolver(Evaluator):
         if name in BATCH_NORMALIZATION:
             facts.pd = facts.owns = True
         elif name in DROPOUT:
-            facts.pd = True
+            rate = call.args[0] if call.args else keyword_value(call, "rate") or keyword_value(call, "stddev")
+            if not self._always_zero(rate, frame):
+                facts.pd = True
         elif name in RNN:
             for keyword in call.keywords:
-                if keyword.arg in ("dropout", "recurrent_dropout") and not _is_zero(keyword.value):
+                if keyword.arg in ("dropout", "recurrent_dropout") and not self._always_zero(keyword.value, frame):
                     facts.pd = True
             if name in ("RNN", "StackedRNNCells") and call.args:
                 self.component_facts(call.args[0], frame, facts, visited)
@@ -335,6 +355,14 @@ class Resolver(Evaluator):
             inner = call.args[0] if call.args else keyword_value(call, "layer")
             if inner is not None:
                 self.component_facts(inner, frame, facts, visited)
+
+    def _always_zero(self, node, frame: Frame) -> bool:
+        """A rate that is 0 wherever it comes from (``Dropout(0.0)``, ``Dropout(rate=drop)`` with
+        ``drop=0.0`` a default no call changes): such a layer does the same in both modes."""
+        if node is None or isinstance(node, ast.Starred):
+            return False
+        values = self.values(node, frame)
+        return bool(values) and all(isinstance(v, Literal) and v.value == 0 for v in values)
 
     def component_facts(self, node, frame: Frame, facts: _Facts, visited: set) -> None:
         """A layer or sub-model given to a Sequential (or wrapped): everything it runs counts."""
@@ -545,12 +573,21 @@ class Resolver(Evaluator):
         for value in values:
             if isinstance(value, (KerasCall, Instance)):
                 self.model_facts(value, facts, visited)
-            elif isinstance(value, (LibRef, Foreign)):
-                continue  # a loss, an optimizer, a function of a library, a tf.Variable
+            elif isinstance(value, (LibRef, Foreign, Literal)):
+                continue  # a loss, an optimizer, a function of a library, a tf.Variable, a number
             elif isinstance(value, (FunctionRef, ClassRef, ModuleRef)):
                 continue
             else:
                 facts.opaque = True
+
+
+def _sets_trainable(tree) -> bool:
+    """The module sets some ``<x>.trainable`` to anything but a literal False (fine-tuning)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and not (_is_constant(node.value) and _is_zero(node.value)) \
+                and any(isinstance(t, ast.Attribute) and t.attr == "trainable" for t in node.targets):
+            return True
+    return False
 
 
 def _is_container(node) -> bool:

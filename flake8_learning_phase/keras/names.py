@@ -72,6 +72,12 @@ def is_checkpoint_loader(qualified: Optional[str]) -> bool:
     return keras_path(qualified) in _CHECKPOINT_LOADERS
 
 
+# Layers that hand the training flag on only while trainable, and are not trainable unless told:
+# TF Hub's ``KerasLayer`` calls its SavedModel with ``training=False`` when not trainable (its
+# default), as a frozen BatchNormalization does.
+FROZEN_UNLESS_TRAINABLE = frozenset({"tensorflow_hub.KerasLayer", "tensorflow_hub.keras_layer.KerasLayer"})
+
+
 # Libraries whose objects are never Keras layers or models (a Sonnet module takes ``is_training``,
 # not ``training``), and ``tf.Module``.
 _FOREIGN_ROOTS = ("sonnet", "torch", "haiku", "flax", "jax", "numpy", "tensorflow.Module",

@@ -161,7 +161,7 @@ def _finding(context: RuleContext, record: CallRecord, where: CallRecord, part: 
     info = resolve_model(context, call.func, record.scope, record.seq, record.blocks)
     if _passes_training(call, info):
         return None
-    if info.seen and (not info.phase_dependent or info.trains_by_default):
+    if info.trains_by_default or info.seen and not info.phase_dependent:
         return None
     if part and not info.seen:
         return None  # an attribute of a trained model is reported only when seen to be a model

@@ -16,7 +16,7 @@ def advice(info: ModelInfo, short: bool = False) -> Optional[str]:
     Models seen completely without phase-dependent layers (Dense only) train like ``fit``
     without the flag, and so do models whose own ``call`` defaults ``training`` to True.
     """
-    if info.seen and (not info.phase_dependent or info.trains_by_default):
+    if info.trains_by_default or info.seen and not info.phase_dependent:
         return None
     if not info.seen:
         return SHORT_UNSEEN if short else UNSEEN_MODEL

@@ -19,7 +19,7 @@ from flake8_learning_phase.core.module import (
     reaching,
 )
 from flake8_learning_phase.core.records import Record
-from flake8_learning_phase.core.values import Foreign, Frame, Instance, LibRef
+from flake8_learning_phase.core.values import NONE_VALUE, Foreign, Frame, Instance, LibRef
 from flake8_learning_phase.keras.models import resolver
 from flake8_learning_phase.keras.names import foreign
 from flake8_learning_phase.rules.tape.keras3_backends.jax_steps import parents
@@ -182,7 +182,7 @@ def keras_only(context: RuleContext, record: CallRecord) -> bool:
     found = resolver(context)
     frame = Frame(found.root, record.scope, record.seq, record.blocks, ())
     for value in found.values_at(record.node.func, frame):
-        if isinstance(value, Foreign):
+        if isinstance(value, Foreign) and value != NONE_VALUE:  # None beside the model never runs
             return False
         if isinstance(value, Instance) and _torch_class(found, value):
             return False
