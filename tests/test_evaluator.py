@@ -308,3 +308,15 @@ def test_a_subclass_s_base_constructor_call_passes_the_base_s_parameters():
     assert evaluate(base + "class Other:\n    def __init__(self, net):\n        pass\n"
                            "class Sub(Other, Base):\n    def __init__(self):\n        super().__init__(G())\n") == [
         "unseen"]
+
+
+def test_a_branch_its_if_never_takes_binds_nothing():
+    builder = ("def build(wide=False):\n"
+               "    net = G()\n"
+               "    if wide:\n"
+               "        net = D()\n"
+               "    return net\n")
+    assert evaluate(builder + "probe(build())\n") == ["G"]
+    assert evaluate(builder + "probe(build(wide=True))\n") == ["D", "G"]  # taken: the earlier one may stay
+    assert evaluate(builder + "probe(build(flag))\n") == ["D", "G"]  # a flag it cannot tell
+    assert evaluate(builder.replace("if wide:", "if not wide:") + "probe(build(1))\n") == ["G"]

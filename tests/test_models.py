@@ -493,3 +493,12 @@ def test_a_model_whose_call_defaults_training_to_true_trains_by_default_whatever
         "m = Net()\nm(x)  # probe\n")
     info = resolve(source)
     assert not info.seen and info.trains_by_default
+
+
+def test_phase_free_layers_of_tensorflow_addons_are_seen_and_spectral_normalization_is_not():
+    source = TF + ("import tensorflow_addons as tfa\n"
+                   "m = tf.keras.Sequential([tf.keras.layers.Conv2D(8, 3), tfa.layers.InstanceNormalization()])\n"
+                   "m(x)  # probe\n")
+    info = resolve(source)
+    assert info.seen and not info.phase_dependent
+    assert not resolve(source.replace("InstanceNormalization()", "SpectralNormalization(c)")).seen

@@ -261,7 +261,7 @@ class Evaluator:
         if not bindings:
             return self._unbound(name, frame.mod)
         found: List[Value] = []
-        for binding in bindings:
+        for binding in self.live(bindings, frame):
             if isinstance(binding, Assignment):
                 where = Frame(frame.mod, binding.scope, binding.seq, binding.blocks, frame.envs)
                 found.extend(self.values(binding.value, where))
@@ -279,6 +279,37 @@ class Evaluator:
             else:
                 found.extend(self._unpacked_values(binding, frame.mod, frame.envs))
         return found
+
+    def live(self, bindings: list, frame: Frame) -> list:
+        """The bindings not in a branch their ``if`` never takes in ``frame``: a builder's ``if
+        use_bn: x = BatchNormalization()(x)`` with ``use_bn`` False at every call."""
+        if not frame.mod.model.conditions:
+            return bindings
+        return [b for b in bindings if self.reached(Frame(frame.mod, b.scope, b.seq, b.blocks, frame.envs))]
+
+    def reached(self, frame: Frame) -> bool:
+        """No ``if`` around the place ``frame`` stands takes the other branch for every value its
+        test may have there."""
+        conditions = frame.mod.model.conditions
+        for block in frame.blocks:
+            if block in conditions:
+                test, when = conditions[block]
+                truth = self.truth(test, frame)
+                if truth is not None and truth != when:
+                    return False
+        return True
+
+    def truth(self, test, frame: Frame) -> Optional[bool]:
+        """The test's truth for every value it may have here (a flag parameter whose every value is
+        a literal); None when it cannot be told."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            inner = self.truth(test.operand, frame)
+            return None if inner is None else not inner
+        if not isinstance(test, (ast.Name, ast.Attribute)):
+            return None
+        truths = {bool(v.value) if isinstance(v, Literal) else False if v == NONE_VALUE else None
+                  for v in self.values(test, frame)}
+        return truths.pop() if len(truths) == 1 and None not in truths else None
 
     def _reaching(self, scope: Scope, name: str, frame: Frame) -> list:
         """The bindings of ``name`` that reach its use; for a module name read in a module-level

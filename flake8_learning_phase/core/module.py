@@ -244,6 +244,9 @@ class ModuleModel:
         # the comprehension's own variable (``m`` in ``[m(x) for m in models]``), which Python
         # keeps apart from a name of the scope around it
         self.comprehension_elements: Dict[int, ast.expr] = {}
+        # block id -> (the ``if`` test, whether the block runs when the test is true): a
+        # builder's ``if use_bn:`` block is dead where ``use_bn`` is False
+        self.conditions: Dict[int, Tuple[ast.expr, bool]] = {}
 
     def calls_of(self, name: str) -> List[CallRecord]:
         """Calls that may reach something called ``name``, in visit order.
@@ -444,11 +447,13 @@ class _Builder:
             return node.attr
         return None
 
-    def _body(self, stmts, conditional):
+    def _body(self, stmts, conditional, condition=None):
         saved = self.blocks
         if conditional:
             self.block_ids += 1
             self.blocks = saved + (self.block_ids,)
+            if condition is not None:
+                self.model.conditions[self.block_ids] = condition
         for stmt in stmts:
             self.stmt(stmt)
         self.blocks = saved
@@ -721,8 +726,8 @@ class _Builder:
 
     def stmt_If(self, node):
         self.expr(node.test)
-        self._body(node.body, True)
-        self._body(node.orelse, True)
+        self._body(node.body, True, (node.test, True))
+        self._body(node.orelse, True, (node.test, False))
 
     def stmt_While(self, node):
         self.expr(node.test)

@@ -57,6 +57,7 @@ from flake8_learning_phase.keras.names import (
     is_keras_layers_module,
     keras_kind,
     keras_path,
+    phase_free_library_layer,
 )
 
 
@@ -139,8 +140,9 @@ class Resolver(Evaluator):
             return [KerasCall(callee.qualified, call, frame)]
         if callee.qualified in TORCH_WRAPPERS and call.args:
             return self.values(call.args[0], frame)  # DDP(model) calls model
-        if callee.qualified in FROZEN_UNLESS_TRAINABLE and self._frozen(call, frame):
-            return [Foreign(callee.qualified)]  # the flag never reaches a frozen hub layer
+        if callee.qualified in FROZEN_UNLESS_TRAINABLE and self._frozen(call, frame) \
+                or phase_free_library_layer(callee.qualified):
+            return [Foreign(callee.qualified)]  # the flag never reaches a frozen hub layer, or changes nothing
         return [Foreign(callee.qualified) if foreign(callee.qualified) else UNSEEN_VALUE]
 
     def _frozen(self, call: ast.Call, frame: Frame) -> bool:
@@ -309,7 +311,7 @@ class Resolver(Evaluator):
                             facts.nested |= _is_network(element)
                             self.model_facts(element, facts, visited)
             for record, where in self._added(call, frame):
-                if record.node.args:
+                if record.node.args and self.reached(where):  # not ``if dropout: m.add(Dropout(.5))`` never run
                     self.component_facts(record.node.args[0], where, facts, visited)
         elif kind == "model":
             outputs = call.args[1] if len(call.args) > 1 else keyword_value(call, "outputs")
@@ -425,7 +427,7 @@ class Resolver(Evaluator):
             elif isinstance(node, ast.Name):
                 if where.scope.self_name == node.id:
                     continue
-                for binding in reaching(where.scope, node.id, where.seq, where.blocks):
+                for binding in self.live(reaching(where.scope, node.id, where.seq, where.blocks), where):
                     if isinstance(binding, (Assignment, Append, Extend)) and binding.value is not None:
                         stack.append((binding.value, Frame(where.mod, binding.scope, binding.seq, binding.blocks,
                                                            where.envs)))

@@ -72,6 +72,21 @@ def is_checkpoint_loader(qualified: Optional[str]) -> bool:
     return keras_path(qualified) in _CHECKPOINT_LOADERS
 
 
+# Layers of other libraries that do the same in both modes (per-sample or per-group statistics,
+# pooling): known, and phase-free.  TensorFlow Addons' SpectralNormalization is not one (it
+# updates its power iteration only in training).
+_PHASE_FREE_LIBRARY_LAYERS = ("tensorflow_addons.layers.", "tensorflow_addons.layers.normalizations.")
+_PHASE_FREE_NAMES = frozenset({"InstanceNormalization", "GroupNormalization", "FilterResponseNormalization",
+                               "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
+                               "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "Maxout"})
+
+
+def phase_free_library_layer(qualified: str) -> bool:
+    """A layer of another library known to run the same in training and inference."""
+    prefix, _, name = qualified.rpartition(".")
+    return name in _PHASE_FREE_NAMES and prefix + "." in _PHASE_FREE_LIBRARY_LAYERS
+
+
 # Layers that hand the training flag on only while trainable, and are not trainable unless told:
 # TF Hub's ``KerasLayer`` calls its SavedModel with ``training=False`` when not trainable (its
 # default), as a frozen BatchNormalization does.
