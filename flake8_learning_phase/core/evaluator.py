@@ -255,8 +255,10 @@ class Evaluator:
 
     def name_values(self, name: str, frame: Frame) -> List[Value]:
         scope = frame.scope
-        if scope.self_name == name and scope.cls is not None and scope.lookup(name) is scope:
-            return [Instance(scope.cls.node, frame.mod, None)]
+        owner = scope.lookup(name)
+        if owner is not None and owner.self_name == name and owner.cls is not None:
+            # ``self`` of the method, also read in a function nested in it (a step closure)
+            return [Instance(owner.cls.node, frame.mod, None)]
         bindings = [b for b in self._reaching(scope, name, frame) if not b.augments]
         if not bindings:
             return self._unbound(name, frame.mod)
@@ -896,6 +898,19 @@ class Evaluator:
                     found.append(invocation)
             self._invoked[key] = found
         return self._invoked[key]
+
+    def constructions(self, cdef, mod) -> List[Construction]:
+        """The visible ``Class(...)`` calls of a project class: in its module and in at most
+        :data:`MAX_CALLER_MODULES` modules that import it (those in tests left out for code
+        outside them)."""
+        found = []
+        with_tests = self._in_tests(mod, None)
+        modules = itertools.islice(itertools.chain((mod,), self._importers(mod, cdef.name)), 1 + MAX_CALLER_MODULES)
+        for other in modules:
+            for record, frame in self.calls_reaching(other, ClassRef, cdef, cdef.name):
+                if with_tests or not self._in_tests(other, record.scope):
+                    found.append(Construction(record.node, frame))
+        return found
 
     def _in_tests(self, mod, scope: Optional[Scope]) -> bool:
         """Code in a test or example module, or in a ``test*`` function or ``Test*`` class."""

@@ -174,7 +174,7 @@ class Resolver(Evaluator):
 
     def inherited_member(self, cdef: ast.ClassDef, mod: project.ModuleInfo, attr: str) -> List[Value]:
         # methods every Keras layer inherits that make a variable, not a layer
-        if attr in ("add_weight", "add_variable") and self._keras_based(cdef, mod):
+        if attr in ("add_weight", "add_variable") and self.keras_based(cdef, mod):
             return [Foreign(attr)]
         return [UNSEEN_VALUE]
 
@@ -226,7 +226,7 @@ class Resolver(Evaluator):
         bases = self.project_bases(cdef, mod)
         return len(bases) == 1 and self._trains_by_default(bases[0].node, bases[0].mod, depth + 1)
 
-    def _keras_based(self, cdef, mod, depth: int = 0) -> bool:
+    def keras_based(self, cdef, mod, depth: int = 0) -> bool:
         """The class derives from a Keras class (directly or through the project's classes)."""
         if depth > 5:
             return False
@@ -235,7 +235,7 @@ class Resolver(Evaluator):
         for base in cdef.bases:
             for value in self.values(base, frame):
                 if isinstance(value, LibRef) and keras_path(value.qualified) is not None \
-                        or isinstance(value, ClassRef) and self._keras_based(value.node, value.mod, depth + 1):
+                        or isinstance(value, ClassRef) and self.keras_based(value.node, value.mod, depth + 1):
                     return True
         return False
 
@@ -394,6 +394,8 @@ class Resolver(Evaluator):
                 continue
             visited.add(key)
             self.spend()
+            if _reads_shape(node):
+                continue  # ``c = x.shape.as_list()[-1]`` in ``tf.reshape(z, [-1, c])``: a number, no layer
             if isinstance(node, ast.Call):
                 for callee in self.values(node.func, where):
                     if isinstance(callee, (KerasCall, Instance)):
@@ -517,8 +519,7 @@ class Resolver(Evaluator):
         if construction is not None:
             constructions = [construction]
         else:
-            constructions = [Construction(record.node, frame) for record, frame in
-                             self.calls_reaching(mod, ClassRef, cdef, cdef.name)]
+            constructions = self.constructions(cdef, mod)
         found = False
         for call, frame in constructions:
             outputs = call.args[1] if len(call.args) > 1 else keyword_value(call, "outputs")
@@ -534,8 +535,10 @@ class Resolver(Evaluator):
         setup = ("build",) if functional else ("build", "__init__")
         for attr, bindings in info.attr_bindings.items():
             # calls in ``build`` (and ``__init__`` of a layer with its own ``call``) make weights
-            # (``self.initializer()``), they do not run the layer on the data
-            called = [r for r in info.attr_calls.get(attr, ()) if _method_name(r.scope) not in setup]
+            # (``self.initializer()``), they do not run the layer on the data; calls in the
+            # training and test steps run around ``self(x)``, not in it (an augmentation)
+            called = [r for r in info.attr_calls.get(attr, ())
+                      if _method_name(r.scope) not in setup and _method_name(r.scope) not in _STEP_METHODS]
             # layers kept in a container (``self.blocks = [Dense(u) for u in units]``) run when
             # the container is iterated or indexed, not called
             is_list = any(isinstance(b, (Append, Extend, ItemAssignment)) or _is_container(b.value)
@@ -589,6 +592,21 @@ def _sets_trainable(tree) -> bool:
         if isinstance(node, ast.Assign) and not (_is_constant(node.value) and _is_zero(node.value)) \
                 and any(isinstance(t, ast.Attribute) and t.attr == "trainable" for t in node.targets):
             return True
+    return False
+
+
+# Keras' step methods: what they call runs around the model's forward pass, not inside it
+_STEP_METHODS = frozenset({"train_step", "test_step", "predict_step"})
+_SHAPE_READS = frozenset({"shape", "get_shape", "dtype", "ndim"})
+
+
+def _reads_shape(node) -> bool:
+    """``x.shape``, ``x.shape.as_list()``, ``x.get_shape()[-1]``: what a tensor's static shape
+    or type gives (numbers), never a layer's output."""
+    while isinstance(node, (ast.Call, ast.Subscript, ast.Attribute)):
+        if isinstance(node, ast.Attribute) and node.attr in _SHAPE_READS:
+            return True
+        node = node.func if isinstance(node, ast.Call) else node.value
     return False
 
 

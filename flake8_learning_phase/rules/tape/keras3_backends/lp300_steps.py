@@ -16,7 +16,7 @@ from flake8_learning_phase.core.module import CallRecord, dotted
 from flake8_learning_phase.core.registry import Rule, invalid, valid
 from flake8_learning_phase.rules.tape.keras3_backends.jax_steps import model_where, stateless_steps
 from flake8_learning_phase.rules.tape.keras3_backends.judgement import advice
-from flake8_learning_phase.rules.tape.keras3_backends.torch_steps import keras_only, torch_calls
+from flake8_learning_phase.rules.tape.keras3_backends.torch_steps import keras_objects, keras_only, torch_calls
 
 _FLAGS = ("training", "is_training")
 # A jitted gradient function traces its keywords: ``training=True`` must be fixed before jit.
@@ -124,7 +124,7 @@ def _torch_finding(context: RuleContext, rule: Rule, record: CallRecord, in_forw
     if any(isinstance(a, ast.Starred) for a in node.args):
         return None
     info = resolve_model(context, node.func, record.scope, record.seq, record.blocks)
-    if not info.seen:
+    if not info.seen and not keras_objects(context, record):
         return None  # in a torch loop an unseen callee is most likely a torch module
     position = info.training_position if info.training_position is not None else 1
     if position != NOT_POSITIONAL and len(node.args) > position:

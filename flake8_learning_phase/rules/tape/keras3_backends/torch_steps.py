@@ -20,7 +20,7 @@ from flake8_learning_phase.core.module import (
 )
 from flake8_learning_phase.core.records import Record
 from flake8_learning_phase.core.values import NONE_VALUE, Foreign, Frame, Instance, LibRef
-from flake8_learning_phase.keras.models import resolver
+from flake8_learning_phase.keras.models import KerasCall, resolver
 from flake8_learning_phase.keras.names import foreign
 from flake8_learning_phase.rules.tape.keras3_backends.jax_steps import parents
 
@@ -187,6 +187,17 @@ def keras_only(context: RuleContext, record: CallRecord) -> bool:
         if isinstance(value, Instance) and _torch_class(found, value):
             return False
     return True
+
+
+def keras_objects(context: RuleContext, record: CallRecord) -> bool:
+    """The call reaches only objects the code shows to be Keras models (a Keras call, an instance
+    of a class deriving from a Keras class), though what they run may be unseen: ``self(x)`` in
+    a ``keras.Model`` subclass whose encoder is a constructor parameter."""
+    found = resolver(context)
+    frame = Frame(found.root, record.scope, record.seq, record.blocks, ())
+    values = [v for v in found.values_at(record.node.func, frame) if v != NONE_VALUE]
+    return bool(values) and all(isinstance(v, KerasCall) or isinstance(v, Instance) and found.keras_based(v.cls, v.mod)
+                                for v in values)
 
 
 def _torch_class(found, value: Instance) -> bool:
