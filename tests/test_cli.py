@@ -263,3 +263,18 @@ def test_verbose_output_with_two_workers_equals_one_worker(tmp_path):
         outputs.append((done.stdout, done.stderr))
     assert outputs[0] == outputs[1]
     assert outputs[0][1].count(b"LP100") == 4
+
+
+def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):
+    # ``lp-fix check . | head -1``: more output than a pipe holds, its reader gone after one line
+    source = read(FIXTURES / "lp300" / "models_in_comprehensions.py")
+    for number in range(300):
+        (tmp_path / "train_{}.py".format(number)).write_text(source)
+    process = subprocess.Popen([sys.executable, "-m", "flake8_learning_phase", "check", "-j", "1", str(tmp_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert b"LP300" in process.stdout.readline()
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait() == 1
+    assert "Traceback" not in errors and "BrokenPipe" not in errors, errors

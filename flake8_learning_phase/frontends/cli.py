@@ -248,6 +248,16 @@ def _outcomes(paths: Sequence[str], options: Options) -> Iterator[Outcome]:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
+        return _run(argv)
+    except BrokenPipeError:
+        # ``lp-fix check . | head``: the reader is gone; say nothing more (as ruff and flake8), and
+        # point standard output at /dev/null so that the flush at exit does not raise again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CHANGED
+
+
+def _run(argv: Optional[Sequence[str]]) -> int:
+    try:
         options = parse_options(argv)
     except SystemExit as exit_:
         return EXIT_CLEAN if exit_.code in (0, None) else EXIT_USAGE
