@@ -320,3 +320,10 @@ def test_a_branch_its_if_never_takes_binds_nothing():
     assert evaluate(builder + "probe(build(wide=True))\n") == ["D", "G"]  # taken: the earlier one may stay
     assert evaluate(builder + "probe(build(flag))\n") == ["D", "G"]  # a flag it cannot tell
     assert evaluate(builder.replace("if wide:", "if not wide:") + "probe(build(1))\n") == ["G"]
+
+
+def test_calling_a_lambda_gives_what_its_body_stands_for():
+    assert evaluate("make = lambda n: G()\nprobe(make(3))\n") == ["G"]
+    assert evaluate("pick = lambda net: net\nprobe(pick(D()))\n") == ["D"]
+    assert evaluate("apply = lambda f: f()\nprobe(apply(G))\n") == ["unseen"]  # what the argument makes
+    assert evaluate("make = lambda n: G()\nprobe(make)\n") == ["LambdaRef"]  # the lambda itself: no object

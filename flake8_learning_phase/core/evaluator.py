@@ -65,6 +65,7 @@ from flake8_learning_phase.core.values import (
     Frame,
     FunctionRef,
     Instance,
+    LambdaRef,
     LibRef,
     Literal,
     ModuleRef,
@@ -244,7 +245,7 @@ class Evaluator:
             except ValueError:  # an f-string
                 return [Literal(None)]
         if isinstance(node, ast.Lambda):
-            return [Foreign("lambda")]  # a plain function: never a Keras layer or model
+            return [LambdaRef(node, frame)]
         if isinstance(node, ast.Subscript):
             index = subscript_index(node)
             if isinstance(index, (ast.Slice, ast.Tuple)) or type(index).__name__ == "ExtSlice":
@@ -744,6 +745,8 @@ class Evaluator:
             return [Instance(callee.node, callee.mod, Construction(call, frame))]
         if isinstance(callee, (Foreign, Literal)):
             return [callee]  # what a plain function or a variable maker returns is no layer
+        if isinstance(callee, LambdaRef):
+            return self._lambda_result(callee, call, frame)
         if isinstance(callee, Partial):
             # ``partial(f, a, k=1)(b, k=2)`` calls ``f(a, b, k=2)``: one call made of both, kept so
             # that the same question gets the same node; its arguments are read in ``frame``
@@ -758,6 +761,21 @@ class Evaluator:
             return [v for inner in self.values(made.args[0], callee.frame)
                     for v in self.called(inner, merged, frame)]
         return [UNSEEN_VALUE]
+
+    def _lambda_result(self, callee: LambdaRef, call: ast.Call, frame: Frame) -> List[Value]:
+        """What the lambda's body stands for: the argument, when the body is one of its parameters;
+        else the body read where the lambda is written (its own parameters unseen there)."""
+        body = callee.node.body
+        params = [a.arg for a in callee.node.args.args]
+        if isinstance(body, ast.Name) and body.id in params:
+            mapping = self.bind_arguments(callee.node, call, frame, False)
+            passed = mapping.get(body.id)
+            return [v for expr, where in passed for v in self.values(expr, where)] if passed else [UNSEEN_VALUE]
+        if any(isinstance(n, ast.Name) and n.id in params for n in ast.walk(body)):
+            uses = [n for n in ast.walk(body) if isinstance(n, ast.Call)]
+            if any(isinstance(c.func, ast.Name) and c.func.id in params for c in uses):
+                return [UNSEEN_VALUE]  # ``lambda f: f(x)``: what the argument makes
+        return self.values(body, callee.frame)
 
     def function_scope(self, fdef, mod) -> Optional[Scope]:
         return mod.model.function_scopes.get(id(fdef))

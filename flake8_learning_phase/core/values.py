@@ -104,6 +104,15 @@ class Literal(NamedTuple):
 
 
 @compared_by_kind
+class LambdaRef(NamedTuple):
+    """A lambda written at ``frame``: itself no layer or model, but calling it gives what its body
+    stands for (``block = lambda n: keras.Sequential([...])``, then ``block(32)``)."""
+
+    node: ast.Lambda
+    frame: Frame
+
+
+@compared_by_kind
 class Partial(NamedTuple):
     """``functools.partial(func, *args, **keywords)`` made at ``call`` in ``frame``: calling it
     calls ``func`` with those arguments before the call's own (``Conv = partial(Conv2D,
@@ -123,4 +132,4 @@ UNSEEN_VALUE = Unseen()
 NONE_VALUE = Foreign("None")
 
 #: One thing an expression may stand for (a library package adds its own kinds: Keras calls).
-Value = Union[LibRef, ModuleRef, FunctionRef, ClassRef, Instance, Foreign, Literal, Partial, Unseen]
+Value = Union[LibRef, ModuleRef, FunctionRef, ClassRef, Instance, Foreign, Literal, LambdaRef, Partial, Unseen]

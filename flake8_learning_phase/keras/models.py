@@ -41,7 +41,7 @@ from flake8_learning_phase.core.module import (Append, Assignment, Extend, Funct
                                                Parameter, Scope, reaching)
 from flake8_learning_phase.core.signatures import keyword_value, parameter_names, positional_parameters
 from flake8_learning_phase.core.values import (NONE_VALUE, UNSEEN_VALUE, ClassRef, Construction, Foreign, Frame, FunctionRef,
-                                               Instance, LibRef, Literal, ModuleRef, compared_by_kind)
+                                               Instance, LambdaRef, LibRef, Literal, ModuleRef, compared_by_kind)
 from flake8_learning_phase.core.values import Value as CoreValue
 from flake8_learning_phase.keras.names import (
     BATCH_NORMALIZATION,
@@ -580,8 +580,8 @@ class Resolver(Evaluator):
                 self.model_facts(value, facts, visited)
             elif isinstance(value, (LibRef, Foreign, Literal)):
                 continue  # a loss, an optimizer, a function of a library, a tf.Variable, a number
-            elif isinstance(value, (FunctionRef, ClassRef, ModuleRef)):
-                continue
+            elif isinstance(value, (FunctionRef, ClassRef, ModuleRef, LambdaRef)):
+                continue  # a function kept in an attribute (``self.act = lambda x: ...``) is no layer
             else:
                 facts.opaque = True
 
