@@ -417,6 +417,8 @@ class Resolver(Evaluator):
                         envs = where.envs + ((id(scope), mapping),)
                         for ret, seq, blocks in scope.returns:
                             stack.append((ret.value, Frame(callee.mod, scope, seq, blocks, envs)))
+                    elif isinstance(callee, LambdaRef):
+                        stack.append((callee.node.body, callee.frame))  # ``act = lambda t: ...``, then ``act(x)``
                     elif isinstance(callee, LibRef):
                         if keras_kind(callee.qualified) is not None:
                             continue  # the call builds a layer: its arguments are configuration
