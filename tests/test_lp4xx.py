@@ -227,6 +227,40 @@ def test_lp401_fix_groups_the_updates_of_the_model_applied_to_the_placeholder():
     assert findings(fixed) == [(9, 0, "LP400")]
 
 
+HELPER = "def updates_of(model, tensors):\n    return [model.get_updates_for(t) for t in tensors]\n\n\n"
+
+
+def _fetching(helper, fetched):
+    return KERAS.replace("sess = tf.Session()\n", helper + "sess = tf.Session()\n").replace(
+        "sess.run(train_op,", "sess.run([train_op, {}],".format(fetched))
+
+
+def test_lp401_sees_the_update_ops_a_helper_returns():
+    assert [c for _, _, c in findings(_fetching(HELPER, "updates_of(net, [x])"))] == ["LP400"]
+    # in a comprehension over the models, or a list the helper appends to or extends
+    assert [c for _, _, c in findings(_fetching(HELPER, "[updates_of(m, [x]) for m in [net]]"))] == ["LP400"]
+    appended = "def updates_of(model, tensors):\n    found = []\n    for t in tensors:\n" \
+               "        found += model.get_updates_for(t)\n    return found\n\n\n"
+    assert [c for _, _, c in findings(_fetching(appended, "updates_of(net, [x])"))] == ["LP400"]
+
+
+def test_lp401_a_helper_returning_no_update_ops_still_reports():
+    outputs = HELPER.replace("model.get_updates_for(t)", "model(t)")
+    assert [c for _, _, c in findings(_fetching(outputs, "updates_of(net, [x])"))] == ["LP401", "LP400"]
+    weights = "def updates_of(model, tensors):\n    return model.trainable_weights\n\n\n"
+    assert [c for _, _, c in findings(_fetching(weights, "updates_of(net, [x])"))] == ["LP401", "LP400"]
+
+
+def test_lp401_sees_the_update_ops_a_helper_of_another_module_returns(tmp_path):
+    (tmp_path / "gather.py").write_text(HELPER)
+    source = _fetching("from gather import updates_of\n", "updates_of(net, [x])")
+    path = tmp_path / "train.py"
+    path.write_text(source)
+    assert [f.code for f in check_source(source, codes=CODES, path=str(path))] == ["LP400"]
+    (tmp_path / "gather.py").write_text(HELPER.replace("model.get_updates_for(t)", "model(t)"))
+    assert [f.code for f in check_source(source, codes=CODES, path=str(path))] == ["LP401", "LP400"]
+
+
 def test_lp401_fix_keeps_a_comment_inside_the_train_op():
     source = KERAS.replace("minimize(loss)", "minimize(  # the loss\n    loss)")
     fixed = fix_source(source, codes=["LP401"]).source
