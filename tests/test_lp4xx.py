@@ -140,6 +140,35 @@ def test_lp410_reports_a_flag_fed_only_false_nowhere_else():
     assert [f.code for f in result.findings] == ["LP410"] and result.source == source
 
 
+DROPOUT = TF_LAYERS.replace("h = tf.layers.batch_normalization(x)", "h = tf.layers.dropout(x, 0.5, is_training)")
+
+
+def test_lp410_moves_a_flag_passed_in_the_noise_shape_slot_to_training():
+    assert findings(DROPOUT) == [(6, 4, "LP410")]
+    fixed = fix_source(DROPOUT, codes=CODES).source
+    assert "h = tf.layers.dropout(x, 0.5, training=is_training)\n" in fixed and findings(fixed) == []
+    # a comment and the layout stay; a keyword after it stays after it
+    laid_out = DROPOUT.replace("dropout(x, 0.5, is_training)", "dropout(\n    x, 0.5,\n    is_training,  # flag\n"
+                               "    name='drop')")
+    assert "    training=is_training,  # flag\n    name='drop')" in fix_source(laid_out, codes=CODES).source
+
+
+def test_lp410_a_misplaced_flag_that_cannot_move_alone_gets_a_note():
+    for call in ("dropout(x, 0.5, is_training, 7)", "dropout(x, 0.5, self.is_training)",
+                 "dropout(x, 0.5, is_training, **kwargs)"):
+        source = DROPOUT.replace("dropout(x, 0.5, is_training)", call)
+        result = fix_source(source, codes=CODES)
+        assert result.source == source and [f.code for f in result.findings] == ["LP410"], call
+        assert "as training= at line 6, not as positional argument 3" in result.manual[0][1]
+
+
+def test_lp410_batch_norm_flag_in_the_axis_slot_moves_and_runs_the_update_ops():
+    source = TF_LAYERS.replace("batch_normalization(x)", "batch_normalization(x, is_training)")
+    fixed = fix_source(source, codes=CODES).source
+    assert "tf.layers.batch_normalization(x, training=is_training)" in fixed
+    assert "*tf.get_collection(tf.GraphKeys.UPDATE_OPS))" in fixed and findings(fixed) == []
+
+
 def test_lp411_position_and_message():
     source = TF_LAYERS.replace("batch_normalization(x)", "batch_normalization(x, training=is_training)")
     (finding,) = check_source(source, codes=CODES)
