@@ -102,6 +102,39 @@ sess.run(train_op, {x: 1, y: 2, is_training: True})
 '''
 
 
+def _training_only(var_list, keras=KERAS):
+    """KERAS with an input variable ``patch`` added to ``x`` and the train op given ``var_list``."""
+    return keras.replace("loss = ", "patch = tf.get_variable('patch', (1, 8))\nloss = ").replace(
+        "net(x)", "net(x + patch)").replace("minimize(loss)", "minimize(loss, var_list={})".format(var_list))
+
+
+def test_a_network_none_of_whose_variables_are_trained_is_not_judged():
+    # an adversarial patch through a frozen network: running its updates would overwrite its statistics
+    assert findings(_training_only("[patch]")) == []
+    gradients = _training_only("[patch]").replace(
+        "train_op = tf.train.AdamOptimizer().minimize(loss, var_list=[patch])",
+        "opt = tf.train.AdamOptimizer()\ntrain_op = opt.apply_gradients(zip(tf.gradients(loss, [patch]), [patch]))")
+    assert findings(gradients) == []
+    computed = gradients.replace("zip(tf.gradients(loss, [patch]), [patch])", "opt.compute_gradients(loss, [patch])")
+    assert findings(computed) == []
+
+
+def test_a_var_list_that_holds_or_may_hold_the_network_keeps_both_findings():
+    for var_list in ("net.trainable_weights", "[patch] + net.trainable_weights", "tf.trainable_variables()",
+                     "tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES)", "variables", "[patch, unknown]"):
+        assert [c for _, _, c in findings(_training_only(var_list))] == ["LP401", "LP400"], var_list
+    zipped = _training_only("[patch]").replace("minimize(loss, var_list=[patch])",
+                                               "apply_gradients(zip(tf.gradients(loss, net.weights), net.weights))")
+    assert [c for _, _, c in findings(zipped)] == ["LP401", "LP400"]
+
+
+def test_a_dropout_network_without_variables_of_its_own_stays_reported():
+    # nothing shows that the network has variables the var_list leaves out: it may be part of what is trained
+    dropout = KERAS.replace("tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()",
+                            "tf.keras.layers.Dropout(0.5)")
+    assert [c for _, _, c in findings(_training_only("[patch]", dropout))] == ["LP400"]
+
+
 def test_lp400_and_lp401_positions():
     assert findings(KERAS) == [(7, 11, "LP401"), (9, 0, "LP400")]
 

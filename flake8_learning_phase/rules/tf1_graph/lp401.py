@@ -27,6 +27,7 @@ from flake8_learning_phase.rules.tf1_graph.syntax import (
     record_context,
     tensorflow_alias,
 )
+from flake8_learning_phase.rules.tf1_graph.trained import frozen
 
 # What a run fetches that is put together elsewhere: a helper's result, a comprehension.
 _ASSEMBLED = (ast.Call, ast.ListComp, ast.SetComp, ast.GeneratorExp)
@@ -45,7 +46,8 @@ def check(context: RuleContext) -> Iterator[Finding]:
     if not found.trainings or phase_pinned(context.model):
         return  # a pinned phase: the statistics are never read
     for training in found.trainings:
-        uses = [u for u in training.keras if u.info.owns_updates and not _always_training(u)]
+        uses = [u for u in training.keras
+                if u.info.owns_updates and not _always_training(u) and not frozen(training, u)]
         if uses and not _keras_updates_run(found, training):
             yield _finding(context, training, uses)
 
@@ -141,8 +143,10 @@ RULE = Rule(
         "project may gather them: `def updates(m): return [m.get_updates_for(t) for t in ...]`), when "
         "the layers are called with "
         "`training=True` (the statistics are never read), when the module pins the phase with "
-        "`set_learning_phase`, and when the train op is not run in this file. Silence one line with "
-        "`# noqa: LP401`."
+        "`set_learning_phase`, when the train op trains none of the model's variables (its `var_list` "
+        "holds only `tf.Variable` / `tf.get_variable` results of the file: an input optimised through a "
+        "frozen network, whose statistics its update ops would overwrite), and when the train op is "
+        "not run in this file. Silence one line with `# noqa: LP401`."
     ),
     examples=(invalid(_BAD, fixed=_GOOD), valid(_GOOD), valid(_VALID_UPDATE_OPS_RUN)),
     prefilter=PREFILTER,
