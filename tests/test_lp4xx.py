@@ -195,6 +195,14 @@ def test_lp410_a_misplaced_flag_that_cannot_move_alone_gets_a_note():
         assert "as training= at line 6, not as positional argument 3" in result.manual[0][1]
 
 
+def test_lp410_moves_the_estimator_mode_test_written_in_the_noise_shape_slot():
+    source = tf1_graph.lp400.RULE.examples[1].source.replace(  # a model_fn with ``mode``
+        "predictions = net(features)",
+        "predictions = tf.layers.dropout(features, 0.5, mode == tf.estimator.ModeKeys.TRAIN)")
+    fixed = fix_source(source, codes=["LP410"]).source
+    assert "tf.layers.dropout(features, 0.5, training=mode == tf.estimator.ModeKeys.TRAIN)" in fixed
+
+
 def test_lp410_batch_norm_flag_in_the_axis_slot_moves_and_runs_the_update_ops():
     source = TF_LAYERS.replace("batch_normalization(x)", "batch_normalization(x, is_training)")
     fixed = fix_source(source, codes=CODES).source

@@ -125,14 +125,14 @@ def _fed_value(run, name: str) -> Optional[bool]:
 def _finding(context: RuleContext, found: Graph, training: Training, layer: LayerUse) -> Finding:
     kind = "batch norm" if layer.layer.kind == "batch_norm" else "dropout"
     flag = None if layer.flag is not None else _flag(context, training, layer)
-    misplaced = _misplaced(layer)
+    misplaced = _misplaced(layer, None if flag is None else flag[0])
     if flag is None or (misplaced is not None and not _movable(layer, misplaced, flag[0])):
         if misplaced is None:
             manual = "pass training= (true in the train op's graph, false for inference) at line {}".format(
                 layer.node.lineno)
         else:
             manual = "pass {} as training= at line {}, not as positional argument {} (another parameter)".format(
-                dotted(misplaced.node), layer.node.lineno, misplaced.index + 1)
+                dotted(misplaced.node) or "the flag", layer.node.lineno, misplaced.index + 1)
         return context.finding(RULE, layer.node, manual=manual, kind=kind)
     text, can_be_false = flag
     if misplaced is None:
@@ -159,23 +159,29 @@ class Misplaced(Record):
     node: ast.expr
 
 
-def _misplaced(layer: LayerUse) -> Optional[Misplaced]:
-    """The positional argument, before the flag's slot, named like a training flag."""
+def _misplaced(layer: LayerUse, text: Optional[str]) -> Optional[Misplaced]:
+    """The positional argument, before the flag's slot, named like a training flag or written as
+    the flag the fix would pass (``text``: ``mode == tf.estimator.ModeKeys.TRAIN`` too)."""
     call = layer.node
     for index, arg in enumerate(call.args[: layer.layer.position]):
         if isinstance(arg, ast.Starred):
             return None  # the slots after it are unknown
-        text = dotted(arg)
-        if text is not None and text.rpartition(".")[2] in FLAG_NAMES:
+        name = dotted(arg)
+        if name is not None and name.rpartition(".")[2] in FLAG_NAMES or _written_as(arg, text):
             return Misplaced(index, arg)
     return None
+
+
+def _written_as(node: ast.expr, text: Optional[str]) -> bool:
+    """``node`` is the expression ``text`` (compared as trees: spacing and parentheses aside)."""
+    return text is not None and ast.dump(node) == ast.dump(ast.parse(text, mode="eval").body)
 
 
 def _movable(layer: LayerUse, misplaced: Misplaced, text: str) -> bool:
     """The misplaced argument is the flag the fix would pass, and the last argument in a slot (so
     that naming it moves no other argument)."""
     call = layer.node
-    return dotted(misplaced.node) == text and misplaced.index == len(call.args) - 1 and all(
+    return _written_as(misplaced.node, text) and misplaced.index == len(call.args) - 1 and all(
         kw.arg is not None and kw.arg != layer.layer.flag for kw in call.keywords)
 
 
