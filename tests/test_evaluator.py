@@ -327,3 +327,19 @@ def test_calling_a_lambda_gives_what_its_body_stands_for():
     assert evaluate("pick = lambda net: net\nprobe(pick(D()))\n") == ["D"]
     assert evaluate("apply = lambda f: f()\nprobe(apply(G))\n") == ["unseen"]  # what the argument makes
     assert evaluate("make = lambda n: G()\nprobe(make)\n") == ["LambdaRef"]  # the lambda itself: no object
+
+
+def test_returns_at_gives_each_return_of_a_project_function_with_the_call_s_arguments_bound():
+    source = PRELUDE + ("def pick(a, b):\n    if a:\n        return a\n    return [b]\n"
+                        "probe(pick(G(), D()))\nprobe(len([]))\n")
+    model = build(ast.parse(source))
+    first, second = model.scopes[0].calls["probe"]
+    evaluator = Evaluator(model, None, source)
+    frame = Frame(evaluator.root, first.scope, first.seq, first.blocks, ())
+    returned = evaluator.returns_at(first.node.args[0], frame)
+    assert [type(node).__name__ for node, _ in returned] == ["Name", "List"]
+    name, where = returned[0]
+    assert [v.cls.name for v in evaluator.values_at(name, where)] == ["G"]  # ``a`` is the call's G()
+    # a builtin is no project function: nothing is returned
+    assert evaluator.returns_at(second.node.args[0], Frame(evaluator.root, second.scope, second.seq,
+                                                           second.blocks, ())) == []

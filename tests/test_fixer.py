@@ -1,10 +1,13 @@
 """lp-fix's edits on before/after fixture pairs, plus the inputs that must not change."""
 import ast
 
+import libcst as cst
 import pytest
 
 from conftest import SILENT, STEPS, ids, read
 from flake8_learning_phase import Settings, check_source, fix_source
+from flake8_learning_phase.core import NameArgument, NodeRef
+from flake8_learning_phase.fixer.edits import EditError, apply
 
 PAIRS = [(p, p.with_name(p.stem + ".fixed.py")) for p in STEPS]
 
@@ -122,3 +125,13 @@ def test_crlf_line_endings_are_kept():
     source = read(STEPS[0].parent / "updates_through_name.py").replace("\n", "\r\n")
     fixed = fix_source(source).source
     assert fixed == read(STEPS[0].parent / "updates_through_name.fixed.py").replace("\n", "\r\n")
+
+
+def test_name_argument_names_the_last_positional_argument_only():
+    call = cst.parse_expression("dropout(h, 0.5, flag,  name='d')")
+    ref = NodeRef(1, 0, "Call")
+    named = apply(NameArgument(ref, 2, "training"), call)
+    assert cst.Module([]).code_for_node(named) == "dropout(h, 0.5, training=flag,  name='d')"
+    for index, source in ((1, "dropout(h, 0.5, flag)"), (2, "dropout(h, 0.5, flag, *rest)"), (0, "dropout()")):
+        with pytest.raises(EditError):
+            apply(NameArgument(ref, index, "training"), cst.parse_expression(source))

@@ -102,6 +102,39 @@ sess.run(train_op, {x: 1, y: 2, is_training: True})
 '''
 
 
+def _training_only(var_list, keras=KERAS):
+    """KERAS with an input variable ``patch`` added to ``x`` and the train op given ``var_list``."""
+    return keras.replace("loss = ", "patch = tf.get_variable('patch', (1, 8))\nloss = ").replace(
+        "net(x)", "net(x + patch)").replace("minimize(loss)", "minimize(loss, var_list={})".format(var_list))
+
+
+def test_a_network_none_of_whose_variables_are_trained_is_not_judged():
+    # an adversarial patch through a frozen network: running its updates would overwrite its statistics
+    assert findings(_training_only("[patch]")) == []
+    gradients = _training_only("[patch]").replace(
+        "train_op = tf.train.AdamOptimizer().minimize(loss, var_list=[patch])",
+        "opt = tf.train.AdamOptimizer()\ntrain_op = opt.apply_gradients(zip(tf.gradients(loss, [patch]), [patch]))")
+    assert findings(gradients) == []
+    computed = gradients.replace("zip(tf.gradients(loss, [patch]), [patch])", "opt.compute_gradients(loss, [patch])")
+    assert findings(computed) == []
+
+
+def test_a_var_list_that_holds_or_may_hold_the_network_keeps_both_findings():
+    for var_list in ("net.trainable_weights", "[patch] + net.trainable_weights", "tf.trainable_variables()",
+                     "tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES)", "variables", "[patch, unknown]"):
+        assert [c for _, _, c in findings(_training_only(var_list))] == ["LP401", "LP400"], var_list
+    zipped = _training_only("[patch]").replace("minimize(loss, var_list=[patch])",
+                                               "apply_gradients(zip(tf.gradients(loss, net.weights), net.weights))")
+    assert [c for _, _, c in findings(zipped)] == ["LP401", "LP400"]
+
+
+def test_a_dropout_network_without_variables_of_its_own_stays_reported():
+    # nothing shows that the network has variables the var_list leaves out: it may be part of what is trained
+    dropout = KERAS.replace("tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()",
+                            "tf.keras.layers.Dropout(0.5)")
+    assert [c for _, _, c in findings(_training_only("[patch]", dropout))] == ["LP400"]
+
+
 def test_lp400_and_lp401_positions():
     assert findings(KERAS) == [(7, 11, "LP401"), (9, 0, "LP400")]
 
@@ -138,6 +171,43 @@ def test_lp410_reports_a_flag_fed_only_false_nowhere_else():
     source = TF_LAYERS.replace("is_training: True", "is_training: False")
     result = fix_source(source, codes=CODES)
     assert [f.code for f in result.findings] == ["LP410"] and result.source == source
+
+
+DROPOUT = TF_LAYERS.replace("h = tf.layers.batch_normalization(x)", "h = tf.layers.dropout(x, 0.5, is_training)")
+
+
+def test_lp410_moves_a_flag_passed_in_the_noise_shape_slot_to_training():
+    assert findings(DROPOUT) == [(6, 4, "LP410")]
+    fixed = fix_source(DROPOUT, codes=CODES).source
+    assert "h = tf.layers.dropout(x, 0.5, training=is_training)\n" in fixed and findings(fixed) == []
+    # a comment and the layout stay; a keyword after it stays after it
+    laid_out = DROPOUT.replace("dropout(x, 0.5, is_training)", "dropout(\n    x, 0.5,\n    is_training,  # flag\n"
+                               "    name='drop')")
+    assert "    training=is_training,  # flag\n    name='drop')" in fix_source(laid_out, codes=CODES).source
+
+
+def test_lp410_a_misplaced_flag_that_cannot_move_alone_gets_a_note():
+    for call in ("dropout(x, 0.5, is_training, 7)", "dropout(x, 0.5, self.is_training)",
+                 "dropout(x, 0.5, is_training, **kwargs)"):
+        source = DROPOUT.replace("dropout(x, 0.5, is_training)", call)
+        result = fix_source(source, codes=CODES)
+        assert result.source == source and [f.code for f in result.findings] == ["LP410"], call
+        assert "as training= at line 6, not as positional argument 3" in result.manual[0][1]
+
+
+def test_lp410_moves_the_estimator_mode_test_written_in_the_noise_shape_slot():
+    source = tf1_graph.lp400.RULE.examples[1].source.replace(  # a model_fn with ``mode``
+        "predictions = net(features)",
+        "predictions = tf.layers.dropout(features, 0.5, mode == tf.estimator.ModeKeys.TRAIN)")
+    fixed = fix_source(source, codes=["LP410"]).source
+    assert "tf.layers.dropout(features, 0.5, training=mode == tf.estimator.ModeKeys.TRAIN)" in fixed
+
+
+def test_lp410_batch_norm_flag_in_the_axis_slot_moves_and_runs_the_update_ops():
+    source = TF_LAYERS.replace("batch_normalization(x)", "batch_normalization(x, is_training)")
+    fixed = fix_source(source, codes=CODES).source
+    assert "tf.layers.batch_normalization(x, training=is_training)" in fixed
+    assert "*tf.get_collection(tf.GraphKeys.UPDATE_OPS))" in fixed and findings(fixed) == []
 
 
 def test_lp411_position_and_message():
@@ -225,6 +295,40 @@ def test_lp401_fix_groups_the_updates_of_the_model_applied_to_the_placeholder():
     fixed = fix_source(KERAS, codes=["LP401"]).source
     assert "train_op = tf.group(tf.train.AdamOptimizer().minimize(loss), *net.get_updates_for(x))\n" in fixed
     assert findings(fixed) == [(9, 0, "LP400")]
+
+
+HELPER = "def updates_of(model, tensors):\n    return [model.get_updates_for(t) for t in tensors]\n\n\n"
+
+
+def _fetching(helper, fetched):
+    return KERAS.replace("sess = tf.Session()\n", helper + "sess = tf.Session()\n").replace(
+        "sess.run(train_op,", "sess.run([train_op, {}],".format(fetched))
+
+
+def test_lp401_sees_the_update_ops_a_helper_returns():
+    assert [c for _, _, c in findings(_fetching(HELPER, "updates_of(net, [x])"))] == ["LP400"]
+    # in a comprehension over the models, or a list the helper appends to or extends
+    assert [c for _, _, c in findings(_fetching(HELPER, "[updates_of(m, [x]) for m in [net]]"))] == ["LP400"]
+    appended = "def updates_of(model, tensors):\n    found = []\n    for t in tensors:\n" \
+               "        found += model.get_updates_for(t)\n    return found\n\n\n"
+    assert [c for _, _, c in findings(_fetching(appended, "updates_of(net, [x])"))] == ["LP400"]
+
+
+def test_lp401_a_helper_returning_no_update_ops_still_reports():
+    outputs = HELPER.replace("model.get_updates_for(t)", "model(t)")
+    assert [c for _, _, c in findings(_fetching(outputs, "updates_of(net, [x])"))] == ["LP401", "LP400"]
+    weights = "def updates_of(model, tensors):\n    return model.trainable_weights\n\n\n"
+    assert [c for _, _, c in findings(_fetching(weights, "updates_of(net, [x])"))] == ["LP401", "LP400"]
+
+
+def test_lp401_sees_the_update_ops_a_helper_of_another_module_returns(tmp_path):
+    (tmp_path / "gather.py").write_text(HELPER)
+    source = _fetching("from gather import updates_of\n", "updates_of(net, [x])")
+    path = tmp_path / "train.py"
+    path.write_text(source)
+    assert [f.code for f in check_source(source, codes=CODES, path=str(path))] == ["LP400"]
+    (tmp_path / "gather.py").write_text(HELPER.replace("model.get_updates_for(t)", "model(t)"))
+    assert [f.code for f in check_source(source, codes=CODES, path=str(path))] == ["LP401", "LP400"]
 
 
 def test_lp401_fix_keeps_a_comment_inside_the_train_op():

@@ -176,6 +176,11 @@ class Evaluator:
         """What ``node`` may stand for in ``frame`` (a fresh budget); [] when it cannot be told."""
         return self._asked(lambda: self.values(node, frame))
 
+    def returns_at(self, call: ast.Call, frame: Frame) -> list:
+        """``(expression, frame)`` for every ``return`` of the project functions ``call`` calls in
+        ``frame`` (a fresh budget); [] when a callee is not such a function or it cannot be told."""
+        return self._asked(lambda: self.returned(call, frame) or [])
+
     def calls_in_root(self, scope: Scope) -> List[Invocation]:
         """The visible calls, made in the analyzed module, of the function whose body is ``scope``
         (defined in that module); a fresh budget, and [] when it cannot be told."""

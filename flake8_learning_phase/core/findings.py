@@ -56,6 +56,14 @@ class AddKeyword(Edit):
     value: str
 
 
+class NameArgument(Edit):
+    """Give the call's last positional argument, at ``index``, the keyword ``name``:
+    ``f(x, 0.5, flag)`` becomes ``f(x, 0.5, name=flag)`` (an argument passed in the wrong slot)."""
+
+    index: int
+    name: str
+
+
 class Replace(_TextEdit):
     """Replace the expression (or assignment target) with the expression ``text``."""
 

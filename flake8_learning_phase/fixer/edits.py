@@ -19,6 +19,7 @@ from flake8_learning_phase.core import (
     Edit,
     ImportName,
     InsertAfter,
+    NameArgument,
     NodeRef,
     Replace,
     StarAppend,
@@ -146,6 +147,21 @@ def _add_keyword(edit: AddKeyword, node: cst.CSTNode) -> cst.CSTNode:
     return node.with_changes(args=_append_argument(node, argument))
 
 
+def _name_argument(edit: NameArgument, node: cst.CSTNode) -> cst.CSTNode:
+    if not isinstance(node, cst.Call):
+        raise EditError("not a call")
+    args = list(node.args)
+    positional = [index for index, arg in enumerate(args) if arg.keyword is None and not arg.star]
+    if any(arg.star for arg in args) or not positional or positional[-1] != edit.index:
+        raise EditError("not the call's last positional argument")
+    # The argument keeps its place, layout and comments: only its keyword is added.
+    args[edit.index] = args[edit.index].with_changes(
+        keyword=cst.Name(edit.name),
+        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+    )
+    return node.with_changes(args=args)
+
+
 def _add_entry(edit: AddEntry, node: cst.CSTNode) -> cst.CSTNode:
     if not isinstance(node, cst.Dict):
         raise EditError("not a dict literal")
@@ -268,6 +284,7 @@ APPLIERS: Dict[Type[Edit], Callable[[Edit, cst.CSTNode], cst.CSTNode]] = {
     StarAppend: _star_append,
     ImportName: _import_name,
     AddKeyword: _add_keyword,
+    NameArgument: _name_argument,
     AddEntry: _add_entry,
     Wrap: _wrap,
     InsertAfter: _insert_after,

@@ -20,6 +20,7 @@ from flake8_learning_phase.rules.tf1_graph.syntax import (
     record_context,
     tensorflow_alias,
 )
+from flake8_learning_phase.rules.tf1_graph.trained import frozen
 
 _BAD = session_script("Dropout(0.3)")
 _GOOD = _BAD.replace("{features: xb, labels: yb}", "{features: xb, labels: yb, K.learning_phase(): 1}")
@@ -45,7 +46,8 @@ def check(context: RuleContext) -> Iterator[Finding]:
         return
     reported: Set[int] = set()
     for training in found.trainings:
-        uses = [u for u in training.keras if u.info.phase_dependent and u.explicit is None]
+        uses = [u for u in training.keras
+                if u.info.phase_dependent and u.explicit is None and not frozen(training, u)]
         if not uses:
             continue
         for run in training.runs:
@@ -163,8 +165,10 @@ _FIX = (
 _SILENCE = (
     "Stays silent when every Keras call the loss runs passes `training=`, when the module calls "
     "`set_learning_phase(...)`, when the feed is not a dict the file shows (a helper's result, a dict "
-    "changed after it is built) or has a key that may be the phase, and when the train op is not run in "
-    "this file. Silence one line with `# noqa: LP400`."
+    "changed after it is built) or has a key that may be the phase, for a model with BatchNormalization "
+    "when the train op's `var_list` holds only `tf.Variable` / `tf.get_variable` results of the file "
+    "(an input optimised through a frozen network, run in inference mode on purpose), and when the "
+    "train op is not run in this file. Silence one line with `# noqa: LP400`."
 )
 
 RULE = Rule(

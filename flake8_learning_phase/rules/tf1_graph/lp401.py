@@ -7,6 +7,7 @@ from flake8_learning_phase.core.findings import Finding, Wrap
 from flake8_learning_phase.core.module import dotted
 from flake8_learning_phase.core.registry import Rule, invalid, valid
 from flake8_learning_phase.flow.dataflow import same_value
+from flake8_learning_phase.flow.parts import parts
 from flake8_learning_phase.flow.terms import Context
 from flake8_learning_phase.rules.tf1_graph.examples import session_script
 from flake8_learning_phase.rules.tf1_graph.graph import (
@@ -26,7 +27,10 @@ from flake8_learning_phase.rules.tf1_graph.syntax import (
     record_context,
     tensorflow_alias,
 )
+from flake8_learning_phase.rules.tf1_graph.trained import frozen
 
+# What a run fetches that is put together elsewhere: a helper's result, a comprehension.
+_ASSEMBLED = (ast.Call, ast.ListComp, ast.SetComp, ast.GeneratorExp)
 _BAD = session_script("BatchNormalization()", ", K.learning_phase(): 1")
 _GOOD = _BAD.replace(
     "train_op = tf.train.AdamOptimizer().minimize(loss)",
@@ -42,7 +46,8 @@ def check(context: RuleContext) -> Iterator[Finding]:
     if not found.trainings or phase_pinned(context.model):
         return  # a pinned phase: the statistics are never read
     for training in found.trainings:
-        uses = [u for u in training.keras if u.info.owns_updates and not _always_training(u)]
+        uses = [u for u in training.keras
+                if u.info.owns_updates and not _always_training(u) and not frozen(training, u)]
         if uses and not _keras_updates_run(found, training):
             yield _finding(context, training, uses)
 
@@ -53,11 +58,19 @@ def _always_training(use: KerasUse) -> bool:
 
 
 def _keras_updates_run(found: Graph, training: Training) -> bool:
-    """A run with the train op runs Keras update ops (grouped, fetched, or a control dependency), or
-    the train op depends on ops the file does not show."""
+    """A run with the train op runs Keras update ops (grouped, fetched, or a control dependency; also
+    in what a helper of the project returns, a list it appends them to, a comprehension), or the
+    train op depends on ops the file does not show."""
     if opaque_dependency(found, training):
         return True
-    return any(is_keras_updates(node) for run in companion_runs(found, training) for node, _ in run.reached.values())
+    for run in companion_runs(found, training):
+        for node, where in run.reached.values():
+            if is_keras_updates(node):
+                return True
+            if isinstance(node, _ASSEMBLED) and any(
+                    is_keras_updates(part) for part, _ in parts(found.context, node, where)):
+                return True
+    return False
 
 
 def _finding(context: RuleContext, training: Training, uses: List[KerasUse]) -> Finding:
@@ -108,7 +121,8 @@ RULE = Rule(
         "(`sess.run`, `train_op.run`, a MonitoredSession, an Estimator `EstimatorSpec`) whose loss runs a "
         "Keras model or layer that owns update ops (BatchNormalization) whose statistics are read, when no "
         "run of the file runs Keras update ops (`model.updates`, `model.get_updates_for(x)`: grouped, "
-        "fetched or as a control dependency). Reported at the `minimize` / `apply_gradients` call."
+        "fetched or as a control dependency, also through what a function of the project returns, a "
+        "list it appends them to or a comprehension). Reported at the `minimize` / `apply_gradients` call."
     ),
     why=(
         "Keras layers never put their update ops in `tf.GraphKeys.UPDATE_OPS` (checked on tensorflow "
@@ -125,10 +139,14 @@ RULE = Rule(
         "a note says what to group."
     ),
     silence=(
-        "Stays silent when some run of the file runs Keras update ops, when the layers are called with "
+        "Stays silent when some run of the file runs Keras update ops (a helper of the module or the "
+        "project may gather them: `def updates(m): return [m.get_updates_for(t) for t in ...]`), when "
+        "the layers are called with "
         "`training=True` (the statistics are never read), when the module pins the phase with "
-        "`set_learning_phase`, and when the train op is not run in this file. Silence one line with "
-        "`# noqa: LP401`."
+        "`set_learning_phase`, when the train op trains none of the model's variables (its `var_list` "
+        "holds only `tf.Variable` / `tf.get_variable` results of the file: an input optimised through a "
+        "frozen network, whose statistics its update ops would overwrite), and when the train op is "
+        "not run in this file. Silence one line with `# noqa: LP401`."
     ),
     examples=(invalid(_BAD, fixed=_GOOD), valid(_GOOD), valid(_VALID_UPDATE_OPS_RUN)),
     prefilter=PREFILTER,

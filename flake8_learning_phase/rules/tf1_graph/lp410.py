@@ -3,8 +3,9 @@ import ast
 from typing import Iterator, List, Optional, Set, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
-from flake8_learning_phase.core.findings import AddEntry, AddKeyword, Edit, Finding
-from flake8_learning_phase.core.module import Assignment, Parameter, reaching
+from flake8_learning_phase.core.findings import AddEntry, AddKeyword, Edit, Finding, NameArgument
+from flake8_learning_phase.core.module import Assignment, Parameter, dotted, reaching
+from flake8_learning_phase.core.records import Record
 from flake8_learning_phase.core.registry import Rule, invalid, valid
 from flake8_learning_phase.flow.calls import parameter_arguments
 from flake8_learning_phase.flow.terms import Context, Term
@@ -124,12 +125,22 @@ def _fed_value(run, name: str) -> Optional[bool]:
 def _finding(context: RuleContext, found: Graph, training: Training, layer: LayerUse) -> Finding:
     kind = "batch norm" if layer.layer.kind == "batch_norm" else "dropout"
     flag = None if layer.flag is not None else _flag(context, training, layer)
-    if flag is None:
-        manual = "pass training= (true in the train op's graph, false for inference) at line {}".format(
-            layer.node.lineno)
+    misplaced = _misplaced(layer, None if flag is None else flag[0])
+    if flag is None or (misplaced is not None and not _movable(layer, misplaced, flag[0])):
+        if misplaced is None:
+            manual = "pass training= (true in the train op's graph, false for inference) at line {}".format(
+                layer.node.lineno)
+        else:
+            manual = "pass {} as training= at line {}, not as positional argument {} (another parameter)".format(
+                dotted(misplaced.node) or "the flag", layer.node.lineno, misplaced.index + 1)
         return context.finding(RULE, layer.node, manual=manual, kind=kind)
     text, can_be_false = flag
-    edits: List[Edit] = [AddKeyword(context.ref(layer.node), layer.layer.flag, text)]
+    if misplaced is None:
+        edits: List[Edit] = [AddKeyword(context.ref(layer.node), layer.layer.flag, text)]
+    else:
+        # ``dropout(h, 0.5, is_training)``: the flag sits in ``noise_shape``; a second flag beside it
+        # would leave a bool there (the graph then fails to build): it moves to ``training=``.
+        edits = [NameArgument(context.ref(layer.node), misplaced.index, layer.layer.flag)]
     if layer.layer.kind == "batch_norm" and can_be_false and not update_ops_run(found, training, [layer]):
         # Given a flag, the batch norm creates UPDATE_OPS that an inference path reads: run them too.
         wrap = update_ops_edit(context, training)
@@ -139,6 +150,39 @@ def _finding(context: RuleContext, found: Graph, training: Training, layer: Laye
             return context.finding(RULE, layer.node, manual=manual, kind=kind)
         edits.append(wrap)
     return context.finding(RULE, layer.node, edits, kind=kind)
+
+
+class Misplaced(Record):
+    """A training flag passed positionally in a slot before the flag's own (``noise_shape``)."""
+
+    index: int
+    node: ast.expr
+
+
+def _misplaced(layer: LayerUse, text: Optional[str]) -> Optional[Misplaced]:
+    """The positional argument, before the flag's slot, named like a training flag or written as
+    the flag the fix would pass (``text``: ``mode == tf.estimator.ModeKeys.TRAIN`` too)."""
+    call = layer.node
+    for index, arg in enumerate(call.args[: layer.layer.position]):
+        if isinstance(arg, ast.Starred):
+            return None  # the slots after it are unknown
+        name = dotted(arg)
+        if name is not None and name.rpartition(".")[2] in FLAG_NAMES or _written_as(arg, text):
+            return Misplaced(index, arg)
+    return None
+
+
+def _written_as(node: ast.expr, text: Optional[str]) -> bool:
+    """``node`` is the expression ``text`` (compared as trees: spacing and parentheses aside)."""
+    return text is not None and ast.dump(node) == ast.dump(ast.parse(text, mode="eval").body)
+
+
+def _movable(layer: LayerUse, misplaced: Misplaced, text: str) -> bool:
+    """The misplaced argument is the flag the fix would pass, and the last argument in a slot (so
+    that naming it moves no other argument)."""
+    call = layer.node
+    return _written_as(misplaced.node, text) and misplaced.index == len(call.args) - 1 and all(
+        kw.arg is not None and kw.arg != layer.layer.flag for kw in call.keywords)
 
 
 def _flag(context: RuleContext, training: Training, layer: LayerUse) -> Optional[Tuple[str, bool]]:
@@ -189,7 +233,8 @@ RULE = Rule(
     detects=(
         "A `tf.layers.batch_normalization` or `tf.layers.dropout` call (also `tf.compat.v1.layers...`, "
         "and the `tf.layers.BatchNormalization` / `Dropout` classes applied) that the loss of a train op "
-        "run by this file runs, whose training flag cannot be true: missing, the constant False (or a "
+        "run by this file runs, whose training flag cannot be true: missing (also when a flag is passed "
+        "positionally in another parameter's slot), the constant False (or a "
         "name bound only to it), a parameter every call in the file passes False, or a "
         "`placeholder_with_default(False, ...)` that no run of the train op feeds a true value. Reported "
         "at the layer call. contrib / slim layers default to training mode and are not reported."
@@ -205,8 +250,12 @@ RULE = Rule(
         "training flag (`is_training`, `training`, `train`, ...), `mode == tf.estimator.ModeKeys.TRAIN` "
         "in an Estimator `model_fn`, or a placeholder flag every run of the train op feeds a true value; "
         "a placeholder that the one run of the train op does not feed gets `flag: True` in that run's "
-        "dict. A batch norm given a flag that can be false also gets its UPDATE_OPS run with the train "
-        "op (as LP411's fix). Otherwise a note says what to pass or feed."
+        "dict. A flag passed positionally in another parameter's slot (`tf.layers.dropout(h, 0.5, "
+        "is_training)`: `noise_shape`) is moved to `training=` when it is the last positional argument "
+        "(`dropout(h, 0.5, training=is_training)`; a second flag beside it would leave a bool in "
+        "`noise_shape`, and tensorflow 1.15.5 then fails to build the graph), else a note says so. A "
+        "batch norm given a flag that can be false also gets its UPDATE_OPS run with the train op (as "
+        "LP411's fix). Otherwise a note says what to pass or feed."
     ),
     silence=(
         "Stays silent when the layer is not run by the loss of a train op this file runs, when an "
