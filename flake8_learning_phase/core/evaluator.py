@@ -1099,6 +1099,73 @@ class Evaluator:
                 return scope.parent
         return None
 
+    def assigned_at(self, node: ast.Attribute, frame: Frame) -> list:
+        """``(expression, frame)`` for every assignment of the attribute ``node`` reads on an
+        instance of a project class (``net.opt`` with ``net = Net()``: the ``self.opt = ...`` of
+        Net's methods, or of its project bases'); a fresh budget, and [] when ``node.value``
+        stands for no such instance or it cannot be told."""
+        return self._asked(lambda: [pair for value in self.values(node.value, frame) if isinstance(value, Instance)
+                                    for pair in self._assignments(value.cls, value.mod, node.attr, value.construction)])
+
+    def _assignments(self, cdef, mod, attr: str, construction: Optional[Construction]) -> list:
+        info = mod.model.classes.get(id(cdef))
+        if info is None or attr in info.methods:
+            return []
+        bindings = info.attr_bindings.get(attr)
+        if not bindings:
+            for base in self.project_bases(cdef, mod):
+                return self._assignments(base.node, base.mod, attr, construction)
+            return []
+        envs = self.init_envs(info, mod, construction)
+        return [(b.value, Frame(mod, b.scope, b.seq, b.blocks, envs)) for b in bindings
+                if isinstance(b, Assignment) and not b.augments and b.value is not None]
+
+    def dispatched(self, cdef, mod, name: str) -> List[FunctionRef]:
+        """The methods a ``self.name(...)`` call in a method of the project class ``cdef`` (of
+        ``mod``) may run, looked up as Python does from the class of ``self``: each class, ``cdef``
+        or a subclass of it in ``mod``, whose instances the project visibly makes; ``cdef`` itself
+        when it makes none of them.  A fresh budget; [] when no such method is found or it
+        cannot be told."""
+        def question():
+            made = [c for c in [cdef] + self._subclasses(cdef, mod) if self.constructions(c, mod)]
+            found: List[FunctionRef] = []
+            for cls in made or [cdef]:
+                method = self._method(cls, mod, name, 0)
+                if method is not None and method not in found:
+                    found.append(method)
+            return found
+        return self._asked(question)
+
+    def _subclasses(self, cdef, mod) -> list:
+        """The classes of ``mod`` that have ``cdef`` among their project bases (at any depth)."""
+        found: list = []
+        for info in mod.model.classes.values():
+            pending, seen = [ClassRef(info.node, mod)], set()
+            while pending and info.node is not cdef:
+                current = pending.pop()
+                if id(current.node) in seen:
+                    continue
+                seen.add(id(current.node))
+                bases = self.project_bases(current.node, current.mod)
+                if any(base.node is cdef for base in bases):
+                    found.append(info.node)
+                    break
+                pending.extend(bases)
+        return found
+
+    def _method(self, cdef, mod, name: str, depth: int) -> Optional[FunctionRef]:
+        """The method ``name`` of class ``cdef``: its own, else its project bases' in order."""
+        info = mod.model.classes.get(id(cdef))
+        if info is None or depth > MAX_DEPTH:
+            return None
+        if name in info.methods:
+            return FunctionRef(info.methods[name].node, mod)
+        for base in self.project_bases(cdef, mod):
+            method = self._method(base.node, base.mod, name, depth + 1)
+            if method is not None:
+                return method
+        return None
+
 
 def _handed(call: ast.Call):
     """``(position or keyword, name)`` for each plain name ``call`` passes (before a ``*args``)."""

@@ -16,13 +16,14 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.records import Record, field
+from flake8_learning_phase.core.values import Frame
 from flake8_learning_phase.keras.graph_layers import (
     UPDATES_COLLECTIONS_POSITION,
     GraphLayer,
     graph_layer,
     graph_layer_class,
 )
-from flake8_learning_phase.keras.models import ModelInfo, keras_kind, resolve_model
+from flake8_learning_phase.keras.models import ModelInfo, keras_kind, resolve_model, resolver
 from flake8_learning_phase.core.module import (
     Append,
     Assignment,
@@ -192,6 +193,8 @@ class Graph:
                 for binding in here.scope.cls.attr_bindings.get(current.attr, ()):
                     if binding.value is not None:
                         stack.append((binding.value, Context(binding.scope, binding.seq, binding.blocks), depth))
+            elif isinstance(current, ast.Attribute):  # ``net.opt``: what ``net``'s class assigns to it
+                stack.extend((value, inner, depth) for value, inner in self._instance_attribute(current, here))
             elif isinstance(current, ast.Call):
                 stack.extend(self._call_parts(current, here, depth))
         return found
@@ -214,22 +217,37 @@ class Graph:
             for value, where in self.returned(call, here):
                 yield value, where, depth + 1
 
-    def returned(self, call: ast.Call, here: Context) -> List[Tuple[ast.expr, Context]]:
-        """The return values of the local function or method ``call`` calls."""
-        body = self.function_called(call, here)
-        if body is None:
-            return []
-        return [(ret.value, Context(body, seq, blocks)) for ret, seq, blocks in body.returns if ret.value is not None]
+    def _instance_attribute(self, node: ast.Attribute, here: Context) -> List[Tuple[ast.expr, Context]]:
+        """What this module's classes assign to the attribute ``node`` reads on one of their
+        instances (the evaluator's answer: ``net`` a parameter, a module name, ``Net()``)."""
+        evaluator = resolver(self.context)
+        frame = Frame(evaluator.root, here.scope, here.seq, here.blocks, ())
+        return [(value, Context(at.scope, at.seq, at.blocks)) for value, at in evaluator.assigned_at(node, frame)
+                if at.mod is evaluator.root]
 
-    def function_called(self, call: ast.Call, here: Context) -> Optional[Scope]:
+    def returned(self, call: ast.Call, here: Context) -> List[Tuple[ast.expr, Context]]:
+        """The return values of the local functions or methods ``call`` calls."""
+        return [(ret.value, Context(body, seq, blocks)) for body in self.functions_called(call, here)
+                for ret, seq, blocks in body.returns if ret.value is not None]
+
+    def functions_called(self, call: ast.Call, here: Context) -> List[Scope]:
+        """The local function ``call`` calls, or the methods of this module a ``self.m(...)`` call
+        may run: ``m`` looked up from the class of ``self`` (a base's ``self.build(x)`` runs the
+        ``build`` of the subclass that is instantiated)."""
         func = call.func
         if isinstance(func, ast.Name):
             found = [b for b in reaching(here.scope, func.id, here.seq, here.blocks) if not b.augments]
             if len(found) == 1 and isinstance(found[0], FunctionDefinition):
-                return found[0].body
+                return [found[0].body]
         elif is_self_attribute(func, here.scope):
-            return here.scope.cls.methods.get(func.attr)
-        return None
+            evaluator = resolver(self.context)
+            methods = evaluator.dispatched(here.scope.cls.node, evaluator.root, func.attr)
+            if not methods:
+                own = here.scope.cls.methods.get(func.attr)
+                return [own] if own is not None else []
+            scopes = [evaluator.function_scope(m.node, m.mod) for m in methods if m.mod is evaluator.root]
+            return [scope for scope in scopes if scope is not None]
+        return []
 
     # -- what the loss runs ---------------------------------------------------------
 
@@ -248,7 +266,7 @@ class Graph:
                 if layer is not None:
                     training.layers.append(layer)
                     continue
-                if self.function_called(node, where) is not None:
+                if self.functions_called(node, where):
                     training.builders.append(origin)
                     continue
                 use = self._keras_call(node, where)
@@ -410,7 +428,7 @@ def opaque_dependency(found: Graph, training: Training) -> bool:
 
 def _opaque(found: Graph, node: ast.expr, here: Context) -> bool:
     if isinstance(node, ast.Call):
-        if is_update_ops(node) or is_keras_updates(node) or found.function_called(node, here) is not None:
+        if is_update_ops(node) or is_keras_updates(node) or found.functions_called(node, here):
             return False
         name = qualified_name(node.func, here.scope, here.seq, here.blocks) or ""
         return not name.startswith("tensorflow")
