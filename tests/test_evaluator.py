@@ -343,3 +343,41 @@ def test_returns_at_gives_each_return_of_a_project_function_with_the_call_s_argu
     # a builtin is no project function: nothing is returned
     assert evaluator.returns_at(second.node.args[0], Frame(evaluator.root, second.scope, second.seq,
                                                            second.blocks, ())) == []
+
+
+def _asked(source):
+    """The evaluator and the frame of the ``probe(...)`` call of ``source`` (after PRELUDE)."""
+    source = PRELUDE + source
+    model = build(ast.parse(source))
+    (record,) = [r for s in model.scopes for r in s.calls.get("probe", [])]
+    evaluator = Evaluator(model, None, source)
+    return evaluator, record, Frame(evaluator.root, record.scope, record.seq, record.blocks, ())
+
+
+def test_assigned_at_gives_what_the_class_of_an_instance_assigns_to_the_attribute():
+    source = ("class Base:\n    def __init__(self, unit):\n        self.net = unit\n"
+              "class Net(Base):\n    def __init__(self):\n        self.opt = G()\n        Base.__init__(self, D())\n"
+              "def fit(net):\n    probe(net.opt, net.net, net.fit, net.missing)\nfit(Net())\n")
+    evaluator, record, frame = _asked(source)
+    opt, net, method, missing = record.node.args
+    ((value, where),) = evaluator.assigned_at(opt, frame)
+    assert [v.cls.name for v in evaluator.values_at(value, where)] == ["G"]
+    ((value, where),) = evaluator.assigned_at(net, frame)  # assigned in a base's method
+    assert isinstance(value, ast.Name) and value.id == "unit"
+    assert evaluator.assigned_at(method, frame) == [] and evaluator.assigned_at(missing, frame) == []
+
+
+def test_dispatched_looks_a_self_method_up_from_the_classes_whose_instances_are_made():
+    base = ("class Base:\n    def run(self):\n        probe(self.build())\n    def build(self):\n        return G()\n"
+            "class Mid(Base):\n    def build(self):\n        return D()\n"
+            "class Leaf(Mid):\n    pass\n")
+
+    def built(made):
+        evaluator, record, _ = _asked(base + made)
+        # each method found, by the class its ``return`` makes
+        return sorted(ref.node.body[0].value.func.id
+                      for ref in evaluator.dispatched(record.scope.cls.node, evaluator.root, "build"))
+
+    assert built("") == ["G"]  # no instance made: the class's own method
+    assert built("Leaf()\n") == ["D"]  # Leaf inherits Mid's override
+    assert built("Base()\nMid()\n") == ["D", "G"]

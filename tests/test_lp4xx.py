@@ -234,6 +234,30 @@ def test_lp411_sees_a_control_dependency_around_apply_gradients():
     assert findings(unwired) == [(10, 11, "LP411")]
 
 
+def test_a_train_op_kept_on_an_instance_is_found_where_it_runs_outside_its_class():
+    source = read(CASES / "tflayers_train_op_on_instance.py")
+    assert findings(source) == [(16, 8, "LP410")]
+    # run only through the parameter ``net.opt``, or only through the module's ``model.opt``
+    through_parameter = source.replace("session.run(model.opt,", "session.run(model.loss,")
+    assert findings(through_parameter) == [(16, 8, "LP410")]
+    through_module = source.replace("sess.run([net.opt, net.loss],", "sess.run([net.loss],")
+    assert findings(through_module) == [(16, 8, "LP410")]
+    # its loss only evaluated: no train op of the class runs here
+    assert findings(through_parameter.replace("sess.run([net.opt, net.loss],", "sess.run([net.loss],")) == []
+
+
+def test_a_method_a_base_calls_on_self_is_looked_up_from_the_class_instantiated():
+    source = read(CASES / "keras_subclass_builder.py")
+    assert findings(source) == [(22, 20, "LP401")]
+    # the base's own ``build`` raises: made alone, its train op runs no Keras layer
+    assert findings(source.replace("model = Normed()", "model = Base()")) == []
+    # Slim made itself: its own build's BatchNormalization runs
+    assert findings(source.replace("lean = Lean()", "lean = Slim()")) == [(22, 20, "LP401"), (47, 20, "LP401")]
+    # an override inherited through an intermediate class
+    deeper = source.replace("model = Normed()", "class Deeper(Normed):\n    pass\n\n\nmodel = Deeper()")
+    assert findings(deeper) == [(22, 20, "LP401")]
+
+
 def test_a_train_op_nobody_runs_here_is_not_judged():
     source = TF_LAYERS.replace("sess.run(train_op, {x: 1, y: 2, is_training: True})\n", "")
     assert findings(source) == []
