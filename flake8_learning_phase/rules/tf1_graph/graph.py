@@ -4,9 +4,11 @@ A *training* is a train op (``opt.minimize(loss)``, ``opt.apply_gradients(...)``
 that this file runs: fetched by a ``.run(...)`` call (``sess.run``,
 ``train_op.run``, a MonitoredSession) or returned as an Estimator
 ``EstimatorSpec(train_op=...)``.  The train op is followed from what is run
-through names, ``self`` attributes, lists, ``tf.group``, the
-``tf.control_dependencies`` a call is built under and the returns of local
-functions.  Its loss is followed back (:func:`~..._dataflow.sources`, into
+through names, ``self`` attributes, attributes of instances of the file's
+classes (``net.opt``: the evaluator says what ``net`` is), lists,
+``tf.group``, the ``tf.control_dependencies`` a call is built under and the
+returns of local functions (a ``self.m(...)`` runs ``m`` as looked up from the
+classes instantiated).  Its loss is followed back (:func:`~..._dataflow.sources`, into
 the returns of local builder functions) to the layers it runs: Keras models
 and layers through the model resolver, tf.layers / contrib / slim layers
 through :mod:`.tables`.
