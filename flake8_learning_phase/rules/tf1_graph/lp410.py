@@ -8,6 +8,7 @@ from flake8_learning_phase.core.module import Assignment, Parameter, dotted, rea
 from flake8_learning_phase.core.records import Record
 from flake8_learning_phase.core.registry import Rule, invalid, valid
 from flake8_learning_phase.flow.calls import parameter_arguments
+from flake8_learning_phase.flow.dataflow import same_value
 from flake8_learning_phase.flow.terms import Context, Term
 from flake8_learning_phase.rules.tf1_graph.graph import FLAG_NAMES, PREFILTER, Graph, LayerUse, Training, graph
 from flake8_learning_phase.rules.tf1_graph.syntax import (
@@ -61,12 +62,12 @@ def check(context: RuleContext) -> Iterator[Finding]:
             if layer.flag is None or is_constant_false(layer.flag, layer.context):
                 reported.add(id(layer.node))
                 yield _finding(context, found, training, layer)
-            elif _never_true(context, training, layer):
+            elif _never_true(context, found, training, layer):
                 reported.add(id(layer.node))
                 yield _unfed_finding(context, training, layer)
 
 
-def _never_true(context: RuleContext, training: Training, layer: LayerUse) -> bool:
+def _never_true(context: RuleContext, found: Graph, training: Training, layer: LayerUse) -> bool:
     """The flag cannot be true where the train op runs: a placeholder defaulting to False that no
     run of the train op feeds a true value, or a parameter every call passes False."""
     flag, where = layer.flag, layer.context
@@ -74,7 +75,8 @@ def _never_true(context: RuleContext, training: Training, layer: LayerUse) -> bo
         return False
     bindings = reaching(where.scope, flag.id, where.seq, where.blocks)
     if bindings and all(isinstance(b, Assignment) and _false_by_default(b.value) for b in bindings):
-        return all(_fed_value(run, flag.id) is False for run in training.runs)
+        placeholders = {id(b.value) for b in bindings}
+        return all(_fed_value(found, run, flag.id, placeholders) is False for run in training.runs)
     if bindings and all(isinstance(b, Parameter) for b in bindings):
         passed = [pair for b in bindings for pair in parameter_arguments(
             context, Term("parameter", b.node, Context(b.scope, b.seq, b.blocks)))]
@@ -88,7 +90,10 @@ def _unfed_finding(context: RuleContext, training: Training, layer: LayerUse) ->
     name = layer.flag.id
     runs = training.runs
     literal = dict_literal(runs[0].feed, record_context(runs[0].record)) if len(runs) == 1 and runs[0].feed else None
-    if literal is None or not isinstance(runs[0].feed, ast.Dict) or not _is_placeholder_flag(layer):
+    if literal is None or not isinstance(runs[0].feed, ast.Dict) or not _is_placeholder_flag(layer) \
+            or not same_value(name, record_context(runs[0].record), layer.context):
+        # the run does not see the placeholder under its name (a local of the method that builds
+        # it, the op run from outside the class): the entry would be a NameError
         manual = "feed {} a true value when the train op runs (line {})".format(name, runs[0].record.node.lineno)
         return context.finding(RULE, layer.node, manual=manual, kind=kind)
     return context.finding(RULE, layer.node, [AddEntry(context.ref(literal), name, "True")], kind=kind)
@@ -107,17 +112,20 @@ def _false_by_default(node) -> bool:
     return is_constant(node.args[0]) and not constant_value(node.args[0])
 
 
-def _fed_value(run, name: str) -> Optional[bool]:
-    """Whether the run feeds ``name`` a true value; None when its feed cannot be read."""
+def _fed_value(found: Graph, run, name: str, placeholders: Set[int]) -> Optional[bool]:
+    """Whether the run feeds the placeholder ``name`` a true value: under its name or through
+    another expression that holds it (``net.is_training`` with ``self.is_training = is_training``);
+    None when its feed cannot be read."""
     if run.estimator:
         return None
     if run.feed is None:
         return False
-    literal = dict_literal(run.feed, record_context(run.record))
+    where = record_context(run.record)
+    literal = dict_literal(run.feed, where)
     if literal is None or any(key is None for key in literal.keys):
         return None
     for key, value in zip(literal.keys, literal.values):
-        if isinstance(key, ast.Name) and key.id == name:
+        if isinstance(key, ast.Name) and key.id == name or placeholders.intersection(found.reach(key, where)):
             return not is_constant(value) or bool(constant_value(value))
     return False
 
@@ -250,7 +258,8 @@ RULE = Rule(
         "training flag (`is_training`, `training`, `train`, ...), `mode == tf.estimator.ModeKeys.TRAIN` "
         "in an Estimator `model_fn`, or a placeholder flag every run of the train op feeds a true value; "
         "a placeholder that the one run of the train op does not feed gets `flag: True` in that run's "
-        "dict. A flag passed positionally in another parameter's slot (`tf.layers.dropout(h, 0.5, "
+        "dict, when the run sees the placeholder under that name (else a note: a local of the method "
+        "that builds it is no name where the op is run from outside the class). A flag passed positionally in another parameter's slot (`tf.layers.dropout(h, 0.5, "
         "is_training)`: `noise_shape`) is moved to `training=` when it is the last positional argument "
         "(`dropout(h, 0.5, training=is_training)`; a second flag beside it would leave a bool in "
         "`noise_shape`, and tensorflow 1.15.5 then fails to build the graph), else a note says so. A "
