@@ -236,21 +236,27 @@ def test_lp411_sees_a_control_dependency_around_apply_gradients():
 
 def test_a_train_op_kept_on_an_instance_is_found_where_it_runs_outside_its_class():
     source = read(CASES / "tflayers_train_op_on_instance.py")
-    assert findings(source) == [(18, 8, "LP410")]
+    lines = source.splitlines()
+    noisy = lines.index("    h = tf.layers.dropout(h, rate=rate)  # expect: LP410:9") + 1
+    paired = lines.index("        h = tf.layers.dropout(tf.layers.dense(self.x_in, 16), rate=0.5)  # expect: LP410:13") + 1
+    assert findings(source) == [(noisy, 8, "LP410"), (paired, 12, "LP410")]
     # run only through the parameter ``net.opt``, or only through the module's ``model.opt``
     through_parameter = source.replace("session.run(model.opt,", "session.run(model.loss,")
-    assert findings(through_parameter) == [(18, 8, "LP410")]
+    assert findings(through_parameter) == [(noisy, 8, "LP410"), (paired, 12, "LP410")]
     through_module = source.replace("sess.run([net.opt, net.loss],", "sess.run([net.loss],")
-    assert findings(through_module) == [(18, 8, "LP410")]
+    assert findings(through_module) == [(noisy, 8, "LP410"), (paired, 12, "LP410")]
     # its loss only evaluated: no train op of the class runs here
-    assert findings(through_parameter.replace("sess.run([net.opt, net.loss],", "sess.run([net.loss],")) == []
+    neither = through_parameter.replace("sess.run([net.opt, net.loss],", "sess.run([net.loss],")
+    assert findings(neither) == [(paired, 12, "LP410")]
+    # the other element of what ``optimize`` returns is no train op
+    assert findings(neither.replace("[paired.opt, paired.mean_loss]", "[paired.mean_loss]")) == []
     # Flagged's placeholder left unfed: reported, with a note (its name is a local of __init__:
     # an entry ``is_training: True`` in the run's dict would be a NameError)
     unfed = source.replace(", flagged.is_training: True}", "}")
-    line = source.splitlines().index(
+    flagged = lines.index(
         "        h = tf.layers.dropout(tf.layers.dense(self.x_in, 16), rate=0.5, training=is_training)") + 1
-    assert findings(unfed) == [(18, 8, "LP410"), (line, 12, "LP410")]
-    (note,) = [f for f in check_source(unfed, codes=["LP410"]) if f.line == line]
+    assert findings(unfed) == [(noisy, 8, "LP410"), (paired, 12, "LP410"), (flagged, 12, "LP410")]
+    (note,) = [f for f in check_source(unfed, codes=["LP410"]) if f.line == flagged]
     assert not note.edits and note.manual.startswith("feed is_training a true value")
 
 
@@ -264,6 +270,15 @@ def test_a_method_a_base_calls_on_self_is_looked_up_from_the_class_instantiated(
     # an override inherited through an intermediate class
     deeper = source.replace("model = Normed()", "class Deeper(Normed):\n    pass\n\n\nmodel = Deeper()")
     assert findings(deeper) == [(22, 20, "LP401")]
+
+
+def test_lp411_a_flag_parameter_every_call_leaves_at_its_true_default_reads_no_statistics():
+    source = read(CASES / "tflayers_flag_default_true.py")
+    assert findings(source) == []
+    evaluated = source.replace("samples = sess.run(fake,", "samples = sess.run(generator(z, training=False),")
+    assert findings(evaluated) == [(19, 11, "LP411")]
+    # a call that passes what cannot be read: the flag may be false
+    assert findings(source.replace("fake = generator(z)", "fake = generator(z, **options)")) == [(19, 11, "LP411")]
 
 
 def test_a_train_op_nobody_runs_here_is_not_judged():

@@ -1102,7 +1102,8 @@ class Evaluator:
     def assigned_at(self, node: ast.Attribute, frame: Frame) -> list:
         """``(expression, frame)`` for every assignment of the attribute ``node`` reads on an
         instance of a project class (``net.opt`` with ``net = Net()``: the ``self.opt = ...`` of
-        Net's methods, or of its project bases'); a fresh budget, and [] when ``node.value``
+        Net's methods, or of its project bases'; the element of a tuple a function of the module
+        returns for ``self.opt, self.loss = build(...)``); a fresh budget, and [] when ``node.value``
         stands for no such instance or it cannot be told."""
         return self._asked(lambda: [pair for value in self.values(node.value, frame) if isinstance(value, Instance)
                                     for pair in self._assignments(value.cls, value.mod, node.attr, value.construction)])
@@ -1117,8 +1118,16 @@ class Evaluator:
                 return self._assignments(base.node, base.mod, attr, construction)
             return []
         envs = self.init_envs(info, mod, construction)
-        return [(b.value, Frame(mod, b.scope, b.seq, b.blocks, envs)) for b in bindings
-                if isinstance(b, Assignment) and not b.augments and b.value is not None]
+        found = []
+        for binding in bindings:
+            if binding.augments:
+                continue
+            if isinstance(binding, Assignment) and binding.value is not None:
+                found.append((binding.value, Frame(mod, binding.scope, binding.seq, binding.blocks, envs)))
+            elif isinstance(binding, Unpacking):  # ``self.d_opt, self.g_opt = build_ops(...)``: its element
+                found.extend((element, Frame(mod, scope, seq, blocks, envs))
+                             for element, scope, seq, blocks in unpacked(binding))
+        return found
 
     def dispatched(self, cdef, mod, name: str) -> List[FunctionRef]:
         """The methods a ``self.name(...)`` call in a method of the project class ``cdef`` (of

@@ -116,8 +116,9 @@ RULE = Rule(
     silence=(
         "Stays silent when some run of the file runs the collection (a control dependency, nested or in "
         "a helper; a fetch; a second run), for `updates_collections=None`, for `create_train_op` (it "
-        "wires them), when the flag is a constant (no inference path reads the statistics), and when the "
-        "train op is not run in this file. Silence one line with `# noqa: LP411`."
+        "wires them), when the flag is a constant (no inference path reads the statistics; also a "
+        "builder's parameter every call in the file passes one constant or leaves at a constant default), "
+        "and when the train op is not run in this file. Silence one line with `# noqa: LP411`."
     ),
     examples=(invalid(_BAD, fixed=_GOOD), invalid(_BAD_EARLY, fixed=_GOOD_EARLY), valid(_GOOD), valid(_GOOD_CONTROL)),
     prefilter=PREFILTER,

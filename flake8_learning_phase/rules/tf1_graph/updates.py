@@ -5,8 +5,9 @@ from typing import List, Optional, Set
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import Wrap
 from flake8_learning_phase.core.module import Assignment, CallRecord, Parameter, dotted, reaching
-from flake8_learning_phase.flow.calls import parameter_arguments
-from flake8_learning_phase.flow.terms import Context, Term
+from flake8_learning_phase.flow.calls import function_calls
+from flake8_learning_phase.flow.terms import Context
+from flake8_learning_phase.keras.models import resolver
 from flake8_learning_phase.rules.tf1_graph.graph import Graph, LayerUse, Training, companion_runs, opaque_dependency
 from flake8_learning_phase.rules.tf1_graph.syntax import constant_value, is_constant, is_update_ops, tensorflow_alias
 
@@ -27,13 +28,33 @@ def varies(context: RuleContext, flag: ast.expr, where: Context) -> bool:
             truths.add(bool(constant_value(binding.value)))
             continue
         if isinstance(binding, Parameter):
-            term = Term("parameter", binding.node, Context(binding.scope, binding.seq, binding.blocks))
-            passed = parameter_arguments(context, term)
-            if passed and all(is_constant(value) for value, _ in passed):
-                truths.update(bool(constant_value(value)) for value, _ in passed)
+            passed = _passed_truths(context, binding)
+            if passed is not None:
+                truths.update(passed)
                 continue
         return True
     return len(truths) > 1
+
+
+def _passed_truths(context: RuleContext, binding: Parameter) -> Optional[Set[bool]]:
+    """The truth values the calls in the file give the parameter: a constant passed, or its
+    constant default where a call leaves it out (``generator(z)`` with ``training=True``); None
+    when a call gives something else, passes ``*args`` / ``**kwargs``, or no call is seen."""
+    function = binding.scope
+    calls = function_calls(context, function)
+    if not calls:
+        return None
+    evaluator = resolver(context)
+    truths: Set[bool] = set()
+    for call, frame, bound in calls:
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            return None
+        passed = evaluator.bind_arguments(function.node, call, frame, bound).get(binding.node.arg)
+        value = passed[0][0] if passed else binding.value
+        if value is None or not is_constant(value):
+            return None
+        truths.add(bool(constant_value(value)))
+    return truths
 
 
 def update_ops_run(found: Graph, training: Training, layers: List[LayerUse]) -> bool:
