@@ -546,7 +546,8 @@ class Evaluator:
         """``a, b = build()`` with ``build`` here returning tuples: what element ``a`` is."""
         if not isinstance(binding, Unpacking):
             return [UNSEEN_VALUE]
-        elements = unpacked(binding)
+        # ``a, b = pair`` after ``pair = build(units)``: followed below, with the call's arguments bound
+        elements = unpacked(binding) if isinstance(binding.value, ast.Call) else []
         if not elements:
             where = Frame(mod, binding.scope, binding.seq, binding.blocks, envs)
             return self._element_values(binding.value, where, binding.index, binding.count, 0)

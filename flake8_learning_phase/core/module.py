@@ -305,27 +305,32 @@ def reaching(scope: Scope, name: str, seq: int, blocks: tuple) -> List[Binding]:
 
 
 def unpacked(binding: Unpacking) -> List[Tuple[ast.expr, Scope, int, tuple]]:
-    """What ``a, b = f(...)`` binds ``a`` to, when ``f`` is defined here and returns tuples.
+    """What ``a, b = f(...)`` binds ``a`` to, when ``f`` is defined here and returns tuples
+    (also ``a, b = pair`` after ``pair = f(...)``, its one binding).
 
     One ``(element, scope, seq, blocks)`` per ``return`` of ``f``; empty when
     ``f`` is not seen or some return is not a tuple display of the right length.
     """
-    call = binding.value
+    call, at = binding.value, binding
+    if isinstance(call, ast.Name):
+        held = [b for b in reaching(binding.scope, call.id, binding.seq, binding.blocks) if not b.augments]
+        if len(held) == 1 and isinstance(held[0], Assignment):
+            call, at = held[0].value, held[0]
     if not isinstance(call, ast.Call):
         return []
     body = None
     func = call.func
     if isinstance(func, ast.Name):
-        found = [b for b in reaching(binding.scope, func.id, binding.seq, binding.blocks) if not b.augments]
+        found = [b for b in reaching(at.scope, func.id, at.seq, at.blocks) if not b.augments]
         if len(found) == 1 and isinstance(found[0], FunctionDefinition):
             body = found[0].body
     elif (
         isinstance(func, ast.Attribute)
         and isinstance(func.value, ast.Name)
-        and binding.scope.cls is not None
-        and func.value.id == binding.scope.self_name
+        and at.scope.cls is not None
+        and func.value.id == at.scope.self_name
     ):
-        body = binding.scope.cls.methods.get(func.attr)
+        body = at.scope.cls.methods.get(func.attr)
     if body is None or not body.returns:
         return []
     elements = []
