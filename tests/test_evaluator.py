@@ -10,7 +10,7 @@ import ast
 import sys
 
 from flake8_learning_phase.core.evaluator import Evaluator
-from flake8_learning_phase.core.module import build
+from flake8_learning_phase.core.module import Unpacking, build, unpacked
 from flake8_learning_phase.core.signatures import can_bind
 from flake8_learning_phase.core.values import UNSEEN_VALUE, ClassRef, Frame, FunctionRef, Instance
 
@@ -381,3 +381,17 @@ def test_dispatched_looks_a_self_method_up_from_the_classes_whose_instances_are_
     assert built("") == ["G"]  # no instance made: the class's own method
     assert built("Leaf()\n") == ["D"]  # Leaf inherits Mid's override
     assert built("Base()\nMid()\n") == ["D", "G"]
+
+
+def test_unpacking_a_name_bound_to_a_call_gives_the_element_of_each_return():
+    def elements(source):
+        model = build(ast.parse(source))
+        (binding,) = [b for s in model.scopes for b in s.bindings.get("first", ()) if isinstance(b, Unpacking)]
+        return [element.id for element, _, _, _ in unpacked(binding)]
+
+    pair = "def pair(x):\n    if x:\n        return a, b\n    return c, d\n"
+    assert elements(pair + "first, second = pair(1)\n") == ["a", "c"]
+    assert elements(pair + "held = pair(1)\nfirst, second = held\n") == ["a", "c"]
+    # a name bound twice, or to no call of a function here: not followed
+    assert elements(pair + "held = pair(1)\nif z:\n    held = other()\nfirst, second = held\n") == []
+    assert elements(pair + "held = (1, 2)\nfirst, second = held\n") == []
