@@ -141,6 +141,7 @@ class Evaluator:
         self._imported: Dict[tuple, object] = {}  # project.resolve_absolute by (module, import path)
         self._test_modules: Dict[int, bool] = {}  # project.is_test_or_example by module
         self._partials: Dict[tuple, ast.Call] = {}  # the call a partial's call makes, by both calls
+        self._fallbacks: Dict[tuple, bool] = {}  # (id(def), parameter) -> the def replaces it when None
         self._uses: Dict[int, ValueUses] = {}  # value_uses() by module
 
     # -- what a library's names make (a library package overrides these) -------------
@@ -830,7 +831,7 @@ class Evaluator:
         invocations = self.invocations(fdef, frame.mod, scope)
         # ``net = net if net is not None else QNet``: the function's own fallback, in the places
         # it takes the parameter's, says what the function is written for when none is passed
-        falls_back = _is_none(binding.value) and _replaced_when_none(fdef, name)
+        falls_back = _is_none(binding.value) and self._falls_back(fdef, name)
         if not invocations:
             return [NONE_VALUE] if falls_back else self.unpassed_parameter(fdef, frame.mod) or [UNSEEN_VALUE]
         for call, where, bound in invocations:
@@ -845,6 +846,13 @@ class Evaluator:
         if id(fdef) in self._cut:
             found.append(UNSEEN_VALUE)
         return found or [UNSEEN_VALUE]
+
+    def _falls_back(self, fdef, name: str) -> bool:
+        """:func:`_replaced_when_none`, once per def and parameter (a walk of the def's body)."""
+        key = (id(fdef), name)
+        if key not in self._fallbacks:
+            self._fallbacks[key] = _replaced_when_none(fdef, name)
+        return self._fallbacks[key]
 
     def _forwards_nothing(self, call: ast.Call, where: Frame) -> bool:
         """``super().__init__(**kwargs)`` made with its function's own ``**kwargs`` when no
