@@ -699,6 +699,8 @@ class Evaluator:
             return self.class_member(value.cls, value.mod, attr, value.construction)
         if isinstance(value, ClassRef):
             return self.class_member(value.node, value.mod, attr, None)
+        if isinstance(value, Foreign) and value != NONE_VALUE:
+            return [Foreign(value.what + "." + attr)]  # a plain library object's parts are plain too
         return [UNSEEN_VALUE]
 
     def class_member(self, cdef, mod, attr: str, construction: Optional[Construction]) -> List[Value]:

@@ -32,6 +32,7 @@ from flake8_learning_phase.core.module import (
     build,
     qualified_name,
 )
+from flake8_learning_phase.core.search_path import AddedFolder, added_folders
 
 MAX_FILE_BYTES = 1000000
 # A file read by a registered reader (a notebook) may be larger: its outputs (plots) are not code.
@@ -55,12 +56,13 @@ class ModuleInfo:
     one pass that builds it.
     """
 
-    __slots__ = ("path", "model", "text")
+    __slots__ = ("path", "model", "text", "_added")
 
     def __init__(self, path: Optional[str], model: ModuleModel, text: str = ""):
         self.path = path
         self.model = model
         self.text = text
+        self._added: Optional[List[str]] = None
 
     @property
     def relative(self) -> Dict[str, RelativeImport]:
@@ -73,6 +75,14 @@ class ModuleInfo:
     @property
     def folder(self) -> Optional[str]:
         return None if self.path is None else os.path.dirname(os.path.abspath(self.path))
+
+    @property
+    def added_roots(self) -> List[str]:
+        """The existing folders the module adds to ``sys.path`` (computed once)."""
+        if self._added is None:
+            folder = self.folder
+            self._added = [] if folder is None else _existing_folders(added_folders(self.model, self.path), folder)
+        return self._added
 
 
 class ModuleReader(NamedTuple):
@@ -151,7 +161,60 @@ def package_root(folder: str) -> str:
     return current
 
 
+# What marks the folder a project is installed from (``pip install -e .``).
+_DISTRIBUTION_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+_DISTRIBUTION_ROOTS: Dict[str, Optional[str]] = {}
+
+
+def distribution_root(folder: str) -> Optional[str]:
+    """The folder of the ``pyproject.toml``/``setup.py``/``setup.cfg`` at the top-most package
+    above ``folder`` or one folder above it; None when there is none (cached per folder).
+
+    A project installed from there imports its packages by name from anywhere: its
+    ``notebooks/`` and ``scripts/`` folders, and the packages of a ``src/`` layout.
+    """
+    if folder not in _DISTRIBUTION_ROOTS:
+        top = package_root(folder)
+        found = None
+        for candidate in (top, os.path.dirname(top)):
+            if any(os.path.isfile(os.path.join(candidate, name)) for name in _DISTRIBUTION_FILES):
+                found = candidate
+                break
+        _DISTRIBUTION_ROOTS[folder] = found
+    return _DISTRIBUTION_ROOTS[folder]
+
+
+def _existing_folders(added: List[AddedFolder], folder: str) -> List[str]:
+    """The folders of ``added`` that exist.  One relative to the working directory is looked for
+    from the module's folder (where Jupyter runs a notebook and where a script is usually
+    started), then from its distribution root (``python scripts/train.py`` run there), then from
+    the folder above when it starts with the module's folder's name (a notebook that cloned its
+    repository into the working directory: ``sys.path.append("repo/utils")``)."""
+    found = []
+    for entry in added:
+        if not entry.relative:
+            candidates = [entry.path]
+        else:
+            candidates = [os.path.join(folder, entry.path)]
+            root = distribution_root(folder)
+            if root is not None:
+                candidates.append(os.path.join(root, entry.path))
+            first = entry.path.replace("\\", "/").split("/")[0]
+            if first == os.path.basename(folder):
+                candidates.append(os.path.join(os.path.dirname(folder), entry.path))
+        for candidate in candidates:
+            candidate = os.path.normpath(candidate)
+            if os.path.isdir(candidate):
+                if candidate not in found:
+                    found.append(candidate)
+                break
+    return found
+
+
 def search_roots(info: ModuleInfo) -> List[str]:
+    """Where an absolute import of ``info`` is looked for: its folder, the folder holding its
+    top-most package, the folders it adds to ``sys.path``, and the distribution root with its
+    ``src/`` folder."""
     folder = info.folder
     if folder is None:
         return []
@@ -159,6 +222,12 @@ def search_roots(info: ModuleInfo) -> List[str]:
     top = package_root(folder)
     if top != folder:
         roots.append(top)
+    roots.extend(root for root in info.added_roots if root not in roots)
+    distribution = distribution_root(folder)
+    if distribution is not None:
+        for root in (distribution, os.path.join(distribution, "src")):
+            if root not in roots and os.path.isdir(root):
+                roots.append(root)
     return roots
 
 
@@ -233,14 +302,16 @@ _TEST_FOLDERS = frozenset({"tests", "test", "testing", "examples", "example"})
 
 def is_test_or_example(path: Optional[str]) -> bool:
     """A test module (``test_*.py``, ``*_test.py``, ``conftest.py``) or a module in a tests or
-    examples folder of its project (the path below the top-most package's folder)."""
+    examples folder of its project (the path below the distribution root, or else below the
+    top-most package's folder)."""
     if path is None:
         return False
     name = os.path.basename(path)
     if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
         return True
     folder = os.path.dirname(os.path.abspath(path))
-    parts = os.path.relpath(folder, package_root(folder)).replace("\\", "/").split("/")
+    base = distribution_root(folder) or package_root(folder)
+    parts = os.path.relpath(folder, base).replace("\\", "/").split("/")
     return any(part in _TEST_FOLDERS for part in parts)
 
 
@@ -264,14 +335,39 @@ def _walk(top: str, script: bool) -> Iterator[os.DirEntry]:
         yield from _walk(folder, False)
 
 
+# Folders of a distribution root that hold no code of the project's.
+_NOT_CODE_FOLDERS = frozenset({"__pycache__", "node_modules", "build", "dist", "site-packages"})
+
+
 def _project_entries(top: str, script: bool) -> Iterator[os.DirEntry]:
     """The files :class:`ProjectIndex` reads: the project's, and for a script the ``.py`` files
     of the folder above too (a folder without ``__init__.py`` imported as a namespace package,
-    ``from maddpg.buffer import Buffer`` in ../train.py: the scripts beside it may use it)."""
+    ``from maddpg.buffer import Buffer`` in ../train.py: the scripts beside it may use it).
+
+    For a package installed from a distribution root (:func:`distribution_root`), also the files
+    of that root, of its folders without ``__init__.py`` (``notebooks/``, ``scripts/``: where
+    the package's classes are built and its functions called) and of a ``src/`` layout."""
     yield from _walk(top, script)
     parent = os.path.dirname(top)
     if script and parent != top:
         yield from _walk(parent, True)
+    root = None if script else distribution_root(top)
+    if root is None:
+        return
+    if root != top:
+        yield from _walk(root, True)
+    try:
+        with os.scandir(root) as listing:
+            folders = sorted((entry for entry in listing if entry.is_dir()), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in folders:
+        if entry.path == top or entry.name.startswith(".") or entry.name in _NOT_CODE_FOLDERS:
+            continue
+        if entry.name == "src":
+            yield from _walk(entry.path, False)
+        elif not os.path.isfile(os.path.join(entry.path, "__init__.py")):
+            yield from _walk(entry.path, True)
 
 
 _IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")

@@ -176,6 +176,12 @@ class Resolver(Evaluator):
         # methods every Keras layer inherits that make a variable, not a layer
         if attr in ("add_weight", "add_variable") and self.keras_based(cdef, mod):
             return [Foreign(attr)]
+        # a subclass of a plain library class (``class Parser(argparse.ArgumentParser)``): its
+        # inherited methods are the library's, which make no layer
+        frame = Frame(mod, self.class_scope(cdef, mod) or mod.model.module, sys.maxsize, (), ())
+        bases = [value for base in cdef.bases for value in self.values(base, frame)]
+        if bases and all(isinstance(value, LibRef) and foreign(value.qualified) for value in bases):
+            return [Foreign(bases[0].qualified + "." + attr)]
         return [UNSEEN_VALUE]
 
     # -- what a model runs ------------------------------------------------------------
@@ -422,6 +428,8 @@ class Resolver(Evaluator):
                     elif isinstance(callee, LibRef):
                         if keras_kind(callee.qualified) is not None:
                             continue  # the call builds a layer: its arguments are configuration
+                    elif isinstance(callee, (Foreign, Literal)):
+                        continue  # ``parser.parse_args()``, ``np.clip``: a plain object's method makes no layer
                     elif not (isinstance(node.func, ast.Name) and hasattr(builtins, node.func.id)
                               and where.scope.lookup(node.func.id) is None and node.func.id not in where.mod.relative):
                         facts.opaque = True  # (a Python builtin, ``min(n * 2, top)``, makes no layer)

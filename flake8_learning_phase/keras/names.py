@@ -94,9 +94,14 @@ FROZEN_UNLESS_TRAINABLE = frozenset({"tensorflow_hub.KerasLayer", "tensorflow_hu
 
 
 # Libraries whose objects are never Keras layers or models (a Sonnet module takes ``is_training``,
-# not ``training``), and ``tf.Module``.
+# not ``training``), and ``tf.Module``; and the standard library modules and tools a training
+# script reads its settings and environment with (``args = parser.parse_args()``, ``env =
+# gym.make(...)``: a number they give scales a model's output without hiding a layer).  Not
+# those that hand objects back (``copy``, ``functools``, ``itertools``, ``random.choice``, ``pickle``).
 _FOREIGN_ROOTS = ("sonnet", "torch", "haiku", "flax", "jax", "numpy", "tensorflow.Module",
-                  "tensorflow.compat.v2.Module")
+                  "tensorflow.compat.v2.Module",
+                  "argparse", "configparser", "csv", "datetime", "glob", "json", "logging", "math", "os", "pathlib",
+                  "re", "shutil", "subprocess", "sys", "time", "gym", "gymnasium", "pandas", "matplotlib")
 # torch wrappers that call the module they wrap with the same arguments (a Keras model on the
 # torch backend is a torch module: ``DistributedDataParallel(model)(x)`` runs ``model(x)``).
 TORCH_WRAPPERS = frozenset({"torch.nn.parallel.DistributedDataParallel", "torch.nn.DataParallel",
