@@ -31,6 +31,7 @@ def folders(source, path=FILE):
     ("sys.path.append(str(Path(__file__).resolve().parents[1] / 'utils'))", AddedFolder("/work/repo/utils", False)),
     ("sys.path.append(str(Path(__file__).parent.parent))", AddedFolder("/work/repo", False)),
     ("sys.path.append(os.path.dirname(__file__) + '/lib')", AddedFolder("/work/repo/notebooks/lib", False)),
+    ("sys.path.append('../' + 'src')", AddedFolder("../src", True)),
 ])
 def test_a_folder_added_to_sys_path_is_known(line, expected):
     source = "import os\nimport sys\nfrom pathlib import Path\n" + line + "\n"
@@ -54,6 +55,7 @@ def test_a_name_bound_once_is_followed_through_functions_and_names():
     "sys.path.append('~/lib')",
     "sys.path.append(where())",
     "sys.path.append(os.path.join(ROOT, sub))",  # sub: not a literal
+    "sys.path.append(ROOT + 'lib')",  # where the separator goes is not written
     "paths.append('lib')",  # not sys.path
     "sys.path.append(*extra)",
     "sys.path.remove('lib')",

@@ -83,8 +83,8 @@ def _path(node: ast.expr, scope: Scope, seq: int, path: Optional[str], depth: in
     directory), or None when that is not known."""
     if depth > _MAX_DEPTH:
         return None
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        text = node.value
+    text = _text(node)
+    if text is not None:
         if text.startswith("~") or "$" in text or "\\" in text:
             return None
         return posixpath.normpath(posixpath.join(_CWD, text))
@@ -96,17 +96,26 @@ def _path(node: ast.expr, scope: Scope, seq: int, path: Optional[str], depth: in
         inner = _path(node.value, scope, seq, path, depth + 1)
         return None if inner is None else posixpath.dirname(inner)
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "parents":
-        index = node.slice.value if isinstance(node.slice, ast.Index) else node.slice  # Python < 3.9
-        if not (isinstance(index, ast.Constant) and type(index.value) is int and index.value >= 0):
+        index = node.slice.value if type(node.slice).__name__ == "Index" else node.slice  # Python < 3.9
+        number = _constant(index)
+        if type(number) is not int or number < 0:
             return None
         inner = _path(node.value.value, scope, seq, path, depth + 1)
-        for _ in range(index.value + 1):
+        for _ in range(number + 1):
             inner = None if inner is None else posixpath.dirname(inner)
         return inner
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Div, ast.Add)):
-        left = _path(node.left, scope, seq, path, depth + 1)
         right = _text(node.right)
-        if left is None or right is None:
+        if right is None:
+            return None
+        if isinstance(node.op, ast.Add):
+            left_text = _text(node.left)
+            if left_text is not None:  # ``"../" + "src"``: one literal
+                return _path(ast.Constant(value=left_text + right), scope, seq, path, depth + 1)
+            if not right.startswith("/"):
+                return None  # a path's text ends without its separator: ``ROOT + "lib"`` is unknown
+        left = _path(node.left, scope, seq, path, depth + 1)
+        if left is None:
             return None
         if isinstance(node.op, ast.Div):
             return posixpath.normpath(posixpath.join(left, right))
@@ -114,8 +123,19 @@ def _path(node: ast.expr, scope: Scope, seq: int, path: Optional[str], depth: in
     return None
 
 
+def _constant(node: ast.expr) -> object:
+    """A literal's value (Python 3.7 parses literals as ``Str``/``Num``, later ones as ``Constant``);
+    None for anything else."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if type(node).__name__ in ("Str", "Num"):
+        return ast.literal_eval(node)
+    return None
+
+
 def _text(node: ast.expr) -> Optional[str]:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+    value = _constant(node)
+    return value if isinstance(value, str) else None
 
 
 def _name(node: ast.Name, scope: Scope, seq: int, path: Optional[str], depth: int) -> Optional[str]:
