@@ -15,7 +15,9 @@ new value in and leave every other byte alone.
 :attr:`Notebook.source` is the code cells, in notebook order, joined into one
 module.  Each code cell is preceded by one marker comment line
 ``# %% [lp cell N]`` (N = the cell's index + 1, all cells counted: private, not
-the ``cell_N`` users see); the markers are how :meth:`Notebook.rewrite` finds
+the ``cell_N`` users see; ``if True:  # %% [lp cell N]`` above a cell whose first
+line is indented, which IPython dedents: the cell is that ``if``'s body, so no
+column moves); the markers are how :meth:`Notebook.rewrite` finds
 the cells again in an edited source, so a fixer may add or remove lines inside
 cells.  Lines end with ``\\n`` in ``source`` whatever the notebook used
 (``\\r\\n`` inside sources is restored on rewrite).  Columns are never
@@ -72,8 +74,7 @@ code in that cell is unknown (it may bind the step the fixer would change), so
 :meth:`Notebook.rewrite` refuses any change to a notebook with an unparsable
 cell (``NotebookError`` naming the cell), and lp-fix leaves it as it is, like
 an unparsable .py file (exit 123).  Not supported by the same rule (reported
-as unparsable): a cell whose first line is indented (IPython dedents it) and
-top-level ``await`` (IPython's autoawait).
+as unparsable): top-level ``await`` (IPython's autoawait).
 
 Writing
 -------
@@ -121,7 +122,9 @@ __all__ = [
 
 _BOM = b"\xef\xbb\xbf"
 _MARKER = "# %% [lp cell {}]"
-_MARKER_RE = re.compile(r"# %% \[lp cell (\d+)\]\Z")
+# The marker of a cell whose first line is indented: its lines are the body of this ``if``.
+_INDENTED_MARKER = "if True:  " + _MARKER
+_MARKER_RE = re.compile(r"(?:if True:  )?# %% \[lp cell (\d+)\]\Z")
 # Cell magics whose body is Python run in the kernel: the body is kept.
 KEEP_BODY_CELL_MAGICS = frozenset(["time", "timeit", "prun", "capture", "debug"])
 # Line magics whose argument is a Python statement: it is kept, at its columns.
@@ -164,7 +167,7 @@ class _Cell(object):
 
     __slots__ = (
         "index", "number", "cell_type", "cell_id", "text", "span", "items", "brace", "key",
-        "lines", "endings", "trailing", "masked", "heads", "whole", "first_line", "error", "mode",
+        "lines", "endings", "trailing", "masked", "heads", "whole", "first_line", "error", "mode", "indented",
     )
 
     def __init__(self, index, cell_type, cell_id, text, span, items, brace, key):
@@ -186,6 +189,7 @@ class _Cell(object):
         self.first_line = 0  # line of the cell's first line in the module
         self.error = None  # type: Optional[CellError]
         self.mode = (True, False)  # how it was masked: (keep magics' Python bodies, rename __future__)
+        self.indented = False  # its first line is indented (IPython dedents it): its marker is an ``if``
 
 
 # --------------------------------------------------------------------------- JSON
@@ -705,6 +709,25 @@ def _parse_cell(lines: List[str], first_line: int) -> Tuple[Optional[ast.Module]
     return ast.increment_lineno(tree, first_line - 1), None
 
 
+def _parse_indented_cell(lines: List[str], first_line: int) -> Optional[ast.Module]:
+    """The tree of a cell whose first line is indented, which IPython dedents before it runs the
+    cell; None when the cell does not start indented or does not parse that way either.
+
+    The cell is read as the body of an ``if True:`` written on its marker line, so that no
+    column moves (the module model counts an ``if True:`` body as code that surely runs).
+    """
+    first = next((line for line in lines if line.strip()), "")
+    if first[:1] not in (" ", "\t"):
+        return None
+    text = "\n".join(lines) + "\n"
+    try:
+        tree = compile("\n" * (first_line - 2) + "if True:\n" + text, "<cell>", "exec", ast.PyCF_ONLY_AST,
+                       dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return tree
+
+
 # --------------------------------------------------------------------------- the notebook
 
 
@@ -740,6 +763,10 @@ class Notebook(object):
                         cell.mode = (False, not first_code)
                         _mask_cell(cell, *cell.mode)
                         tree, error = _parse_cell(cell.masked, len(out) + 2)
+                    if error is not None:
+                        indented = _parse_indented_cell(cell.masked, len(out) + 2)
+                        if indented is not None:
+                            tree, error, cell.indented = indented, None, True
                     if tree is not None:
                         body.extend(tree.body)
                     if error is not None:
@@ -750,14 +777,15 @@ class Notebook(object):
                         errors.append(cell.error)
                         cell.masked = [""] * len(cell.lines)
             first_code = False
-            out.append(_MARKER.format(cell.index + 1) + "\n")
+            out.append((_INDENTED_MARKER if cell.indented else _MARKER).format(cell.index + 1) + "\n")
             self._code.append(cell)
             self._starts.append(len(out) + 1)
             cell.first_line = len(out) + 1
             out.extend(line + "\n" for line in cell.masked)
         self.source = "".join(out)  # type: str
         # What ast.parse(self.source) gives: the cells' statements at their module lines (the
-        # markers are comments, and every cell in it parses alone).
+        # markers are comments or the ``if True:`` of a cell that starts indented, and every
+        # cell in it parses alone).
         self.tree = ast.Module(body=body, type_ignores=[])
         self.errors = tuple(errors)  # type: Tuple[CellError, ...]
         self._ascii_style = None  # type: Optional[bool]  # decided on the first rewrite

@@ -322,6 +322,12 @@ def test_a_branch_its_if_never_takes_binds_nothing():
     assert evaluate(builder.replace("if wide:", "if not wide:") + "probe(build(1))\n") == ["G"]
 
 
+def test_an_if_true_body_surely_runs():
+    # a notebook cell that starts indented is read as the body of ``if True:``
+    assert evaluate("net = G()\nif True:\n    net = D()\nprobe(net)\n") == ["D"]
+    assert evaluate("net = G()\nif flag:\n    net = D()\nprobe(net)\n") == ["D", "G"]
+
+
 def test_calling_a_lambda_gives_what_its_body_stands_for():
     assert evaluate("make = lambda n: G()\nprobe(make(3))\n") == ["G"]
     assert evaluate("pick = lambda net: net\nprobe(pick(D()))\n") == ["D"]

@@ -270,6 +270,42 @@ def test_notebook_with_an_unparsable_cell_is_not_rewritten():
         nb.rewrite(fix_source(nb.source).source)
 
 
+# A cell pasted with its indentation: IPython dedents a cell whose first line is indented
+# (its ``leading_indent``) and runs it.
+INDENTED = [
+    ("code", "import tensorflow as tf\nmodel = tf.keras.Sequential([tf.keras.layers.Dropout(0.5)])"),
+    ("code", "\n    # pasted from the training script\n    opt = tf.keras.optimizers.Adam()\n"
+             "    def step(x):\n        with tf.GradientTape() as tape:\n            loss = model(x)\n"
+             "        grads = tape.gradient(loss, model.trainable_variables)\n"
+             "        opt.apply_gradients(zip(grads, model.trainable_variables))\nprint('ready')"),
+]
+
+
+def _notebook_bytes(cells):
+    return json.dumps({"cells": [{"cell_type": kind, "execution_count": None, "metadata": {}, "outputs": [],
+                                  "source": text.splitlines(True)} for kind, text in cells],
+                       "metadata": {}, "nbformat": 4, "nbformat_minor": 4}, indent=1).encode()
+
+
+def test_a_cell_whose_first_line_is_indented_is_read_as_ipython_dedents_it():
+    nb = load(_notebook_bytes(INDENTED))
+    assert nb.errors == ()
+    assert [where(nb, f) for f in check_source(nb.source)] == [("LP300", 2, 6, 19)]
+    assert [where(nb, f) for f in fix_source(nb.source, tree=nb.tree).findings] == [("LP300", 2, 6, 19)]
+
+
+def test_a_fix_in_an_indented_cell_keeps_its_indentation():
+    nb = load(_notebook_bytes(INDENTED))
+    data = nb.rewrite(fix_source(nb.source).source)
+    assert text_of(cells_of(data)[1]) == INDENTED[1][1].replace("model(x)", "model(x, training=True)")
+    assert load(data).errors == () and check_source(load(data).source) == []
+
+
+def test_an_indented_cell_that_does_not_parse_dedented_either_is_reported():
+    (error,) = from_cells([("code", "    x = (1,\n")]).errors
+    assert error.cell_number == 1
+
+
 # --------------------------------------------------------------------------- flake8-equivalence on the GAN notebook
 
 

@@ -323,10 +323,12 @@ class Evaluator:
     def _reaching(self, scope: Scope, name: str, frame: Frame) -> list:
         """The bindings of ``name`` that reach its use; for a module name read in a module-level
         function that only module-level code calls (or in a function nested in one and only
-        called there), those that reach the calls.
+        called there), or in the ``__init__`` of a module-level class that only module-level
+        code constructs, those that reach the calls.
 
         A script that re-binds ``model = ...`` section by section and calls ``train_step``
-        between two bindings runs the step on the earlier model.
+        between two bindings runs the step on the earlier model; a notebook whose later cell
+        re-binds a builder's name (``encoder = model.encoder``) built the model with the builder.
         """
         owner = scope.lookup(name)
         if owner is None or not owner.is_module or owner is scope:
@@ -334,13 +336,17 @@ class Evaluator:
         # a function nested in it runs while the module-level function runs, as long as it is
         # only called, or handed to a call (a strategy's ``run(step_fn)``), where it is defined
         outer = scope
-        while outer.parent is not owner:
+        while outer.parent is not owner and not _module_class_constructor(outer, owner):
             if not self._only_called(outer, outer.parent, frame.mod, handed=True):
                 return reaching(scope, name, frame.seq, frame.blocks)
             outer = outer.parent
-        fdef = outer.node
-        calls = owner.calls.get(fdef.name, []) if outer.is_function else []
-        if not calls or not self._only_called(outer, owner, frame.mod):
+        if outer.parent is owner:
+            calls = owner.calls.get(outer.node.name, []) if outer.is_function else []
+            only = self._only_called(outer, owner, frame.mod)
+        else:  # ``__init__`` runs where the class is constructed
+            calls = owner.calls.get(outer.parent.node.name, [])
+            only = self._only_called(outer.parent, owner, frame.mod)
+        if not calls or not only:
             return reaching(scope, name, frame.seq, frame.blocks)  # called elsewhere, or handed on
         found: list = []
         for record in calls:
@@ -350,9 +356,10 @@ class Evaluator:
         return found
 
     def _only_called(self, function: Scope, caller: Scope, mod: project.ModuleInfo, handed: bool = False) -> bool:
-        """``function``'s name is only ever called in ``caller`` (and, with ``handed``, given as an
-        argument to calls made there): not kept, returned or called from anywhere else."""
-        if not function.is_function:
+        """``function``'s name (a function's or a class's) is only ever called in ``caller`` (and,
+        with ``handed``, given as an argument to calls made there): not kept, returned, subclassed
+        or called from anywhere else."""
+        if not function.is_function and not isinstance(function.node, ast.ClassDef):
             return False
         name = function.node.name
         uses = len(caller.calls.get(name, []))
@@ -840,14 +847,29 @@ class Evaluator:
             mapping = self.bind_arguments(fdef, call, where, bound)
             if name in mapping:
                 expr, arg_frame = mapping[name][0]
-                found.extend(self.values(expr, arg_frame))
+                values = self.values(expr, arg_frame)
+                if values == [UNSEEN_VALUE] and self._unreached_parameter(expr, arg_frame):
+                    continue  # ``super().__init__(encoder)`` in a subclass nothing constructs
+                found.extend(values)
             elif any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
                 found.append(NONE_VALUE if falls_back and self._forwards_nothing(call, where) else UNSEEN_VALUE)
             elif binding.value is not None:
                 found.extend(self.values(binding.value, Frame(frame.mod, scope.parent, sys.maxsize, (), ())))
         if id(fdef) in self._cut:
             found.append(UNSEEN_VALUE)
+        # a call made only where nothing visible runs adds nothing when the project shows other
+        # calls (their arguments are what the function is used with); with none, it stays unseen
         return found or [UNSEEN_VALUE]
+
+    def _unreached_parameter(self, expr, frame: Frame) -> bool:
+        """``expr`` is a parameter of the function it is read in, and no visible call of that
+        function passes anything for it (a subclass's ``__init__`` that nothing constructs)."""
+        scope = frame.scope
+        if not isinstance(expr, ast.Name) or not scope.is_function or known_arguments(frame, scope) is not None:
+            return False
+        bindings = reaching(scope, expr.id, frame.seq, frame.blocks)
+        return bool(bindings) and all(isinstance(b, Parameter) and b.scope is scope for b in bindings) \
+            and not self.invocations(scope.node, frame.mod, scope)
 
     def _falls_back(self, fdef, name: str) -> bool:
         """:func:`_replaced_when_none`, once per def and parameter (a walk of the def's body)."""
@@ -1254,6 +1276,13 @@ def _replaced_when_none(fdef, name: str) -> bool:
 
 def _is_name(node, name: str) -> bool:
     return isinstance(node, ast.Name) and node.id == name
+
+
+def _module_class_constructor(scope: Scope, module: Scope) -> bool:
+    """``scope`` is the ``__init__`` of a class defined at the top level of ``module``."""
+    parent = scope.parent
+    return scope.is_function and scope.node.name == "__init__" and parent is not None \
+        and isinstance(parent.node, ast.ClassDef) and parent.parent is module
 
 
 def _literal(node) -> object:

@@ -731,7 +731,10 @@ class _Builder:
 
     def stmt_If(self, node):
         self.expr(node.test)
-        self._body(node.body, True, (node.test, True))
+        if _always_true(node.test):  # ``if True:`` (a notebook cell that starts indented is one)
+            self._body(node.body, False)
+        else:
+            self._body(node.body, True, (node.test, True))
         self._body(node.orelse, True, (node.test, False))
 
     def stmt_While(self, node):
@@ -779,6 +782,11 @@ class _Builder:
         for case in node.cases:
             self.expr(case.guard)
             self._body(case.body, True)
+
+
+def _always_true(test: ast.expr) -> bool:
+    """The literal ``True`` (``Constant``; ``NameConstant`` on Python 3.7)."""
+    return type(test).__name__ in ("Constant", "NameConstant") and getattr(test, "value", None) is True
 
 
 _NAMED_EXPR = getattr(ast, "NamedExpr", None)

@@ -46,7 +46,7 @@ MAX_SCANNED_FILES = 200
 # Project indexes kept per process (lp-lsp may see files of several projects).
 MAX_INDEXES = 8
 # How many folders above a project an absolute import may name as a namespace package.
-MAX_NAMESPACE_LEVELS = 3
+MAX_NAMESPACE_LEVELS = 5
 
 
 class ModuleInfo:

@@ -55,6 +55,7 @@ from flake8_learning_phase.keras.names import (
     foreign,
     is_checkpoint_loader,
     is_keras_layers_module,
+    is_model_copier,
     keras_kind,
     keras_path,
     phase_free_library_layer,
@@ -138,6 +139,13 @@ class Resolver(Evaluator):
     def library_call(self, callee: LibRef, call: ast.Call, frame: Frame) -> List[Value]:
         if keras_kind(callee.qualified) or is_checkpoint_loader(callee.qualified):
             return [KerasCall(callee.qualified, call, frame)]
+        if is_model_copier(callee.qualified):
+            # its layers are the argument's, unless a ``clone_function`` makes others
+            source = call.args[0] if call.args else keyword_value(call, "model")
+            if source is None or isinstance(source, ast.Starred) or keyword_value(call, "clone_function") is not None \
+                    or len(call.args) > 2:
+                return [UNSEEN_VALUE]
+            return self.values(source, frame)
         if callee.qualified in TORCH_WRAPPERS and call.args:
             return self.values(call.args[0], frame)  # DDP(model) calls model
         if callee.qualified in FROZEN_UNLESS_TRAINABLE and self._frozen(call, frame) \

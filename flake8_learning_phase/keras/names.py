@@ -72,6 +72,11 @@ def is_checkpoint_loader(qualified: Optional[str]) -> bool:
     return keras_path(qualified) in _CHECKPOINT_LOADERS
 
 
+def is_model_copier(qualified: Optional[str]) -> bool:
+    """``keras.models.clone_model``: a model with the layers of its argument, new weights."""
+    return keras_path(qualified) in ("models.clone_model", "models.cloning.clone_model")
+
+
 # Layers of other libraries that do the same in both modes (per-sample or per-group statistics,
 # pooling): known, and phase-free.  TensorFlow Addons' SpectralNormalization is not one (it
 # updates its power iteration only in training).
@@ -94,11 +99,12 @@ FROZEN_UNLESS_TRAINABLE = frozenset({"tensorflow_hub.KerasLayer", "tensorflow_hu
 
 
 # Libraries whose objects are never Keras layers or models (a Sonnet module takes ``is_training``,
-# not ``training``), and ``tf.Module``; and the standard library modules and tools a training
+# not ``training``; a TensorLayer 2 model sets its phase with ``.train()``/``.eval()``), and
+# ``tf.Module``; and the standard library modules and tools a training
 # script reads its settings and environment with (``args = parser.parse_args()``, ``env =
 # gym.make(...)``: a number they give scales a model's output without hiding a layer).  Not
 # those that hand objects back (``copy``, ``functools``, ``itertools``, ``random.choice``, ``pickle``).
-_FOREIGN_ROOTS = ("sonnet", "torch", "haiku", "flax", "jax", "numpy", "tensorflow.Module",
+_FOREIGN_ROOTS = ("sonnet", "torch", "haiku", "flax", "jax", "numpy", "tensorlayer", "tensorflow.Module",
                   "tensorflow.compat.v2.Module",
                   "argparse", "configparser", "csv", "datetime", "glob", "json", "logging", "math", "os", "pathlib",
                   "re", "shutil", "subprocess", "sys", "time", "gym", "gymnasium", "pandas", "matplotlib")

@@ -9,7 +9,7 @@ import ast
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
-from flake8_learning_phase.keras.models import UNSEEN, ModelInfo, resolve_model
+from flake8_learning_phase.keras.models import UNSEEN, ModelInfo, resolve_model, resolver
 from flake8_learning_phase.core.findings import AppendElement, Concatenate, Edit, StarAppend
 from flake8_learning_phase.core.module import (
     Assignment,
@@ -20,6 +20,7 @@ from flake8_learning_phase.core.module import (
     reaching,
 )
 from flake8_learning_phase.core.registry import Prefilter
+from flake8_learning_phase.core.values import NONE_VALUE, Foreign, Frame
 from flake8_learning_phase.flow.calls import argument, function_calls, parameter_arguments
 from flake8_learning_phase.flow.dataflow import Origin, applications, sources
 from flake8_learning_phase.keras.backend import backend_module, calls_backend
@@ -171,6 +172,24 @@ def trained_models(context: RuleContext, optimizer_terms) -> Optional[Dict[str, 
     return models
 
 
+def _trains_variables_only(context: RuleContext, optimizer_terms) -> bool:
+    """Every parameter ``get_updates`` trains is a plain variable (``tf.Variable(...)`` made in the
+    code), no model's weights: no layer is trained, whatever the phase."""
+    evaluator = resolver(context)
+    for term in optimizer_terms:
+        params = _params_argument(term.node)
+        if params is None:
+            return False
+        for piece in expand_parameters(context, flatten(params, term.context)):
+            if _weights_attribute(piece.node) is not None:
+                return False
+            where = piece.context
+            values = evaluator.values_at(piece.node, Frame(evaluator.root, where.scope, where.seq, where.blocks, ()))
+            if not values or not all(isinstance(v, Foreign) and v != NONE_VALUE for v in values):
+                return False
+    return True
+
+
 def model_info(context: RuleContext, step: "Step") -> ModelInfo:
     """What the model resolver says of the trained model (UNSEEN when there is none)."""
     if step.model_term is None:
@@ -197,6 +216,8 @@ def phase_matters(context: RuleContext, step: "Step") -> Optional[bool]:
         if infos:
             trained = infos[0]._replace(seen=all(info.seen for info in infos),
                                         phase_dependent=any(info.seen and info.phase_dependent for info in infos))
+        elif _trains_variables_only(context, step.optimizer_terms):
+            trained = trained._replace(seen=True)  # ``get_updates(params=[w])``: no model is trained
     if trained.phase_dependent:
         return True
     origins = list(loss_origins(context, step))

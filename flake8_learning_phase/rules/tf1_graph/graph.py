@@ -197,6 +197,7 @@ class Graph:
                         stack.append((binding.value, Context(binding.scope, binding.seq, binding.blocks), depth))
             elif isinstance(current, ast.Attribute):  # ``net.opt``: what ``net``'s class assigns to it
                 stack.extend((value, inner, depth) for value, inner in self._instance_attribute(current, here))
+                stack.extend((value, inner, depth) for value, inner in self._record_field(current, here))
             elif isinstance(current, ast.Call):
                 stack.extend(self._call_parts(current, here, depth))
         return found
@@ -226,6 +227,49 @@ class Graph:
         frame = Frame(evaluator.root, here.scope, here.seq, here.blocks, ())
         return [(value, Context(at.scope, at.seq, at.blocks)) for value, at in evaluator.assigned_at(node, frame)
                 if at.mod is evaluator.root]
+
+    def _record_field(self, node: ast.Attribute, here: Context) -> List[Tuple[ast.expr, Context]]:
+        """The field ``node`` reads of a namedtuple this module builds (``model.train`` with
+        ``model = create_model(...)`` returning ``Model(..., train=tf.group(...))``, the
+        pix2pix layout): what the construction passes for it."""
+        if not isinstance(node.value, ast.Name):
+            return []
+        found = []
+        for binding in reaching(here.scope, node.value.id, here.seq, here.blocks):
+            if not isinstance(binding, Assignment) or not isinstance(binding.value, ast.Call):
+                continue
+            made = Context(binding.scope, binding.seq, binding.blocks)
+            for value, where in [(binding.value, made)] + self.returned(binding.value, made):
+                passed = self._namedtuple_field(value, node.attr, where)
+                if passed is not None:
+                    found.append((passed, where))
+        return found
+
+    def _namedtuple_field(self, call, attr: str, here: Context) -> Optional[ast.expr]:
+        """What ``call``, a construction of a ``collections.namedtuple`` class this module makes,
+        passes for the field ``attr``; None otherwise."""
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
+            return None
+        bindings = [b for b in reaching(here.scope, call.func.id, here.seq, here.blocks) if not b.augments]
+        if len(bindings) != 1 or not isinstance(bindings[0], Assignment) or not isinstance(bindings[0].value, ast.Call):
+            return None
+        maker = bindings[0].value
+        if qualified_name(maker.func, bindings[0].scope, bindings[0].seq, bindings[0].blocks) != "collections.namedtuple":
+            return None
+        names = argument(maker, 1, "field_names")
+        if isinstance(names, (ast.List, ast.Tuple)):
+            fields = [string_value(element) for element in names.elts]
+        else:
+            text = string_value(names) if names is not None else None
+            fields = text.replace(",", " ").split() if text is not None else [None]
+        if attr not in fields or any(f is None for f in fields):
+            return None
+        for keyword in call.keywords:
+            if keyword.arg == attr:
+                return keyword.value
+        index = fields.index(attr)
+        positional = [a for a in call.args if not isinstance(a, ast.Starred)]
+        return positional[index] if len(positional) == len(call.args) and index < len(positional) else None
 
     def returned(self, call: ast.Call, here: Context) -> List[Tuple[ast.expr, Context]]:
         """The return values of the local functions or methods ``call`` calls."""
