@@ -18,7 +18,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.records import Record, field
-from flake8_learning_phase.core.values import Frame
+from flake8_learning_phase.core.values import Frame, FunctionRef
 from flake8_learning_phase.keras.graph_layers import (
     UPDATES_COLLECTIONS_POSITION,
     GraphLayer,
@@ -279,7 +279,8 @@ class Graph:
     def functions_called(self, call: ast.Call, here: Context) -> List[Scope]:
         """The local function ``call`` calls, or the methods of this module a ``self.m(...)`` call
         may run: ``m`` looked up from the class of ``self`` (a base's ``self.build(x)`` runs the
-        ``build`` of the subclass that is instantiated)."""
+        ``build`` of the subclass that is instantiated); or the method of this module's class a
+        call on one of its instances runs (``self.generator.forward(z)``)."""
         func = call.func
         if isinstance(func, ast.Name):
             found = [b for b in reaching(here.scope, func.id, here.seq, here.blocks) if not b.augments]
@@ -292,6 +293,13 @@ class Graph:
                 own = here.scope.cls.methods.get(func.attr)
                 return [own] if own is not None else []
             scopes = [evaluator.function_scope(m.node, m.mod) for m in methods if m.mod is evaluator.root]
+            return [scope for scope in scopes if scope is not None]
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, (ast.Name, ast.Attribute)):
+            # ``self.generator.forward(z)``: a method of an instance of this module's classes
+            evaluator = resolver(self.context)
+            frame = Frame(evaluator.root, here.scope, here.seq, here.blocks, ())
+            scopes = [evaluator.function_scope(v.node, v.mod) for v in evaluator.values_at(func, frame)
+                      if isinstance(v, FunctionRef) and v.bound is not None and v.mod is evaluator.root]
             return [scope for scope in scopes if scope is not None]
         return []
 
