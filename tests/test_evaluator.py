@@ -322,6 +322,23 @@ def test_a_branch_its_if_never_takes_binds_nothing():
     assert evaluate(builder.replace("if wide:", "if not wide:") + "probe(build(1))\n") == ["G"]
 
 
+def test_a_call_made_only_where_no_visible_call_reaches_adds_nothing_beside_others():
+    trainer = ("class Trainer:\n"
+               "    def __init__(self, net):\n"
+               "        self.net = net\n"
+               "    def step(self):\n"
+               "        probe(self.net)\n")
+    unbuilt = "class Momentum(Trainer):\n    def __init__(self, net):\n        super().__init__(net)\n"
+    dispatcher = "def make(**params):\n    return Trainer(**params)\n"
+    assert evaluate(trainer + unbuilt + "Trainer(G())\n") == ["G"]
+    assert evaluate(trainer + dispatcher + "Trainer(net=D())\n") == ["D"]
+    # with no other call, what reaches the parameter is not known
+    assert evaluate(trainer + unbuilt) == ["unseen"]
+    assert evaluate(trainer + dispatcher) == ["unseen"]
+    # a dispatcher that is called hands on what its callers pass
+    assert evaluate(trainer + dispatcher + "Trainer(net=D())\nmake(net=E())\n") == ["D", "unseen"]
+
+
 def test_an_if_true_body_surely_runs():
     # a notebook cell that starts indented is read as the body of ``if True:``
     assert evaluate("net = G()\nif True:\n    net = D()\nprobe(net)\n") == ["D"]

@@ -142,6 +142,7 @@ class Evaluator:
         self._test_modules: Dict[int, bool] = {}  # project.is_test_or_example by module
         self._partials: Dict[tuple, ast.Call] = {}  # the call a partial's call makes, by both calls
         self._fallbacks: Dict[tuple, bool] = {}  # (id(def), parameter) -> the def replaces it when None
+        self._unreached: Dict[int, bool] = {}  # id(def) -> no visible call reaches it
         self._uses: Dict[int, ValueUses] = {}  # value_uses() by module
 
     # -- what a library's names make (a library package overrides these) -------------
@@ -852,7 +853,10 @@ class Evaluator:
                     continue  # ``super().__init__(encoder)`` in a subclass nothing constructs
                 found.extend(values)
             elif any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
-                found.append(NONE_VALUE if falls_back and self._forwards_nothing(call, where) else UNSEEN_VALUE)
+                if falls_back and self._forwards_nothing(call, where):
+                    found.append(NONE_VALUE)
+                elif not self._forwards_unreached(call, where):  # ``algo(**params)`` in a dispatcher
+                    found.append(UNSEEN_VALUE)                   # no visible call reaches: nothing
             elif binding.value is not None:
                 found.extend(self.values(binding.value, Frame(frame.mod, scope.parent, sys.maxsize, (), ())))
         if id(fdef) in self._cut:
@@ -862,14 +866,34 @@ class Evaluator:
         return found or [UNSEEN_VALUE]
 
     def _unreached_parameter(self, expr, frame: Frame) -> bool:
-        """``expr`` is a parameter of the function it is read in, and no visible call of that
-        function passes anything for it (a subclass's ``__init__`` that nothing constructs)."""
+        """``expr`` is a parameter of the function it is read in, which no visible call reaches
+        (a subclass's ``__init__`` that nothing constructs)."""
         scope = frame.scope
         if not isinstance(expr, ast.Name) or not scope.is_function or known_arguments(frame, scope) is not None:
             return False
         bindings = reaching(scope, expr.id, frame.seq, frame.blocks)
         return bool(bindings) and all(isinstance(b, Parameter) and b.scope is scope for b in bindings) \
-            and not self.invocations(scope.node, frame.mod, scope)
+            and self._unreached_function(scope, frame.mod)
+
+    def _unreached_function(self, scope: Scope, mod) -> bool:
+        """No visible call reaches the function: none is made, or each is made in a function no
+        visible call reaches (``super().__init__(...)`` of a base whose subclasses nothing
+        constructs).  A cycle counts as reached."""
+        key = id(scope.node)
+        if key not in self._unreached:
+            self._unreached[key] = False
+            self._unreached[key] = all(
+                where.scope.is_function and self._unreached_function(where.scope, where.mod)
+                for _, where, _ in self.invocations(scope.node, mod, scope))
+        return self._unreached[key]
+
+    def _forwards_unreached(self, call: ast.Call, where: Frame) -> bool:
+        """Every ``*args``/``**kwargs`` ``call`` unpacks is a parameter of the function it is made
+        in, which no visible call reaches (``return algo(**alg_params)`` in a dispatcher that
+        only ``eval`` calls)."""
+        unpacked = [a.value for a in call.args if isinstance(a, ast.Starred)] + \
+            [k.value for k in call.keywords if k.arg is None]
+        return bool(unpacked) and all(self._unreached_parameter(expr, where) for expr in unpacked)
 
     def _falls_back(self, fdef, name: str) -> bool:
         """:func:`_replaced_when_none`, once per def and parameter (a walk of the def's body)."""
@@ -898,8 +922,12 @@ class Evaluator:
         if isinstance(fdef, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for call, where, bound in self.invocations(fdef, frame.mod, binding.scope):
                 mapping = self.bind_arguments(fdef, call, where, bound)
-                if binding.node.arg in mapping:
-                    found.extend(mapping[binding.node.arg])
+                passed = mapping.get(binding.node.arg)
+                if passed and len(passed) == 1 and self._unreached_parameter(*passed[0]) \
+                        or not passed and self._forwards_unreached(call, where):
+                    continue  # made only where no visible call reaches: see parameter_values
+                if passed:
+                    found.extend(passed)
                 else:
                     complete = False
         if not found or id(fdef) in self._cut:
