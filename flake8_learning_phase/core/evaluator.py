@@ -143,6 +143,7 @@ class Evaluator:
         self._partials: Dict[tuple, ast.Call] = {}  # the call a partial's call makes, by both calls
         self._fallbacks: Dict[tuple, bool] = {}  # (id(def), parameter) -> the def replaces it when None
         self._unreached: Dict[int, bool] = {}  # id(def) -> no visible call reaches it
+        self._mentions: Dict[tuple, int] = {}  # (id(module), name) -> how often its scopes read the name
         self._uses: Dict[int, ValueUses] = {}  # value_uses() by module
 
     # -- what a library's names make (a library package overrides these) -------------
@@ -341,13 +342,10 @@ class Evaluator:
             if not self._only_called(outer, outer.parent, frame.mod, handed=True):
                 return reaching(scope, name, frame.seq, frame.blocks)
             outer = outer.parent
-        if outer.parent is owner:
-            calls = owner.calls.get(outer.node.name, []) if outer.is_function else []
-            only = self._only_called(outer, owner, frame.mod)
-        else:  # ``__init__`` runs where the class is constructed
-            calls = owner.calls.get(outer.parent.node.name, [])
-            only = self._only_called(outer.parent, owner, frame.mod)
-        if not calls or not only:
+        # ``__init__`` runs where its class is constructed
+        called = outer if outer.parent is owner else outer.parent
+        calls = owner.calls.get(called.node.name, []) if outer.is_function else []
+        if not calls or not self._only_called(called, owner, frame.mod):
             return reaching(scope, name, frame.seq, frame.blocks)  # called elsewhere, or handed on
         found: list = []
         for record in calls:
@@ -366,8 +364,12 @@ class Evaluator:
         uses = len(caller.calls.get(name, []))
         if handed:
             uses += sum(1 for record, _ in self.value_uses(mod).handed.get(name, ()) if record.scope is caller)
-        mentions = sum(s.reads.get(name, 0) for s in mod.model.scopes)
-        return uses > 0 and mentions == uses and name not in mod.model.attribute_calls
+        if not uses or name in mod.model.attribute_calls:
+            return False
+        key = (id(mod), name)
+        if key not in self._mentions:  # asked for each module name a function reads
+            self._mentions[key] = sum(s.reads.get(name, 0) for s in mod.model.scopes)
+        return self._mentions[key] == uses
 
     def item(self, node, key: object, frame: Frame, depth: int) -> List[Value]:
         """What ``node[key]`` stands for: with a constant ``key`` (:data:`_NO_KEY` otherwise), the
