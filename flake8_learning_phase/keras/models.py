@@ -253,6 +253,18 @@ class Resolver(Evaluator):
                     return True
         return False
 
+    def _superseded(self, fdef, mod: project.ModuleInfo) -> bool:
+        """The function, or the class whose method it is, is bound again later in the scope that
+        defines it (``class Trainer`` written twice)."""
+        scope = self.function_scope(fdef, mod)
+        node = scope.cls.node if scope is not None and scope.cls is not None else fdef
+        owner = self.class_scope(node, mod) if node is not fdef else (scope.parent if scope is not None else None)
+        if owner is None:
+            return False
+        bindings = owner.bindings.get(node.name, [])
+        defined = [b.seq for b in bindings if b.node is node]
+        return bool(defined) and any(b.seq > defined[0] and not b.augments for b in bindings)
+
     def unpassed_parameter(self, fdef, mod: project.ModuleInfo) -> List[Value]:
         """For a parameter no visible call passes: the models the module's own builders return.
 
@@ -260,8 +272,11 @@ class Resolver(Evaluator):
         ``build_generator``, ``build_discriminator`` and ``build_functions(generator,
         discriminator)``) is written for those models.  Empty (the parameter stays unseen) when
         the module has no function returning a Keras network, or a builder also returns
-        something it cannot see.
+        something it cannot see, and for a definition a later one of the same name replaces (a
+        notebook's class cell edited and run again: the calls are the new definition's).
         """
+        if self._superseded(fdef, mod):
+            return []
         cached = self._builds.get(id(mod))
         if cached is not None:
             return cached

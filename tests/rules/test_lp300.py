@@ -2,6 +2,7 @@
 case folders and the TF2 programs: tests/test_lp300_cases.py), its examples and their fixes, and
 messages, fixes and library shapes beyond them."""
 from contract import RuleTests, pytest_generate_tests  # noqa: F401 (gives RuleTests its cases)
+from conftest import FIXTURES
 from flake8_learning_phase import check_source, fix_source
 
 
@@ -66,6 +67,13 @@ def test_unseen_model_message_says_when_the_fix_matters():
     )
     (finding,) = check_source(source, codes=["LP300"])
     assert finding.message.endswith("; matters if the model has BatchNormalization or Dropout")
+
+
+def test_a_superseded_class_is_not_judged_by_the_module_s_builders():
+    source = (FIXTURES / "lp300" / "class_defined_twice.py").read_text(encoding="utf-8")
+    hedged = {f.line: f.message.endswith("matters if the model has BatchNormalization or Dropout")
+              for f in check_source(source, codes=["LP300"])}
+    assert hedged == {33: True, 34: True, 50: False}
 
 
 def test_training_passed_by_keyword_variable_or_kwargs_is_silent():
