@@ -1,7 +1,7 @@
 """``python -m flake8_learning_phase`` runs lp-fix."""
 import sys
 
-from flake8_learning_phase.frontends.cli import main
+from flake8_learning_phase.frontends.cli import console_main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console_main())
