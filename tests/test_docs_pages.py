@@ -49,5 +49,10 @@ def test_tf_proof_page_has_the_generators_caption_and_notes():
     assert page.startswith("\n".join(header))
     for lines in notes:
         assert "\n".join(lines) in page
-    assert "*The plot:" in page and "387.7" in page.split("## deeper")[1]
+    assert "*The plot:" in page
+    # the note on the deep net: model.fit's own evaluation loss is far above its training losses
+    # (the number itself moves with the float rounding of the TensorFlow build: 387.7, 669.1)
+    rows = {line.split("|")[1].strip(): line.split("|")[2].strip()
+            for line in page.split("## deeper")[1].split("\n## ")[0].splitlines() if line.startswith("| ")}
+    assert float(rows["evaluation"]) > 100 * float(rows["3"])
     assert "evaluation loss of model.fit" in page

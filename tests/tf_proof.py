@@ -30,6 +30,7 @@ CASES = [
     ),
     Case("keras231_parity", "standalone keras 2.3.1, `from keras import backend as K`, old `get_updates`"),
     Case("divergence", "deeper BatchNormalization net, lr 0.1, Nesterov momentum 0.9"),
+    Case("tf_optimizer_parity", "tf.keras 1.15, a `tf.train` optimizer's `apply_gradients` op as the update"),
 ]
 
 

@@ -26,13 +26,18 @@ from flake8_learning_phase.keras.backend import is_phase_call
 # Term kinds.
 ITEM = "item"  # one element of a list/tuple literal, not the learning phase
 PHASE = "phase"  # the learning phase (a list element, or appended)
-OPTIMIZER = "optimizer"  # <optimizer>.get_updates(...)
+OPTIMIZER = "optimizer"  # <optimizer>.get_updates(...), .minimize(...), .apply_gradients(...)
 MODEL_UPDATES = "model_updates"  # <x>.updates, <x>.get_updates_for(...)
 ATTRIBUTE = "attribute"  # <x>.<attr> of something that is not self: model.inputs, ...
 PARAMETER = "parameter"  # a parameter of the enclosing function
 CALL = "call"  # the result of a call we cannot see into
 UNKNOWN = "unknown"  # anything else we cannot see into
 
+# The optimizer calls whose result trains: a Keras optimizer's update ops, and the train op of a
+# TensorFlow optimizer (``tf.train.AdamOptimizer(lr).apply_gradients(...)``), which K.function
+# runs as an update all the same.
+TRAIN_OPS = frozenset({"minimize", "apply_gradients"})  # one op each, not a list of them
+OPTIMIZER_METHODS = TRAIN_OPS | {"get_updates"}
 _MAX_DEPTH = 30
 _CONVERTERS = ("list", "tuple")
 
@@ -144,8 +149,8 @@ def _attribute(node, context, terms, seen, depth):
 def _call(node, context, terms, seen, depth):
     func = node.func
     if isinstance(func, ast.Attribute):
-        if func.attr == "get_updates":
-            kind = CALL if _is_own_get_updates(func.value, context.scope) else OPTIMIZER
+        if func.attr in OPTIMIZER_METHODS:
+            kind = CALL if _is_own_method(func.value, func.attr, context.scope) else OPTIMIZER
             terms.append(Term(kind, node, context))
             return
         if func.attr == "get_updates_for":
@@ -166,24 +171,27 @@ def _call(node, context, terms, seen, depth):
 
 
 def _item(element, context, seen, depth) -> Term:
-    """A single element: the learning phase, directly or through a name, or an item."""
+    """A single element: the learning phase or a TensorFlow optimizer's train op, directly or
+    through a name, or an item."""
     if is_phase_call(element, *context):
         return Term(PHASE, element, context)
-    if isinstance(element, (ast.Name, ast.Attribute)):
+    if isinstance(element, (ast.Name, ast.Attribute, ast.Call)):
         inner: List[Term] = []
         _flatten(element, context, inner, seen, depth)
         if any(term.kind == PHASE for term in inner):
             return Term(PHASE, element, context)
+        if len(inner) == 1 and inner[0].kind == OPTIMIZER and inner[0].node.func.attr in TRAIN_OPS:
+            return inner[0]  # ``updates=[apply]``: an op, one element of the list
     return Term(ITEM, element, context)
 
 
-def _is_own_get_updates(owner, scope) -> bool:
-    """``self.get_updates`` / ``super().get_updates`` in a class that defines it.
+def _is_own_method(owner, method: str, scope) -> bool:
+    """``self.get_updates`` / ``super().apply_gradients`` in a class that defines the method.
 
     That is an optimizer implementing itself, not a training step.
     """
     cls = scope.cls
-    if cls is None or "get_updates" not in cls.methods:
+    if cls is None or method not in cls.methods:
         return False
     if isinstance(owner, ast.Name):
         return owner.id == scope.self_name

@@ -203,7 +203,11 @@ RULE = Rule(
     fix_title="Add the learning phase to this training step",
     detects=(
         "A Keras backend `function(inputs, outputs, updates)` whose updates come from an "
-        "optimizer's `get_updates(...)` (a training step), and whose inputs do not contain "
+        "optimizer (a training step): a Keras optimizer's `get_updates(...)`, or the op of a "
+        "TensorFlow optimizer's `minimize(loss, var_list=...)` or `apply_gradients(...)` (the "
+        "DDPG actor's `apply_gradients(zip(tf.gradients(model.output, weights, -action_grads), "
+        "weights))`; an op the list sliced away, `[op][1:]`, trains nothing). Its "
+        "inputs do not contain "
         "`K.learning_phase()` or `K.symbolic_learning_phase()`, when the phase matters: the "
         "trained model, or a model the loss applies (`netD(fake)`), runs BatchNormalization, "
         "Dropout (and its variants), GaussianNoise or an RNN with dropout without its own "

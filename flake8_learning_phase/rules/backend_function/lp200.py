@@ -183,8 +183,10 @@ RULE = Rule(
         "call, or a model whose construction cannot be seen (the message then says it matters "
         "if the model has BatchNormalization). The trained model is the object whose "
         "`trainable_weights`, `trainable_variables` or `weights` (or a slice or a selection of "
-        "them) are passed to `get_updates` "
-        "(followed through a caller in the same file). Reported at the first line of the "
+        "them) are passed to `get_updates`, to `minimize` as `var_list`, or to `apply_gradients` "
+        "as the pairs' variables (`zip(gradients, model.trainable_weights)`, "
+        "`compute_gradients(loss, var_list)`), "
+        "followed through a caller in the same file. Reported at the first line of the "
         "`K.function(...)` call."
     ),
     why=(
@@ -212,8 +214,8 @@ RULE = Rule(
         "(with the phase pinned the defect is the moving statistics saved unmoved: reported only "
         "for a model seen with BatchNormalization), when the updates include a "
         "term it cannot see into (a parameter whose callers are not in the file, an attribute, "
-        "the result of an unknown call), or when `get_updates` trains the weights of several "
-        "models. Silence one line with `# noqa: LP200`."
+        "the result of an unknown call), when `get_updates` trains the weights of several "
+        "models, or when `minimize(loss)` names no `var_list`. Silence one line with `# noqa: LP200`."
     ),
     examples=(invalid(_BAD, fixed=_GOOD), valid(_GOOD), invalid(_GAN_BAD, fixed=_GAN_GOOD), valid(_GAN_GOOD)),
     prefilter=PREFILTER,

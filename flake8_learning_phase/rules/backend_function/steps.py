@@ -1,9 +1,11 @@
 """Training steps: what LP100, LP101 and LP200 all look at, found once per module.
 
 A *training step* is a Keras backend ``function(inputs, outputs, updates)``
-call whose updates come from an optimizer's ``get_updates(...)``.  This
-module finds them, flattens their inputs and updates into terms, names the
-trained model, and follows the step to the calls that feed it.
+call whose updates come from an optimizer: a Keras optimizer's
+``get_updates(...)``, or a TensorFlow optimizer's ``minimize(...)`` or
+``apply_gradients(...)`` op (the DDPG actor's update).  This module finds them,
+flattens their inputs and updates into terms, names the trained model, and
+follows the step to the calls that feed it.
 """
 import ast
 from typing import Dict, List, NamedTuple, Optional, Tuple
@@ -19,7 +21,9 @@ from flake8_learning_phase.core.module import (
     dotted,
     reaching,
 )
+from flake8_learning_phase.core.records import Record
 from flake8_learning_phase.core.registry import Prefilter
+from flake8_learning_phase.core.signatures import keyword_value
 from flake8_learning_phase.core.values import NONE_VALUE, Foreign, Frame
 from flake8_learning_phase.flow.calls import argument, function_calls, parameter_arguments
 from flake8_learning_phase.flow.dataflow import Origin, applications, sources
@@ -35,10 +39,14 @@ from flake8_learning_phase.flow.terms import (
     flatten,
 )
 
-# A training step always makes an attribute call ``<optimizer>.get_updates(``; files that
+# A training step always makes an attribute call ``<optimizer>.get_updates(``, or a TensorFlow
+# optimizer's ``.minimize(`` / ``.apply_gradients(`` beside a backend ``function(``; files that
 # merely define or mention get_updates (8 of the 13 in the tensorflow 1.15.5 + keras 2.3.1
-# corpus) need no parse.
-PREFILTER = Prefilter(words=("get_updates",), pattern=r"\.\s*get_updates\s*\(")
+# corpus) need no parse, nor do TF2 loops, which apply gradients but build no K.function.
+PREFILTER = Prefilter(
+    words=("get_updates", "minimize", "apply_gradients"),
+    patterns=((r"\.\s*get_updates\s*\(",), (r"\.\s*(?:minimize|apply_gradients)\s*\(", r"\bfunction\s*\(")),
+)
 
 # Where the trained model shows itself: get_updates(loss, <model>.<one of these>).
 WEIGHT_ATTRIBUTES = ("trainable_weights", "trainable_variables", "weights")
@@ -58,7 +66,7 @@ class Step(NamedTuple):
     context: Context  # where the call is evaluated
     input_terms: List[Term]
     update_terms: List[Term]
-    optimizer_terms: List[Term]  # the ``<optimizer>.get_updates(...)`` calls among the updates
+    optimizer_terms: List[Term]  # the optimizer calls among the updates (``get_updates``, ``apply_gradients``)
     model: Optional[str]  # the trained model's expression, when there is exactly one
     model_term: Optional[Term]  # that expression where it is used, for the model resolver
     sites: List[CallRecord]  # calls of the step that this file shows
@@ -160,10 +168,10 @@ def trained_models(context: RuleContext, optimizer_terms) -> Optional[Dict[str, 
     a model's weights."""
     models: Dict[str, Term] = {}
     for term in optimizer_terms:
-        params = _params_argument(term.node)
+        params = optimizer_part(term, PARAMS)
         if params is None:
             return None
-        for piece in expand_parameters(context, flatten(params, term.context)):
+        for piece in expand_parameters(context, flatten(params.node, params.context)):
             weights = _weights_attribute(piece.node)
             base = None if weights is None else dotted(weights.value)
             if base is None:
@@ -177,10 +185,10 @@ def _trains_variables_only(context: RuleContext, optimizer_terms) -> bool:
     code), no model's weights: no layer is trained, whatever the phase."""
     evaluator = resolver(context)
     for term in optimizer_terms:
-        params = _params_argument(term.node)
+        params = optimizer_part(term, PARAMS)
         if params is None:
             return False
-        for piece in expand_parameters(context, flatten(params, term.context)):
+        for piece in expand_parameters(context, flatten(params.node, params.context)):
             if _weights_attribute(piece.node) is not None:
                 return False
             where = piece.context
@@ -218,6 +226,12 @@ def phase_matters(context: RuleContext, step: "Step") -> Optional[bool]:
                                         phase_dependent=any(info.seen and info.phase_dependent for info in infos))
         elif _trains_variables_only(context, step.optimizer_terms):
             trained = trained._replace(seen=True)  # ``get_updates(params=[w])``: no model is trained
+        elif all(_minimizes_every_variable(term) for term in step.optimizer_terms):
+            # ``minimize(loss)``: every variable the loss depends on, so the models it is computed
+            # from (``model.output``); models it applies are judged below
+            infos = _output_models(context, step)
+            trained = trained._replace(seen=all(info.seen for info in infos),
+                                       phase_dependent=any(info.seen and info.phase_dependent for info in infos))
     if trained.phase_dependent:
         return True
     origins = list(loss_origins(context, step))
@@ -235,6 +249,24 @@ def phase_matters(context: RuleContext, step: "Step") -> Optional[bool]:
             if info.seen and info.phase_dependent:
                 return True
     return False if trained.seen else None
+
+
+def _minimizes_every_variable(term: Term) -> bool:
+    """``optimizer.minimize(loss)`` (``global_step=`` aside): no ``var_list``, so it trains every
+    trainable variable the loss depends on."""
+    call = term.node
+    return call.func.attr == "minimize" and len(call.args) <= 1 and keyword_value(call, "var_list") is None
+
+
+def _output_models(context: RuleContext, step: "Step") -> List[ModelInfo]:
+    """What the resolver says of each model whose ``output`` / ``outputs`` the loss reads."""
+    infos = []
+    for origin in loss_origins(context, step):
+        node = origin.node.value if isinstance(origin.node, ast.Subscript) else origin.node
+        if isinstance(node, ast.Attribute) and node.attr in ("output", "outputs"):
+            where = origin.context
+            infos.append(resolve_model(context, node.value, where.scope, where.seq, where.blocks))
+    return infos
 
 
 def loss_origins(context: RuleContext, step: "Step") -> List[Origin]:
@@ -255,11 +287,11 @@ def _loss_sources(context: RuleContext, step: "Step") -> Tuple[List[Origin], boo
     origins: List[Origin] = []
     complete = True
     for term in step.optimizer_terms:
-        loss = loss_argument(term.node)
+        loss = optimizer_part(term, LOSS)
         if loss is None:
             complete = False
             continue
-        found = sources(context, loss, term.context, stop=_applies_model(step.model))
+        found = sources(context, loss.node, loss.context, stop=_applies_model(step.model))
         complete = complete and found.complete
         origins.extend(found.origins)
     return origins, complete
@@ -268,6 +300,107 @@ def _loss_sources(context: RuleContext, step: "Step") -> Tuple[List[Origin], boo
 def _applies_model(model: Optional[str]):
     """Do not look inside ``model(t)``: its argument says nothing of the model's own graph."""
     return lambda origin: isinstance(origin.node, ast.Call) and model is not None and dotted(origin.node.func) == model
+
+
+# -- what an optimizer call trains, and on what loss ----------------------------------
+
+LOSS, PARAMS = "loss", "params"
+
+
+class OptimizerPart(Record):
+    """The loss an optimizer call in a step's updates minimises, or the parameters it trains,
+    and where that expression is evaluated (the call's own place, or a binding it reads)."""
+
+    node: ast.expr
+    context: Context
+
+
+def optimizer_part(term: Term, part: str) -> Optional[OptimizerPart]:
+    """``part`` (LOSS or PARAMS) of an optimizer call; None when it cannot be read.
+
+    ``get_updates(loss, params)``; ``minimize(loss, var_list=...)``; ``apply_gradients(pairs)``,
+    whose pairs are ``zip(gradients, params)`` (also through a name, ``list(...)`` or a
+    comprehension that clips the gradients) or ``compute_gradients(loss, var_list)``, with the
+    gradients from ``tf.gradients(ys, ...)`` / ``K.gradients(loss, ...)``: the loss is ``ys``.
+    """
+    call, where = term.node, term.context
+    method = call.func.attr
+    if method == "get_updates":
+        node = _get_updates_argument(call, part)
+    elif method == "minimize":
+        # ``var_list`` by keyword only: the second position is ``global_step`` for a
+        # ``tf.train`` optimizer and ``var_list`` for a Keras one.
+        node = argument(call, 0, "loss") if part == LOSS else keyword_value(call, "var_list")
+    else:
+        pairs = argument(call, 0, "grads_and_vars")
+        return None if pairs is None else _pairs_part(pairs, where, part, 0)
+    return None if node is None else OptimizerPart(node, where)
+
+
+def _pairs_part(node: ast.expr, where: Context, part: str, depth: int) -> Optional[OptimizerPart]:
+    """``part`` of the (gradient, variable) pairs handed to ``apply_gradients``."""
+    node, where = _assigned(node, where)
+    if depth > _MAX_HELPER_DEPTH or not isinstance(node, (ast.Call, ast.ListComp)):
+        return None
+    if isinstance(node, ast.ListComp):  # ``[(tf.clip_by_norm(g, 5.0), v) for g, v in pairs]``
+        return _pairs_part(node.generators[0].iter, where, part, depth + 1) if _keeps_variables(node) else None
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr == "compute_gradients":
+        found = argument(node, 0, "loss") if part == LOSS else argument(node, 1, "var_list")
+        return None if found is None else OptimizerPart(found, where)
+    if not (isinstance(func, ast.Name) and where.scope.lookup(func.id) is None) or node.keywords:
+        return None
+    if func.id in ("list", "tuple") and len(node.args) == 1:
+        return _pairs_part(node.args[0], where, part, depth + 1)
+    if func.id != "zip" or len(node.args) != 2:
+        return None
+    if part == PARAMS:
+        return OptimizerPart(node.args[1], where)
+    return _gradients_loss(node.args[0], where, depth + 1)
+
+
+def _gradients_loss(node: ast.expr, where: Context, depth: int) -> Optional[OptimizerPart]:
+    """What gradients are taken of: ``ys`` of ``tf.gradients(ys, xs, ...)``, ``loss`` of
+    ``K.gradients(loss, variables)``, through a name or a comprehension that clips them."""
+    node, where = _assigned(node, where)
+    if depth > _MAX_HELPER_DEPTH:
+        return None
+    if isinstance(node, ast.ListComp) and len(node.generators) == 1:
+        return _gradients_loss(node.generators[0].iter, where, depth + 1)
+    if not isinstance(node, ast.Call):
+        return None
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    if name != "gradients":
+        return None
+    found = keyword_value(node, "loss") or argument(node, 0, "ys")
+    return None if found is None else OptimizerPart(found, where)
+
+
+def _assigned(node: ast.expr, where: Context) -> Tuple[ast.expr, Context]:
+    """The value a name holds when one assignment alone reaches it; else the node itself."""
+    if not isinstance(node, ast.Name):
+        return node, where
+    bindings = reaching(where.scope, node.id, where.seq, where.blocks)
+    if len(bindings) != 1 or not isinstance(bindings[0], Assignment):
+        return node, where
+    binding = bindings[0]
+    return binding.value, Context(binding.scope, binding.seq, binding.blocks)
+
+
+def _keeps_variables(node: ast.ListComp) -> bool:
+    """``[(f(g), v) for g, v in pairs]``: each pair's variable kept, second, as it was."""
+    if len(node.generators) != 1 or not isinstance(node.elt, ast.Tuple) or len(node.elt.elts) != 2:
+        return False
+    target = node.generators[0].target
+    variable = node.elt.elts[1]
+    return (
+        isinstance(target, ast.Tuple)
+        and len(target.elts) == 2
+        and isinstance(target.elts[1], ast.Name)
+        and isinstance(variable, ast.Name)
+        and variable.id == target.elts[1].id
+    )
 
 
 def _get_updates_argument(call: ast.Call, name: str) -> Optional[ast.expr]:
@@ -302,14 +435,6 @@ def _weights_attribute(node: ast.expr) -> Optional[ast.Attribute]:
     if isinstance(node, ast.Attribute) and node.attr in WEIGHT_ATTRIBUTES:
         return node
     return None
-
-
-def _params_argument(call: ast.Call) -> Optional[ast.expr]:
-    return _get_updates_argument(call, "params")
-
-
-def loss_argument(call: ast.Call) -> Optional[ast.expr]:
-    return _get_updates_argument(call, "loss")
 
 
 # -- feeds -------------------------------------------------------------------------
