@@ -96,6 +96,23 @@ def test_an_item_set_by_index_joins_what_the_index_may_hold():
     assert evaluate("nets = [G(), D()]\nnets[0] = E()\nprobe(nets[1])\n") == ["D"]
 
 
+def test_items_of_nested_lists_through_subscripts_parameters_and_appends():
+    # ``nets[0][1]``, and ``actor, critic = nets[0]`` of a list of pairs
+    assert evaluate("nets = [[G(), D()]]\nprobe(nets[0][1])\n") == ["D"]
+    assert evaluate("nets = [[G(), D()], [E(), E()]]\na, b = nets[0]\nprobe(b)\n") == ["D"]
+    # a list grown by appends: any index is any appended pair
+    grown = "nets = []\nfor i in range(3):\n    pair = [G(), D()]\n    nets.append(pair)\n"
+    assert evaluate(grown + "a, b = nets[0]\nprobe(b)\n") == ["D"]
+    # through a parameter kept on self and a subscript passed on (an algorithm handed its networks)
+    classes = ("class Pair:\n    def __init__(self, nets):\n        self.a, self.b = nets\n        probe(self.b)\n"
+               "class Algo:\n    def __init__(self, nl):\n        self.nl = nl\n        Pair(self.nl[0])\n")
+    assert evaluate(classes + "Algo([[G(), D()]])\n") == ["D"]
+    assert evaluate(classes + grown + "Algo(nets)\n") == ["D"]
+    # something else on some path: unseen
+    assert evaluate(classes + "Algo(load())\n") == ["unseen"]
+    assert evaluate("nets = [[G(), D()]]\nnets.extend(more)\na, b = nets[0]\nprobe(b)\n") == ["unseen"]
+
+
 def test_a_container_changed_in_a_function_is_the_module_container():
     # ``nets[k] = v`` and ``models.append(m)`` make no local name: the module's container changes
     assert evaluate('nets = {}\ndef setup():\n    nets["g"] = G()\ndef step():\n    probe(nets["g"])\n') == ["G"]

@@ -34,7 +34,7 @@ import ast
 import itertools
 import os
 import sys
-from typing import Dict, List, NamedTuple, Optional
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from flake8_learning_phase.core import project
 from flake8_learning_phase.core.module import (
@@ -85,6 +85,9 @@ _MAX_METHOD_CALLS = 50
 
 #: A subscript's key that is not a constant (``models[name]``).
 _NO_KEY = object()
+# Hops (a name, a parameter, an attribute, a return) from a subscript to the displays it picks
+# from: ``Pair(self.nets[0])`` in a class built with a module list grown by appends takes 5.
+_MAX_PICK_DEPTH = 8
 
 
 class OutOfBudget(Exception):
@@ -376,6 +379,10 @@ class Evaluator:
         element it picks from a dict or list display, through the names and ``self`` attributes
         holding one and the items set on them (``nets["g"] = G()``; one set with a variable key
         may be any key); any element (a dict's values) when it cannot be picked."""
+        if isinstance(node, ast.Subscript) and depth <= 3:  # ``nets[0]["gen"]``: an item of each item
+            inner = self.item_expressions(node, frame, depth + 1)
+            if inner is not None:
+                return [v for expr, where in inner for v in self.item(expr, key, where, depth + 1)] or [UNSEEN_VALUE]
         if key is not _NO_KEY and depth <= 3:
             picked = self._display_item(node, key, frame)
             if picked is not None:
@@ -407,6 +414,71 @@ class Evaluator:
                     found.extend(picked if picked is not None else self.item(binding.value, key, where, depth + 1))
                 return found or [UNSEEN_VALUE]
         return self.elements(node, frame, depth, keyed=True)
+
+    def item_expressions(self, node: ast.Subscript, frame: Frame, depth: int) -> Optional[List[Tuple[ast.expr, Frame]]]:
+        """The expressions ``node`` (``container[key]``) may evaluate to, where each is written:
+        the element a constant key picks from the list, tuple or dict displays the container
+        stands for (any element for another key, or for a list that appends grow), through
+        names, parameters (what the visible calls pass), ``self`` attributes, nested subscripts
+        and the returns of project functions.  None when some path leads to something else."""
+        index = subscript_index(node)
+        if isinstance(index, (ast.Slice, ast.Tuple)) or type(index).__name__ == "ExtSlice":
+            return None
+        return self._picked(node.value, _literal(index), frame, depth)
+
+    def _picked(self, node, key: object, frame: Frame, depth: int) -> Optional[List[Tuple[ast.expr, Frame]]]:
+        if depth > _MAX_PICK_DEPTH:
+            return None
+        if isinstance(node, (ast.List, ast.Tuple)):
+            if any(isinstance(e, ast.Starred) for e in node.elts):
+                return None
+            if type(key) is int:
+                return [(node.elts[key], frame)] if -len(node.elts) <= key < len(node.elts) else []
+            return [(e, frame) for e in node.elts] if key is _NO_KEY else None
+        if isinstance(node, ast.Dict):
+            keys = [_literal(k) if k is not None else _NO_KEY for k in node.keys]
+            if _NO_KEY in keys:
+                return None
+            if key is _NO_KEY:
+                return [(v, frame) for v in node.values]
+            return [(v, frame) for k, v in zip(keys, node.values) if k == key and type(k) is type(key)][-1:]
+        if isinstance(node, ast.Subscript):
+            outer = self.item_expressions(node, frame, depth + 1)
+            return None if outer is None else self._picked_from(outer, key, depth)
+        if isinstance(node, ast.Call):
+            returned = self.returned(node, frame)
+            return None if returned is None else self._picked_from(returned, key, depth)
+        sources: List[Tuple[ast.expr, Frame]] = []
+        appended: List[Tuple[ast.expr, Frame]] = []
+        holders = self._holders(node, frame)
+        if not holders:
+            return None
+        for binding in holders:
+            where = Frame(frame.mod, binding.scope, binding.seq, binding.blocks, frame.envs)
+            if isinstance(binding, Append):
+                appended.append((binding.value, where))
+            elif isinstance(binding, Assignment) and binding.value is not None:
+                sources.append((binding.value, where))
+            elif isinstance(binding, Parameter) and isinstance(node, ast.Name):
+                passed = self.arguments(binding, node.id, frame)
+                if passed is None:
+                    return None
+                sources.extend(passed)
+            else:
+                return None
+        if appended:  # ``nets = []`` grown by ``nets.append(pair)``: any index is any element
+            key = _NO_KEY
+        picked = self._picked_from(sources, key, depth)
+        return None if picked is None else picked + appended
+
+    def _picked_from(self, containers, key: object, depth: int) -> Optional[List[Tuple[ast.expr, Frame]]]:
+        found: List[Tuple[ast.expr, Frame]] = []
+        for expr, where in containers:
+            picked = self._picked(expr, key, where, depth + 1)
+            if picked is None:
+                return None
+            found.extend(picked)
+        return found
 
     def _display_item(self, node, key: object, frame: Frame) -> Optional[List[Value]]:
         """What the constant ``key`` picks from a dict or list display: [] when it holds no such
@@ -583,6 +655,13 @@ class Evaluator:
             if returned is None:
                 return [UNSEEN_VALUE]
             for expr, where in returned:
+                found.extend(self._element_values(expr, where, index, count, depth + 1))
+            return found or [UNSEEN_VALUE]
+        if isinstance(node, ast.Subscript):  # ``actor, critic = nets[0]`` with ``nets = [[a, c], ...]``
+            picked = self.item_expressions(node, frame, depth + 1)
+            if picked is None:
+                return [UNSEEN_VALUE]
+            for expr, where in picked:
                 found.extend(self._element_values(expr, where, index, count, depth + 1))
             return found or [UNSEEN_VALUE]
         if not isinstance(node, ast.Name):
