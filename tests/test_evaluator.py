@@ -113,6 +113,39 @@ def test_items_of_nested_lists_through_subscripts_parameters_and_appends():
     assert evaluate("nets = [[G(), D()]]\nnets.extend(more)\na, b = nets[0]\nprobe(b)\n") == ["unseen"]
 
 
+def test_a_call_reaches_the_returns_its_none_arguments_allow():
+    # ``def act(x=None)``: a layer when called without ``x``, the layer applied to ``x`` otherwise
+    act = "def act(x=None):\n    if x is None:\n        return G()\n    return D()\n"
+    assert evaluate(act + "probe(act())\n") == ["G"]
+    assert evaluate(act + "probe(act(None))\n") == ["G"]
+    assert evaluate(act + "probe(act(E()))\n") == ["D"]
+    assert evaluate(act + "h = E()\nprobe(act(x=h))\n") == ["D"]
+    # what the call passes cannot be told: both
+    assert evaluate(act + "probe(act(h))\n") == ["D", "G"]
+    assert evaluate(act + "probe(act(make()))\n") == ["D", "G"]
+    assert evaluate(act + "probe(act(**options))\n") == ["D", "G"]
+    # a constant compared with ``==``, also through the caller's parameter (``norm(t, kind)``)
+    norm = ('def norm(kind="none"):\n    if kind == "bn":\n        return G()\n    if kind != "none":\n'
+            '        return D()\n    return E()\n')
+    assert evaluate(norm + "probe(norm())\n") == ["E"]
+    assert evaluate(norm + 'probe(norm("bn"))\n') == ["G"]
+    assert evaluate(norm + 'probe(norm("inst"))\n') == ["D"]
+    assert evaluate(norm + 'def build(kind):\n    probe(norm(kind))\nbuild("inst")\n') == ["D"]
+    assert evaluate(norm + 'def build(kind):\n    probe(norm(kind))\nbuild("inst")\nbuild("bn")\n') \
+        == ["D", "G"]
+    assert evaluate(norm + "probe(norm(1))\n") == ["D"]  # 1 is not "bn", and not "none"
+    # ``isinstance(model, str)``: a path is loaded, a model passed is used as it is
+    load = "def load(model):\n    if isinstance(model, str):\n        return restore(model)\n    return model\n"
+    assert evaluate(load + "probe(load(G()))\n") == ["G"]
+    assert evaluate(load + 'probe(load("net.h5"))\n') == ["unseen"]
+    assert evaluate(load + "probe(load(path))\n") == ["unseen", "unseen"]  # both returns, neither seen
+    # ``is not None``, an ``else`` and a test of something else
+    other = ("def pick(x=None, y=None):\n    if x is not None:\n        return D()\n    elif y:\n"
+             "        return E()\n    else:\n        return G()\n")
+    assert evaluate(other + "probe(pick())\n") == ["E", "G"]
+    assert evaluate(other + "probe(pick(G()))\n") == ["D"]
+
+
 def test_a_container_changed_in_a_function_is_the_module_container():
     # ``nets[k] = v`` and ``models.append(m)`` make no local name: the module's container changes
     assert evaluate('nets = {}\ndef setup():\n    nets["g"] = G()\ndef step():\n    probe(nets["g"])\n') == ["G"]

@@ -55,6 +55,7 @@ from flake8_learning_phase.core.module import (
     subscript_index,
     unpacked,
 )
+from flake8_learning_phase.core.returns import reachable_returns
 from flake8_learning_phase.core.signatures import can_bind, parameter_names
 from flake8_learning_phase.core.values import (
     NONE_VALUE,
@@ -509,9 +510,13 @@ class Evaluator:
         unseen for anything else.  ``keyed``: what ``node[key]`` may be instead, which for a
         dict (a display, ``dict(a=...)``, ``d.values()``) is one of its values, not its keys."""
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            if any(isinstance(e, ast.Starred) for e in node.elts):
-                return [UNSEEN_VALUE]
-            return [v for e in node.elts for v in self.values(e, frame)]  # ``models = []``: appends follow
+            items: List[Value] = []  # ``models = []``: appends follow
+            for element in node.elts:
+                if isinstance(element, ast.Starred):  # ``[Masking(), *[rnn() for _ in range(n)]]``
+                    items.extend(self.elements(element.value, frame, depth + 1) or [UNSEEN_VALUE])
+                else:
+                    items.extend(self.values(element, frame))
+            return items
         if isinstance(node, ast.Dict):
             if not keyed or None in node.keys:  # iterating a dict gives its keys; ``{**base}``
                 return [UNSEEN_VALUE]
@@ -612,9 +617,11 @@ class Evaluator:
             if scope is None or not scope.returns:
                 return None
             bound = callee.bound is not None
-            envs = frame.envs + ((id(scope), self.bind_arguments(callee.node, call, frame, bound)),)
+            mapping = self.bind_arguments(callee.node, call, frame, bound)
+            envs = frame.envs + ((id(scope), mapping),)
             returned.extend((ret.value, Frame(callee.mod, scope, seq, blocks, envs))
-                            for ret, seq, blocks in scope.returns)
+                            for ret, seq, blocks in reachable_returns(callee.node, call, mapping, scope.returns,
+                                                                       self.values))
         return returned
 
     def arguments(self, binding: Parameter, name: str, frame: Frame):
@@ -886,7 +893,7 @@ class Evaluator:
         mapping = self.bind_arguments(callee.node, call, frame, callee.bound is not None)
         envs = frame.envs + ((id(scope), mapping),)
         found: List[Value] = []
-        for ret, seq, blocks in scope.returns:
+        for ret, seq, blocks in reachable_returns(callee.node, call, mapping, scope.returns, self.values):
             found.extend(self.values(ret.value, Frame(mod, scope, seq, blocks, envs)))
         return found
 
@@ -1070,7 +1077,7 @@ class Evaluator:
         outside them)."""
         found = []
         with_tests = self._in_tests(mod, None)
-        modules = itertools.islice(itertools.chain((mod,), self._importers(mod, cdef.name)), 1 + MAX_CALLER_MODULES)
+        modules = itertools.islice(itertools.chain((mod,), self.importers(mod, cdef.name)), 1 + MAX_CALLER_MODULES)
         for other in modules:
             for record, frame in self.calls_reaching(other, ClassRef, cdef, cdef.name):
                 if with_tests or not self._in_tests(other, record.scope):
@@ -1090,14 +1097,15 @@ class Evaluator:
                 yield Invocation(record.node, self.frame_of(mod, record), True)
             cdef = cls.node
             if fdef.name == "__init__":
-                for other in itertools.chain((mod,), self._importers(mod, cdef.name, local)):
+                for other in itertools.chain((mod,), self.importers(mod, cdef.name, local)):
                     for record, frame in self.calls_reaching(other, ClassRef, cdef, cdef.name):
                         yield Invocation(record.node, frame, True)
                     yield from self._calls_through_values(other, ClassRef, cdef, depth)
                     yield from self._base_constructor_calls(other, cdef)
+                yield from self._inheriting_constructions(cdef, mod, depth)
                 return
             # ``buffer.learn(actors, critics)`` on an instance, here or in a module importing the class
-            for other in itertools.chain((mod,), self._importers(mod, cdef.name, local)):
+            for other in itertools.chain((mod,), self.importers(mod, cdef.name, local)):
                 records = other.model.attribute_calls.get(fdef.name, ())
                 if len(records) > _MAX_METHOD_CALLS:
                     continue  # a name as common as ``get``: the budget is better spent elsewhere
@@ -1109,14 +1117,32 @@ class Evaluator:
                     if any(isinstance(v, Instance) and v.cls is cdef for v in self.values(owner, frame)):
                         yield Invocation(record.node, frame, True)
             return
-        for other in itertools.chain((mod,), self._importers(mod, fdef.name, local)):
+        for other in itertools.chain((mod,), self.importers(mod, fdef.name, local)):
             for record, frame in self.calls_reaching(other, FunctionRef, fdef, fdef.name):
                 yield Invocation(record.node, frame, False)
         yield from self._calls_through_values(mod, FunctionRef, fdef, depth)
 
+    def _inheriting_constructions(self, cdef, mod, depth: int):
+        """``Sub(net)`` of a subclass (here or in a module importing ``cdef``) that inherits the
+        constructor, or whose own hands ``*args, **kwargs`` on to it unchanged: a call of
+        ``cdef.__init__`` with the same arguments; and so on down its own such subclasses."""
+        if depth >= 3:
+            return
+        for other in itertools.chain((mod,), self.importers(mod, cdef.name)):
+            for info in other.model.classes.values():
+                init = info.methods.get("__init__")
+                if info.node is cdef or init is not None and not _forwards_everything(init.node):
+                    continue
+                bases = self.project_bases(info.node, other)
+                if bases and bases[0].node is cdef:
+                    for construction in self.constructions(info.node, other):
+                        yield Invocation(construction.call, construction.frame, True)
+                    yield from self._inheriting_constructions(info.node, other, depth + 1)
+
     def _base_constructor_calls(self, mod, cdef):
         """A subclass's ``super().__init__(gen, disc)`` (its first project base is ``cdef``) and
-        ``Base.__init__(self, gen, disc)`` in ``mod``: the subclass hands the base what it keeps."""
+        ``Base.__init__(self, gen, disc)`` in ``mod``: the subclass hands the base what it keeps
+        (its constructions are followed instead when it hands on ``*args, **kwargs``)."""
         for record in mod.model.attribute_calls.get("__init__", ()):
             owner = record.node.func.value
             cls = record.scope.cls
@@ -1125,7 +1151,7 @@ class Evaluator:
             frame = self.frame_of(mod, record)
             if isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "super":
                 bases = self.project_bases(cls.node, mod)
-                if bases and bases[0].node is cdef:
+                if bases and bases[0].node is cdef and not _forwards_everything(record.scope.node):
                     yield Invocation(record.node, frame, True)
             elif any(isinstance(v, ClassRef) and v.node is cdef for v in self.values(owner, frame)) \
                     and record.node.args and isinstance(record.node.args[0], ast.Name) \
@@ -1215,7 +1241,7 @@ class Evaluator:
                                                           depth + 1, bound))
         return found
 
-    def _importers(self, mod, name: str, local: bool = False):
+    def importers(self, mod, name: str, local: bool = False):
         """The project's modules that may import ``name`` from ``mod`` (none when ``local``)."""
         if mod.path is None or local:
             return
@@ -1392,6 +1418,25 @@ def _module_class_constructor(scope: Scope, module: Scope) -> bool:
     parent = scope.parent
     return scope.is_function and scope.node.name == "__init__" and parent is not None \
         and isinstance(parent.node, ast.ClassDef) and parent.parent is module
+
+
+def _forwards_everything(fdef) -> bool:
+    """``def __init__(self, *args, **kwargs)`` whose body calls ``super().__init__(*args,
+    **kwargs)``: it hands on what it was given (less its own keyword-only parameters)."""
+    args = fdef.args
+    if args.vararg is None or args.kwarg is None or len(args.args) != 1:
+        return False
+    for stmt in fdef.body:
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "__init__" \
+                and isinstance(call.func.value, ast.Call) and isinstance(call.func.value.func, ast.Name) \
+                and call.func.value.func.id == "super" \
+                and len(call.args) == 1 and isinstance(call.args[0], ast.Starred) \
+                and isinstance(call.args[0].value, ast.Name) and call.args[0].value.id == args.vararg.arg \
+                and len(call.keywords) == 1 and call.keywords[0].arg is None \
+                and isinstance(call.keywords[0].value, ast.Name) and call.keywords[0].value.id == args.kwarg.arg:
+            return True
+    return False
 
 
 def _literal(node) -> object:

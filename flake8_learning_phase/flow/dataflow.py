@@ -58,9 +58,11 @@ def sources(context: RuleContext, node: ast.expr, where: Context, stop=None) -> 
                 inner = Context(binding.scope, binding.seq, binding.blocks)
                 if isinstance(binding, Parameter):
                     stack.extend(parameter_arguments(context, Term("parameter", binding.node, inner)))
-                elif isinstance(binding, Unpacking):
+                elif isinstance(binding, Unpacking) and unpacked(binding):
                     stack.extend((e, Context(sc, sq, bl)) for e, sc, sq, bl in unpacked(binding))
                 elif binding.value is not None:
+                    # an element of what a library call returns (``clipped, _ =
+                    # tf.clip_by_global_norm(grads, 5)``) is computed from the call, as the whole is
                     stack.append((binding.value, inner))
             continue
         computed = True

@@ -39,6 +39,7 @@ from flake8_learning_phase.core import project
 from flake8_learning_phase.core.evaluator import BUDGET, Evaluator, OutOfBudget, known_arguments
 from flake8_learning_phase.core.module import (Append, Assignment, Extend, FunctionDefinition, ItemAssignment,
                                                Parameter, Scope, reaching)
+from flake8_learning_phase.core.returns import reachable_returns
 from flake8_learning_phase.core.signatures import keyword_value, parameter_names, positional_parameters
 from flake8_learning_phase.core.values import (NONE_VALUE, UNSEEN_VALUE, ClassRef, Construction, Foreign, Frame, FunctionRef,
                                                Instance, LambdaRef, LibRef, Literal, ModuleRef, compared_by_kind)
@@ -53,6 +54,7 @@ from flake8_learning_phase.keras.names import (
     TORCH_WRAPPERS,
     WRAPPERS,
     foreign,
+    has_weights,
     is_checkpoint_loader,
     is_keras_layers_module,
     is_model_copier,
@@ -79,6 +81,9 @@ class ModelInfo(NamedTuple):
     # its own ``call`` takes the mode under another name it hands to its layers as ``training=``
     # (``call(self, x, is_training=False)``): a ``training=`` keyword then does not reach them
     flag: Optional[str] = None
+    # it has weights of its own (a Dense, a Conv, ...): a train op whose var_list leaves them out
+    # does not train it
+    owns_weights: bool = False
 
 
 UNSEEN = ModelInfo(False, False, False, None, None)
@@ -104,9 +109,10 @@ Value = Union[CoreValue, KerasCall]
 
 
 class _Facts:
-    __slots__ = ("pd", "owns", "opaque", "seen", "position", "origin", "nested", "flag")
+    __slots__ = ("pd", "owns", "opaque", "seen", "position", "origin", "nested", "flag", "weights")
 
     def __init__(self):
+        self.weights = False
         self.flag = None
         self.nested = False
         self.pd = False
@@ -121,7 +127,8 @@ class _Facts:
         if not seen:
             # where its own call takes training is known even when what it runs is not
             return UNSEEN._replace(training_position=self.position, flag=self.flag)
-        return ModelInfo(True, self.pd, self.owns, self.position, self.origin, nested=self.nested, flag=self.flag)
+        return ModelInfo(True, self.pd, self.owns, self.position, self.origin, nested=self.nested, flag=self.flag,
+                         owns_weights=self.weights)
 
 
 class Resolver(Evaluator):
@@ -324,15 +331,14 @@ class Resolver(Evaluator):
         facts.seen = True
         self._origin(facts, call, frame.mod)
         if kind == "applications":
-            facts.pd = facts.owns = True
+            facts.pd = facts.owns = facts.weights = True
         elif kind == "layer":
             self.layer_facts(qualified, call, frame, facts, visited)
         elif kind == "sequential":
             layers = call.args[0] if call.args else keyword_value(call, "layers")
             if layers is not None:
                 if isinstance(layers, (ast.List, ast.Tuple)):
-                    for element in layers.elts:
-                        self.component_facts(element, frame, facts, visited)
+                    self.component_facts(layers, frame, facts, visited)
                 else:
                     # ``Sequential(conv_layers)``: a list kept in a name, an attribute or a parameter
                     for element in self.elements(layers, frame, 0) or [UNSEEN_VALUE]:
@@ -370,6 +376,7 @@ class Resolver(Evaluator):
 
     def layer_facts(self, qualified: str, call: ast.Call, frame: Frame, facts: _Facts, visited: set) -> None:
         name = qualified.rpartition(".")[2]
+        facts.weights |= has_weights(name)
         if name in BATCH_NORMALIZATION:
             facts.pd = facts.owns = True
         elif name in DROPOUT:
@@ -398,8 +405,9 @@ class Resolver(Evaluator):
     def component_facts(self, node, frame: Frame, facts: _Facts, visited: set) -> None:
         """A layer or sub-model given to a Sequential (or wrapped): everything it runs counts."""
         if isinstance(node, (ast.List, ast.Tuple)):
-            for element in node.elts:
-                self.component_facts(element, frame, facts, visited)
+            for element in node.elts:  # ``*[make_rnn(d) for _ in range(n)]``: the layers it unpacks
+                self.component_facts(element.value if isinstance(element, ast.Starred) else element, frame, facts,
+                                     visited)
             return
         values = self.values(node, frame)
         if UNSEEN_VALUE in values:
@@ -444,7 +452,8 @@ class Resolver(Evaluator):
                             continue
                         mapping = self.bind_arguments(callee.node, node, where, callee.bound is not None)
                         envs = where.envs + ((id(scope), mapping),)
-                        for ret, seq, blocks in scope.returns:
+                        for ret, seq, blocks in reachable_returns(callee.node, node, mapping, scope.returns,
+                                                                  self.values):
                             stack.append((ret.value, Frame(callee.mod, scope, seq, blocks, envs)))
                     elif isinstance(callee, LambdaRef):
                         stack.append((callee.node.body, callee.frame))  # ``act = lambda t: ...``, then ``act(x)``
@@ -744,12 +753,51 @@ def _method_name(scope: Scope) -> Optional[str]:
 
 
 def _true_training_default(fdef) -> bool:
-    """``def call(self, x, training=True)`` (or ``=1``)."""
+    """``def call(self, x, training=True)`` (or ``=1``), or a ``call`` whose body first turns a
+    missing flag into a true one: ``if training is None: training = True`` (or
+    ``training = True if training is None else training``) before anything reads it."""
     args = fdef.args
     positional = positional_parameters(args)
     pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
     pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
-    return any(a.arg == "training" and _is_constant(d) and not _is_zero(d) for a, d in pairs)
+    if any(a.arg == "training" and _is_constant(d) and not _is_zero(d) for a, d in pairs):
+        return True
+    if not any(a.arg == "training" for a, _ in pairs):
+        return False
+    body = [stmt for stmt in fdef.body if not _is_docstring(stmt)]
+    first = body[0] if body else None
+    if isinstance(first, ast.If) and _is_training_none(first.test) and not first.orelse \
+            and len(first.body) == 1 and _sets_training_true(first.body[0]):
+        return True
+    if isinstance(first, ast.Assign) and len(first.targets) == 1 and _is_training_name(first.targets[0]) \
+            and isinstance(first.value, ast.IfExp) and _is_training_none(first.value.test) \
+            and _is_constant(first.value.body) and not _is_zero(first.value.body) \
+            and _is_training_name(first.value.orelse):
+        return True
+    return False
+
+
+def _is_docstring(stmt) -> bool:
+    value = stmt.value if isinstance(stmt, ast.Expr) else None
+    text = getattr(value, "value", getattr(value, "s", None))
+    return type(value).__name__ in ("Constant", "Str") and isinstance(text, str)
+
+
+def _is_training_name(node) -> bool:
+    return isinstance(node, ast.Name) and node.id == "training"
+
+
+def _is_training_none(test) -> bool:
+    """``training is None``."""
+    return isinstance(test, ast.Compare) and _is_training_name(test.left) and len(test.ops) == 1 \
+        and isinstance(test.ops[0], ast.Is) and _is_constant(test.comparators[0]) \
+        and ast.literal_eval(test.comparators[0]) is None
+
+
+def _sets_training_true(stmt) -> bool:
+    """``training = True`` (or ``= 1``)."""
+    return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and _is_training_name(stmt.targets[0]) \
+        and _is_constant(stmt.value) and not _is_zero(stmt.value)
 
 
 def _reads_training(fdef) -> bool:

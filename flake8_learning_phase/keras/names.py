@@ -20,6 +20,15 @@ DROPOUT = frozenset({"Dropout", "SpatialDropout1D", "SpatialDropout2D", "Spatial
 RNN = frozenset({"LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "LSTMCell", "GRUCell",
                  "SimpleRNNCell", "RNN", "StackedRNNCells"})
 WRAPPERS = frozenset({"Bidirectional", "TimeDistributed"})
+# Layers that own trainable weights besides those above (every ``Conv...`` layer too): a network
+# built from one has weights of its own, which a train op lists to train it.
+WEIGHTED = frozenset({"Dense", "Embedding", "LayerNormalization", "GroupNormalization", "PReLU",
+                      "MultiHeadAttention", "EinsumDense", "LocallyConnected1D", "LocallyConnected2D"})
+
+
+def has_weights(layer: str) -> bool:
+    """The Keras layer class ``layer`` (its bare name) owns trainable weights."""
+    return layer in WEIGHTED or "Conv" in layer or layer in BATCH_NORMALIZATION or layer in RNN
 MODEL_CLASSES = frozenset({"Model", "Functional"})
 SEQUENTIAL = "Sequential"
 _DOTTED_ROOTS = tuple(root + "." for root in _KERAS_ROOTS)

@@ -242,8 +242,8 @@ RULE = Rule(
     ),
     silence=(
         "Stays silent when every model the step runs is seen and none has a phase-dependent "
-        "layer without its own `training=`, when the module calls `set_learning_phase(...)` "
-        "(the phase is then a Python int), when the inputs get the learning phase on some "
+        "layer without its own `training=`, when the module, or a project module that imports "
+        "it, calls `set_learning_phase(...)` (the phase is then a Python int), when the inputs get the learning phase on some "
         "path (`inputs += [K.learning_phase()]` under an `if`, `.append(...)`), when the call "
         "passes `feed_dict=`, when the inputs come from a call it cannot see into, and when "
         "they come from a parameter whose callers are not in the file (a caller may have added "

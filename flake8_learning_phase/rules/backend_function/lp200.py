@@ -210,7 +210,8 @@ RULE = Rule(
     ),
     silence=(
         "Stays silent when the model is seen and owns no BatchNormalization whose statistics "
-        "are read, when the module calls `set_learning_phase(...)` and the model is not seen "
+        "are read, when the module (or a project module that imports it) calls `set_learning_phase(...)` and the "
+        "model is not seen "
         "(with the phase pinned the defect is the moving statistics saved unmoved: reported only "
         "for a model seen with BatchNormalization), when the updates include a "
         "term it cannot see into (a parameter whose callers are not in the file, an attribute, "

@@ -16,7 +16,6 @@ from flake8_learning_phase.core.findings import AppendElement, Concatenate, Edit
 from flake8_learning_phase.core.module import (
     Assignment,
     CallRecord,
-    ModuleModel,
     Scope,
     dotted,
     reaching,
@@ -71,7 +70,7 @@ class Step(NamedTuple):
     model_term: Optional[Term]  # that expression where it is used, for the model resolver
     sites: List[CallRecord]  # calls of the step that this file shows
     escapes: bool  # callers outside this file may exist (returned, or no call seen)
-    phase_is_int: bool  # the module calls set_learning_phase: the phase is a Python int
+    phase_is_int: bool  # the module or an importer calls set_learning_phase: the phase is a Python int
 
 
 def steps(context: RuleContext) -> List[Step]:
@@ -81,25 +80,29 @@ def steps(context: RuleContext) -> List[Step]:
 
 def _find_steps(context: RuleContext) -> List[Step]:
     model = context.model
-    phase_is_int = _phase_is_int(model)
+    records = [record for record in model.calls_of("function") if calls_backend(record, "function")]
+    phase_is_int = bool(records) and _phase_is_int(context)
     found = []
-    for record in model.calls_of("function"):
-        if not calls_backend(record, "function"):
-            continue
+    for record in records:
         step = _step(context, record, phase_is_int)
         if step is not None:
             found.append(step)
     return found
 
 
-def _phase_is_int(model: ModuleModel) -> bool:
-    """True when the module calls the backend's ``set_learning_phase`` anywhere.
+def _phase_is_int(context: RuleContext) -> bool:
+    """True when the module, or a project module that imports it (a script or notebook that pins
+    the phase, then builds the trainer), calls the backend's ``set_learning_phase`` anywhere.
 
     The phase is then a Python int, and adding it to a step's inputs would
-    break the code.  A call inside a function may run before any step is
-    built, so it silences the whole module, like one at the top level.
+    break the code (``'int' object has no attribute 'dtype'`` on TensorFlow 1.15).  A call
+    inside a function may run before any step is built, so it silences the whole module, like
+    one at the top level.
     """
-    return any(calls_backend(record, "set_learning_phase") for record in model.calls_of("set_learning_phase"))
+    evaluator = resolver(context)
+    models = [context.model] + [other.model for other in evaluator.importers(evaluator.root, "set_learning_phase")]
+    return any(calls_backend(record, "set_learning_phase")
+               for model in models for record in model.calls_of("set_learning_phase"))
 
 
 def _step(context: RuleContext, record: CallRecord, phase_is_int: bool) -> Optional[Step]:

@@ -233,7 +233,8 @@ RULE = Rule(
         "sees completely without phase-dependent layers (Dense, Conv, LayerNormalization, layers "
         "called with their own literal `training=`), and for subclassed models whose own "
         "`call(self, x, training=True)` defaults the flag to True (TF2 Keras and Keras 3 use that "
-        "default when a call passes none). " + lp300_steps.SILENCE + " Silence one line with `# noqa: LP300`."
+        "default when a call passes none), or whose `call` first turns a missing flag into True "
+        "(`if training is None: training = True`). " + lp300_steps.SILENCE + " Silence one line with `# noqa: LP300`."
     ),
     examples=(
         invalid(_BAD, fixed=_GOOD),

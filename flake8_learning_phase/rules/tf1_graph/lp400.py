@@ -165,10 +165,11 @@ _FIX = (
 _SILENCE = (
     "Stays silent when every Keras call the loss runs passes `training=`, when the module calls "
     "`set_learning_phase(...)`, when the feed is not a dict the file shows (a helper's result, a dict "
-    "changed after it is built) or has a key that may be the phase, for a model with BatchNormalization "
-    "when the train op's `var_list` holds only `tf.Variable` / `tf.get_variable` results of the file "
-    "(an input optimised through a frozen network, run in inference mode on purpose), and when the "
-    "train op is not run in this file. Silence one line with `# noqa: LP400`."
+    "changed after it is built) or has a key that may be the phase, for a model with weights of its "
+    "own (a Dense, a Conv, a BatchNormalization) when the train op's `var_list` holds only "
+    "`tf.Variable` / `tf.get_variable` results of the file (an input optimised through a frozen "
+    "network, run in inference mode on purpose: no model is trained), and when the train op is not "
+    "run in this file. Silence one line with `# noqa: LP400`."
 )
 
 RULE = Rule(

@@ -3,7 +3,8 @@
 ``opt.minimize(loss, var_list=[patch])`` through a pretrained Keras network
 (an adversarial patch, a feature visualisation, a style transfer) trains the
 input, not the network: the network is a fixed function run in inference mode
-on purpose, and running its update ops would overwrite its statistics.  The
+on purpose (its Dropout off, its BatchNormalization on its moving statistics),
+and running its update ops would overwrite its statistics.  The
 ``var_list`` is read from ``minimize``, or for ``apply_gradients`` from the
 ``compute_gradients(loss, var_list)`` or ``zip(tf.gradients(loss, xs), xs)``
 it is given.  Anything else (no ``var_list``, one that cannot be read, a
@@ -18,6 +19,8 @@ from flake8_learning_phase.core.module import (
     Assignment,
     Augmentation,
     Extend,
+    Unpacking,
+    is_self_attribute,
     qualified_name,
     reaching,
 )
@@ -34,8 +37,10 @@ _MAX_DEPTH = 8
 
 def frozen(training: Training, use: KerasUse) -> bool:
     """The train op trains none of the model's variables: the model owns variables (its
-    BatchNormalization's), and the ``var_list`` holds only variables the file makes itself."""
-    return use.info.owns_updates and trains_own_variables_only(training)
+    BatchNormalization's, a Dense's, a Conv's), and the ``var_list`` holds only variables the file
+    makes itself.  A network of weightless layers (``Dropout(0.5)`` on ``tf.matmul(x, w)``, ``w``
+    trained) is part of what is trained."""
+    return (use.info.owns_updates or use.info.owns_weights) and trains_own_variables_only(training)
 
 
 def trains_own_variables_only(training: Training) -> bool:
@@ -64,6 +69,10 @@ def _pairs_variables(node: ast.expr, where: Context, depth: int) -> Optional[Tup
             return None
         binding = bindings[0]
         return _pairs_variables(binding.value, Context(binding.scope, binding.seq, binding.blocks), depth + 1)
+    if isinstance(node, (ast.List, ast.Tuple)) and node.elts \
+            and all(isinstance(e, ast.Tuple) and len(e.elts) == 2 for e in node.elts):
+        # ``[(tf.sign(grad), var)]``: the second of each pair, as a list
+        return ast.List(elts=[e.elts[1] for e in node.elts], ctx=ast.Load()), where
     if not isinstance(node, ast.Call):
         return None
     if is_call_to(node, "compute_gradients") and isinstance(node.func, ast.Attribute):
@@ -91,8 +100,15 @@ def _own_variables(node: ast.expr, where: Context, depth: int) -> bool:
         return _own_variables(node.left, where, depth + 1) and _own_variables(node.right, where, depth + 1)
     if isinstance(node, ast.Call):
         return qualified_name(node.func, where.scope, where.seq, where.blocks) in _VARIABLE_MAKERS
+    if is_self_attribute(node, where.scope):  # ``self.xs = tf.Variable(...)`` in a method
+        bindings = where.scope.cls.attr_bindings.get(node.attr, [])
+        return bool(bindings) and all(isinstance(b, Assignment) and b.value is not None
+                                      and _own_variables(b.value, Context(b.scope, b.seq, b.blocks), depth + 1)
+                                      for b in bindings)
     if isinstance(node, ast.Name):
         bindings = reaching(where.scope, node.id, where.seq, where.blocks)
+        if len(bindings) == 1 and isinstance(bindings[0], Unpacking):
+            return _own_pair_variable(bindings[0], depth)
         if not all(isinstance(b, (Assignment, Augmentation, Append, Extend)) and b.value is not None
                    for b in bindings):
             return False
@@ -101,6 +117,20 @@ def _own_variables(node: ast.expr, where: Context, depth: int) -> bool:
         return bool(filled) and all(_own_variables(b.value, Context(b.scope, b.seq, b.blocks), depth + 1)
                                     for b in filled)
     return False
+
+
+def _own_pair_variable(binding: Unpacking, depth: int) -> bool:
+    """``grad, var = opt.compute_gradients(loss, [xs])[0]``: ``var`` is one of its ``var_list``."""
+    value = binding.value
+    if binding.index != 1 or binding.count != 2 or not isinstance(value, ast.Subscript):
+        return False
+    pairs = value.value
+    if not (isinstance(pairs, ast.Call) and isinstance(pairs.func, ast.Attribute)
+            and is_call_to(pairs, "compute_gradients")):
+        return False
+    var_list = argument(pairs, 1, "var_list")
+    where = Context(binding.scope, binding.seq, binding.blocks)
+    return var_list is not None and _own_variables(var_list, where, depth + 1)
 
 
 def _empty(node: ast.expr) -> bool:
