@@ -17,7 +17,9 @@ from flake8_learning_phase.core.module import (
     Augmentation,
     CallRecord,
     Element,
+    Extend,
     FunctionDefinition,
+    Parameter,
     Scope,
     Unpacking,
     WithItem,
@@ -28,6 +30,8 @@ from flake8_learning_phase.core.module import (
 )
 from flake8_learning_phase.core.registry import Prefilter
 from flake8_learning_phase.core.signatures import keyword_value, parameter_names
+from flake8_learning_phase.flow.calls import parameter_arguments
+from flake8_learning_phase.flow.terms import PARAMETER, Context, Term
 
 # Where a tape shows which model it trains: tape.gradient(loss, <model>.<one of these>).
 TRAINABLE = ("trainable_variables", "trainable_weights")
@@ -77,7 +81,7 @@ def model_calls(context: RuleContext) -> Iterator[ModelCall]:
     trained_by_tape: Dict[int, Set[str]] = {}
     for key, tape in tapes.items():
         if tape is not None:
-            trained_by_tape[key] = _trained(model, tape)
+            trained_by_tape[key] = _trained(context, tape)
     for record in records:
         trained: Set[str] = set()
         for item in record.withs:
@@ -109,10 +113,11 @@ def _tape(item: WithItem, record: CallRecord) -> Optional[_Tape]:
     return _Tape(item, target, record.scope)
 
 
-def _trained(model, tape: _Tape) -> Set[str]:
+def _trained(context: RuleContext, tape: _Tape) -> Set[str]:
     """The models (as written: ``model``, ``self.encoder``, ``self``) whose variables the tape differentiates."""
     if tape.name is None:
         return set()
+    model = context.model
     found: Set[str] = set()
     gradients = []
     for record in model.attribute_calls.get("gradient", ()):
@@ -122,7 +127,7 @@ def _trained(model, tape: _Tape) -> Set[str]:
             gradients.append(record)
             sources = record.node.args[1] if len(record.node.args) > 1 else keyword_value(record.node, "sources")
             if sources is not None:
-                found |= _models_of(sources, record.scope, record.seq, record.blocks, 0)
+                found |= _models_of(context, sources, record.scope, record.seq, record.blocks, 0)
     # optimizer.apply_gradients(zip(grads, m.trainable_variables)) with grads from this tape
     gradient_nodes = {id(r.node) for r in gradients}
     for record in model.attribute_calls.get("apply_gradients", ()):
@@ -134,7 +139,7 @@ def _trained(model, tape: _Tape) -> Set[str]:
             continue
         grads, variables = pairs.args
         if _is_gradient(grads, gradient_nodes, record):
-            found |= _models_of(variables, record.scope, record.seq, record.blocks, 0)
+            found |= _models_of(context, variables, record.scope, record.seq, record.blocks, 0)
     return found
 
 
@@ -154,8 +159,10 @@ def _is_gradient(node, gradient_nodes: Set[int], record: CallRecord) -> bool:
     return False
 
 
-def _models_of(node, scope: Scope, seq: int, blocks: tuple, depth: int) -> Set[str]:
-    """``m`` for every ``m.trainable_variables`` the variables expression is made of."""
+def _models_of(context: RuleContext, node, scope: Scope, seq: int, blocks: tuple, depth: int) -> Set[str]:
+    """``m`` for every ``m.trainable_variables`` the variables expression is made of; through a
+    list filled by ``.extend`` / ``.append`` and a parameter the calls in this file pass (as
+    the caller writes the models: a step is mostly called with its own names for them)."""
     if depth > 4:
         return set()
     if isinstance(node, ast.Attribute) and node.attr in TRAINABLE:
@@ -179,24 +186,28 @@ def _models_of(node, scope: Scope, seq: int, blocks: tuple, depth: int) -> Set[s
                 found |= _any_element(loops[part.value.id])
         return found
     if isinstance(node, ast.IfExp):  # ``actor.trainable_variables if actor_turn else critic...``
-        return _models_of(node.body, scope, seq, blocks, depth + 1) | _models_of(node.orelse, scope, seq, blocks,
-                                                                                 depth + 1)
+        return _models_of(context, node.body, scope, seq, blocks, depth + 1) \
+            | _models_of(context, node.orelse, scope, seq, blocks, depth + 1)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "sum" and node.args:
-        return _models_of(node.args[0], scope, seq, blocks, depth + 1)  # sum([...], [])
+        return _models_of(context, node.args[0], scope, seq, blocks, depth + 1)  # sum([...], [])
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left = _models_of(node.left, scope, seq, blocks, depth + 1)
-        return left | _models_of(node.right, scope, seq, blocks, depth + 1)
+        left = _models_of(context, node.left, scope, seq, blocks, depth + 1)
+        return left | _models_of(context, node.right, scope, seq, blocks, depth + 1)
     if isinstance(node, (ast.List, ast.Tuple)):
         found: Set[str] = set()
         for element in node.elts:
             inner = element.value if isinstance(element, ast.Starred) else element
-            found |= _models_of(inner, scope, seq, blocks, depth + 1)
+            found |= _models_of(context, inner, scope, seq, blocks, depth + 1)
         return found
     if isinstance(node, ast.Name):
         found = set()
         for binding in reaching(scope, node.id, seq, blocks):
-            if isinstance(binding, (Assignment, Augmentation)) and binding.value is not None:
-                found |= _models_of(binding.value, binding.scope, binding.seq, binding.blocks, depth + 1)
+            if isinstance(binding, (Assignment, Augmentation, Extend)) and binding.value is not None:
+                found |= _models_of(context, binding.value, binding.scope, binding.seq, binding.blocks, depth + 1)
+            elif isinstance(binding, Parameter):
+                where = Context(binding.scope, binding.seq, binding.blocks)
+                for argument_node, at in parameter_arguments(context, Term(PARAMETER, binding.node, where)):
+                    found |= _models_of(context, argument_node, at.scope, at.seq, at.blocks, depth + 1)
         return found
     return set()
 
