@@ -146,6 +146,16 @@ def test_a_call_reaches_the_returns_its_none_arguments_allow():
     assert evaluate(other + "probe(pick(G()))\n") == ["D"]
 
 
+def test_an_attribute_of_none_makes_nothing():
+    # ``if rule is None: rule = Rule()``: the parameter's None default reaches ``rule.make(...)``
+    # only on a path that raises AttributeError there
+    source = ("class Rule:\n    def make(self):\n        return G()\n"
+              "def build(rule=None):\n    if rule is None:\n        rule = Rule()\n    probe(rule.make())\n"
+              "build()\n")
+    assert evaluate(source) == ["G"]
+    assert evaluate("def f(x=None):\n    probe(x.net)\nf()\n") == []
+
+
 def test_a_container_changed_in_a_function_is_the_module_container():
     # ``nets[k] = v`` and ``models.append(m)`` make no local name: the module's container changes
     assert evaluate('nets = {}\ndef setup():\n    nets["g"] = G()\ndef step():\n    probe(nets["g"])\n') == ["G"]

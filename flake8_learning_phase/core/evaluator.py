@@ -795,7 +795,9 @@ class Evaluator:
             return self.class_member(value.cls, value.mod, attr, value.construction)
         if isinstance(value, ClassRef):
             return self.class_member(value.node, value.mod, attr, None)
-        if isinstance(value, Foreign) and value != NONE_VALUE:
+        if value == NONE_VALUE:
+            return []  # ``None.make_op``: that path raises AttributeError, it makes nothing
+        if isinstance(value, Foreign):
             return [Foreign(value.what + "." + attr)]  # a plain library object's parts are plain too
         return [UNSEEN_VALUE]
 
