@@ -1244,8 +1244,9 @@ class Evaluator:
         return found
 
     def importers(self, mod, name: str, local: bool = False):
-        """The project's modules that may import ``name`` from ``mod`` (none when ``local``)."""
-        if mod.path is None or local:
+        """The project's modules that may import ``name`` from ``mod`` (none when ``local``, and
+        none for a notebook, which no module imports)."""
+        if mod.path is None or local or mod.path.lower().endswith(".ipynb"):
             return
         stem = mod.path.replace("\\", "/").rsplit("/", 1)[-1][:-3]
         if stem == "__init__":

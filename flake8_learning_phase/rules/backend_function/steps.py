@@ -16,6 +16,7 @@ from flake8_learning_phase.core.findings import AppendElement, Concatenate, Edit
 from flake8_learning_phase.core.module import (
     Assignment,
     CallRecord,
+    ModuleModel,
     Scope,
     dotted,
     reaching,
@@ -39,12 +40,14 @@ from flake8_learning_phase.flow.terms import (
 )
 
 # A training step always makes an attribute call ``<optimizer>.get_updates(``, or a TensorFlow
-# optimizer's ``.minimize(`` / ``.apply_gradients(`` beside a backend ``function(``; files that
-# merely define or mention get_updates (8 of the 13 in the tensorflow 1.15.5 + keras 2.3.1
-# corpus) need no parse, nor do TF2 loops, which apply gradients but build no K.function.
+# optimizer's ``.minimize(`` / ``.apply_gradients(`` beside a backend ``function(`` (``K.function(``
+# or a bare ``function(``, not ``tf.function(``); files that merely define or mention get_updates
+# (8 of the 13 in the tensorflow 1.15.5 + keras 2.3.1 corpus) need no parse, nor do TF2 loops,
+# which apply gradients but build no K.function.
 PREFILTER = Prefilter(
     words=("get_updates", "minimize", "apply_gradients"),
-    patterns=((r"\.\s*get_updates\s*\(",), (r"\.\s*(?:minimize|apply_gradients)\s*\(", r"\bfunction\s*\(")),
+    patterns=((r"\.\s*get_updates\s*\(",),
+              (r"\.\s*(?:minimize|apply_gradients)\s*\(", r"(?:(?<!tf)\.|(?<![\w.]))function\s*\(")),
 )
 
 # Where the trained model shows itself: get_updates(loss, <model>.<one of these>).
@@ -80,29 +83,35 @@ def steps(context: RuleContext) -> List[Step]:
 
 def _find_steps(context: RuleContext) -> List[Step]:
     model = context.model
-    records = [record for record in model.calls_of("function") if calls_backend(record, "function")]
-    phase_is_int = bool(records) and _phase_is_int(context)
+    pinned = _pins_phase(model)
     found = []
-    for record in records:
-        step = _step(context, record, phase_is_int)
+    for record in model.calls_of("function"):
+        if not calls_backend(record, "function"):
+            continue
+        step = _step(context, record, pinned)
         if step is not None:
             found.append(step)
+    if found and not pinned and _pinned_by_importer(context):
+        found = [step._replace(phase_is_int=True) for step in found]
     return found
 
 
-def _phase_is_int(context: RuleContext) -> bool:
-    """True when the module, or a project module that imports it (a script or notebook that pins
-    the phase, then builds the trainer), calls the backend's ``set_learning_phase`` anywhere.
+def _pins_phase(model: ModuleModel) -> bool:
+    """True when the module calls the backend's ``set_learning_phase`` anywhere.
 
     The phase is then a Python int, and adding it to a step's inputs would
     break the code (``'int' object has no attribute 'dtype'`` on TensorFlow 1.15).  A call
     inside a function may run before any step is built, so it silences the whole module, like
     one at the top level.
     """
+    return any(calls_backend(record, "set_learning_phase") for record in model.calls_of("set_learning_phase"))
+
+
+def _pinned_by_importer(context: RuleContext) -> bool:
+    """A project module that imports this one pins the phase the same way (a script or notebook
+    that calls ``set_learning_phase(1)``, then builds the trainer)."""
     evaluator = resolver(context)
-    models = [context.model] + [other.model for other in evaluator.importers(evaluator.root, "set_learning_phase")]
-    return any(calls_backend(record, "set_learning_phase")
-               for model in models for record in model.calls_of("set_learning_phase"))
+    return any(_pins_phase(other.model) for other in evaluator.importers(evaluator.root, "set_learning_phase"))
 
 
 def _step(context: RuleContext, record: CallRecord, phase_is_int: bool) -> Optional[Step]:
