@@ -164,6 +164,10 @@ class Evaluator:
         """An import the project never resolves into, even when the tree holds the library."""
         return False
 
+    def runs_handed_function(self, call: ast.Call) -> bool:
+        """``call`` runs the function handed to it there and then (a library's runner)."""
+        return False
+
     def star_import_values(self, module: str, name: str) -> Optional[List[Value]]:
         """``name`` read after ``from module import *`` of a library module: what it stands for,
         [] when the module does not define it; None when ``module`` is not the library's."""
@@ -348,15 +352,26 @@ class Evaluator:
             outer = outer.parent
         # ``__init__`` runs where its class is constructed
         called = outer if outer.parent is owner else outer.parent
-        calls = owner.calls.get(called.node.name, []) if outer.is_function else []
-        if not calls or not self._only_called(called, owner, frame.mod):
+        calls = list(owner.calls.get(called.node.name, [])) if outer.is_function else []
+        # a module-level step handed to a call that runs it there (``strategy.run(step, ...)``)
+        runs = self._runs(called, owner, frame.mod) if outer.is_function and called is outer else []
+        if runs is None or not calls and not runs \
+                or not self._only_called(called, owner, frame.mod, handed=bool(runs)):
             return reaching(scope, name, frame.seq, frame.blocks)  # called elsewhere, or handed on
+        calls += runs
         found: list = []
         for record in calls:
             for binding in reaching(owner, name, record.seq, record.blocks):
                 if binding not in found:
                     found.append(binding)
         return found
+
+    def _runs(self, function: Scope, caller: Scope, mod: project.ModuleInfo) -> Optional[list]:
+        """The calls made in ``caller`` that ``function`` is handed to and that run it there; None
+        when it is also handed to a call that may keep it for later (``tf.function(step)``)."""
+        handed = [record for record, _ in self.value_uses(mod).handed.get(function.node.name, ())
+                  if record.scope is caller]
+        return handed if all(self.runs_handed_function(record.node) for record in handed) else None
 
     def _only_called(self, function: Scope, caller: Scope, mod: project.ModuleInfo, handed: bool = False) -> bool:
         """``function``'s name (a function's or a class's) is only ever called in ``caller`` (and,

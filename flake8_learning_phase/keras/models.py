@@ -50,6 +50,7 @@ from flake8_learning_phase.keras.names import (
     FROZEN_UNLESS_TRAINABLE,
     MODEL_CLASSES,
     RNN,
+    STRATEGY_RUNS,
     TORCH_SAME_MODULE,
     TORCH_WRAPPERS,
     WRAPPERS,
@@ -181,6 +182,10 @@ class Resolver(Evaluator):
 
     def library_owned(self, qualified: str) -> bool:
         return keras_path(qualified + ".X") is not None
+
+    def runs_handed_function(self, call: ast.Call) -> bool:
+        # a distribution strategy's ``run(step_fn, args=...)`` (``experimental_run_v2`` in TF 2.0/2.1)
+        return isinstance(call.func, ast.Attribute) and call.func.attr in STRATEGY_RUNS
 
     def star_import_values(self, module: str, name: str) -> Optional[List[Value]]:
         if not is_keras_layers_module(module):

@@ -122,6 +122,8 @@ _FOREIGN_ROOTS = ("sonnet", "torch", "haiku", "flax", "jax", "numpy", "tensorlay
 TORCH_WRAPPERS = frozenset({"torch.nn.parallel.DistributedDataParallel", "torch.nn.DataParallel",
                             "torch.nn.parallel.DataParallel", "torch.compile"})
 # torch module methods that return the module itself
+# What a ``tf.distribute`` strategy runs a step with, there and then.
+STRATEGY_RUNS = frozenset({"run", "experimental_run_v2"})
 TORCH_SAME_MODULE = frozenset({"to", "cuda", "cpu", "train", "eval", "requires_grad_"})
 # TensorFlow calls that make values, not layers (``self.log_std = tf.Variable(...)`` in a model).
 _TF_VALUES = frozenset({"Variable", "constant", "zeros", "ones", "zeros_like", "ones_like", "fill", "eye", "range",
