@@ -115,6 +115,27 @@ def test_search_roots_add_the_distribution_root_and_its_src_folder(tmp_path):
     assert found is not None and found[0].path == str(tmp_path / "src" / "pkg" / "__init__.py")
 
 
+def test_namespace_folders_inside_an_installed_package_reach_its_distribution_root(tmp_path):
+    # pkg/core/ is a package; common/keras/compression/algorithms/ below it have no __init__.py
+    (tmp_path / "setup.py").write_text("")
+    deep = tmp_path / "pkg" / "core" / "common" / "keras" / "compression" / "algorithms"
+    deep.mkdir(parents=True)
+    for package in (tmp_path / "pkg", tmp_path / "pkg" / "core"):
+        (package / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "core" / "compat.py").write_text("keras = None\n")
+    module = deep / "shrink.py"
+    module.write_text("from pkg.core.compat import keras\n")
+    assert project.distribution_root(str(deep)) == str(tmp_path)
+    found = project.resolve_absolute(_info(module), "pkg.core.compat")
+    assert found is not None and found[0].path == str(tmp_path / "pkg" / "core" / "compat.py")
+    # a repository whose top folder is itself a package keeps its own setup.py as the root
+    other = tmp_path / "repo"
+    (other / "examples").mkdir(parents=True)
+    (other / "__init__.py").write_text("")
+    (other / "setup.py").write_text("")
+    assert project.distribution_root(str(other / "examples")) == str(other)
+
+
 def test_without_a_distribution_file_only_the_modules_own_folders_are_roots(tmp_path):
     (tmp_path / "src").mkdir()
     (tmp_path / "notebooks").mkdir()

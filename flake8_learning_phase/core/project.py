@@ -168,20 +168,39 @@ _DISTRIBUTION_ROOTS: Dict[str, Optional[str]] = {}
 
 def distribution_root(folder: str) -> Optional[str]:
     """The folder of the ``pyproject.toml``/``setup.py``/``setup.cfg`` at the top-most package
-    above ``folder`` or one folder above it; None when there is none (cached per folder).
+    above ``folder`` (or above the package that holds it through folders without
+    ``__init__.py``) or one folder above it; None when there is none (cached per folder).
 
     A project installed from there imports its packages by name from anywhere: its
     ``notebooks/`` and ``scripts/`` folders, and the packages of a ``src/`` layout.
     """
     if folder not in _DISTRIBUTION_ROOTS:
-        top = package_root(folder)
         found = None
-        for candidate in (top, os.path.dirname(top)):
-            if any(os.path.isfile(os.path.join(candidate, name)) for name in _DISTRIBUTION_FILES):
-                found = candidate
+        # its own folder chain first; then from the package a namespace folder sits in
+        for top in dict.fromkeys((package_root(folder), package_root(_enclosing_package(folder)))):
+            for candidate in (top, os.path.dirname(top)):
+                if any(os.path.isfile(os.path.join(candidate, name)) for name in _DISTRIBUTION_FILES):
+                    found = candidate
+                    break
+            if found is not None:
                 break
         _DISTRIBUTION_ROOTS[folder] = found
     return _DISTRIBUTION_ROOTS[folder]
+
+
+def _enclosing_package(folder: str) -> str:
+    """The nearest package folder above a folder without ``__init__.py`` (a namespace folder of
+    a package: ``pkg/core/common/keras/`` with ``pkg/core/`` a package), at most
+    :data:`MAX_NAMESPACE_LEVELS` folders up; ``folder`` itself when it is a package or none is."""
+    current = folder
+    for _ in range(MAX_NAMESPACE_LEVELS + 1):
+        if os.path.isfile(os.path.join(current, "__init__.py")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    return folder
 
 
 def _existing_folders(added: List[AddedFolder], folder: str) -> List[str]:
