@@ -9,6 +9,8 @@ the call ``probe(...)`` on that line.
 import ast
 import sys
 
+import pytest
+
 from flake8_learning_phase.core.evaluator import Evaluator
 from flake8_learning_phase.core.module import Unpacking, build, unpacked
 from flake8_learning_phase.core.signatures import can_bind
@@ -330,6 +332,36 @@ def test_bind_arguments_binds_positions_and_keywords_and_stops_at_a_star():
     assert sorted(first) == ["a", "c"]
     second = evaluator.bind_arguments(fdef, calls[1].node, frame, False)
     assert sorted(second) == ["b"]
+    assert [ast.dump(e) for e, _ in second.unpacked] == [ast.dump(ast.Name("xs", ast.Load()))]
+
+
+PICKED = (
+    "def make(kind='none'):\n"
+    "    if kind == 'g':\n"
+    "        m = G()\n"
+    "    elif kind is None:\n"
+    "        m = E()\n"
+    "    else:\n"
+    "        m = D()\n"
+    "    return m\n"
+    "def outer(depth, **options):\n"
+    "    return make(**options)\n"
+)
+
+
+@pytest.mark.parametrize("call, expected", [
+    ("make('g')", ["G"]),
+    ("make()", ["D"]),
+    ("make(kind=None)", ["E"]),
+    ("make(input())", ["D", "E", "G"]),
+    # a ``**kwargs`` the builder forwards holds what its own call passes, or nothing
+    ("outer(3, kind='g')", ["G"]),
+    ("outer(3)", ["D"]),
+    ("outer(3, **settings)", ["D", "E", "G"]),
+    ("make(*choices)", ["D", "E", "G"]),
+])
+def test_a_branch_whose_test_of_a_parameter_no_call_passes_binds_nothing(call, expected):
+    assert sorted(evaluate(PICKED + "probe({})\n".format(call))) == expected
 
 
 def test_project_functions_and_classes_are_values_too():

@@ -55,7 +55,7 @@ from flake8_learning_phase.core.module import (
     subscript_index,
     unpacked,
 )
-from flake8_learning_phase.core.returns import reachable_returns
+from flake8_learning_phase.core.returns import compared_truth, reachable_returns
 from flake8_learning_phase.core.signatures import can_bind, parameter_names
 from flake8_learning_phase.core.values import (
     NONE_VALUE,
@@ -89,6 +89,8 @@ _NO_KEY = object()
 # Hops (a name, a parameter, an attribute, a return) from a subscript to the displays it picks
 # from: ``Pair(self.nets[0])`` in a class built with a module list grown by appends takes 5.
 _MAX_PICK_DEPTH = 8
+# How far up its bases a class is searched for the ``self.<attr>`` it reads and does not bind.
+_MAX_BASE_DEPTH = 4
 
 
 class OutOfBudget(Exception):
@@ -120,7 +122,19 @@ class PassedArguments(NamedTuple):
     complete: bool
 
 
-def known_arguments(frame: Frame, scope: Scope) -> Optional[dict]:
+class Arguments(dict):
+    """Parameter name -> [(argument expression, frame)] for one call of a function, and what a
+    ``*args`` and ``**kwargs`` at the call unpack (they may hold the parameters not named)."""
+
+    __slots__ = ("unpacked", "forwarded")
+
+    def __init__(self, named=()):
+        super().__init__(named)
+        self.unpacked: List[tuple] = []  # [(expression, frame)] of a ``*args``
+        self.forwarded: List[tuple] = []  # [(expression, frame)] of each ``**kwargs``
+
+
+def known_arguments(frame: Frame, scope: Scope) -> Optional[Arguments]:
     """The arguments bound to ``scope``'s parameters in ``frame`` (a call being followed into
     it); None when ``scope`` is not such a call."""
     for key, mapping in frame.envs:
@@ -267,8 +281,28 @@ class Evaluator:
             if isinstance(index, (ast.Slice, ast.Tuple)) or type(index).__name__ == "ExtSlice":
                 return [UNSEEN_VALUE]  # ``models[1:]`` is a list, ``x[:, 0]`` an array
             # ``critics[i]``, ``models["gen"]``: the element the constant key picks, else any one
-            return self.item(node.value, _literal(index), frame, 0) or [UNSEEN_VALUE]
+            key = _literal(index)
+            if key is _NO_KEY and isinstance(index, ast.Name):
+                # ``{"batch": BatchNormalization, None: None}[norm]`` with ``norm`` a parameter
+                # every call leaves at None: the items its constant values pick
+                keys = self._constant_keys(index, frame)
+                if keys is not None:
+                    return [v for k in keys for v in self.item(node.value, k, frame, 0)] or [UNSEEN_VALUE]
+            return self.item(node.value, key, frame, 0) or [UNSEEN_VALUE]
         return [UNSEEN_VALUE]
+
+    def _constant_keys(self, index: ast.Name, frame: Frame) -> Optional[list]:
+        """The constants a name used as a key may hold (None for ``None``); None when it may hold
+        anything else."""
+        keys = []
+        for value in self.values(index, frame):
+            if value == NONE_VALUE:
+                keys.append(None)
+            elif isinstance(value, Literal) and value.value is not None:
+                keys.append(value.value)
+            else:
+                return None
+        return keys or None
 
     def name_values(self, name: str, frame: Frame) -> List[Value]:
         scope = frame.scope
@@ -324,6 +358,8 @@ class Evaluator:
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             inner = self.truth(test.operand, frame)
             return None if inner is None else not inner
+        if isinstance(test, (ast.Compare, ast.Call)):  # ``norm == "batchnorm"``, ``p is None``
+            return compared_truth(test, lambda node: self.values(node, frame))
         if not isinstance(test, (ast.Name, ast.Attribute)):
             return None
         truths = {bool(v.value) if isinstance(v, Literal) else False if v == NONE_VALUE else None
@@ -515,7 +551,22 @@ class Evaluator:
         if isinstance(node, ast.Name):
             return reaching(frame.scope, node.id, frame.seq, frame.blocks)
         if is_self_attribute(node, frame.scope) and self._constructor_keyword(node, frame) is None:
-            return frame.scope.cls.attr_bindings.get(node.attr, [])
+            return self._self_attribute_bindings(node.attr, frame)
+        return []
+
+    def _self_attribute_bindings(self, attr: str, frame: Frame) -> list:
+        """The bindings of ``self.<attr>`` in the methods of the class ``frame`` stands in; when it
+        binds none, those of its nearest base in the same module that does (``self._models``
+        kept by the base's ``__init__``, read in a method of the subclass)."""
+        info = frame.scope.cls
+        for _ in range(_MAX_BASE_DEPTH):
+            bindings = info.attr_bindings.get(attr)
+            if bindings:
+                return bindings
+            bases = [b for b in self.project_bases(info.node, frame.mod) if b.mod is frame.mod]
+            info = frame.mod.model.classes.get(id(bases[0].node)) if bases else None
+            if info is None:
+                break
         return []
 
     def elements(self, node, frame: Frame, depth: int, keyed: bool = False) -> List[Value]:
@@ -567,11 +618,11 @@ class Evaluator:
             given = self._constructor_keyword(node, frame)
             if given is not None:
                 return [v for expr, where in given for v in self.elements(expr, where, depth + 1) or [UNSEEN_VALUE]]
-            bindings = frame.scope.cls.attr_bindings.get(node.attr, [])
+            bindings = self._self_attribute_bindings(node.attr, frame)
         else:
             return [UNSEEN_VALUE]
         found: List[Value] = []
-        for binding in bindings:
+        for binding in self.live(bindings, frame):  # not ``if use_bn: parts.append(...)`` never taken
             where = Frame(frame.mod, binding.scope, binding.seq, binding.blocks, frame.envs)
             if isinstance(binding, ItemAssignment):
                 if keyed or not isinstance(_literal(binding.key), str):  # a string key: a dict, iterated by key
@@ -914,18 +965,21 @@ class Evaluator:
             found.extend(self.values(ret.value, Frame(mod, scope, seq, blocks, envs)))
         return found
 
-    def bind_arguments(self, fdef, call: ast.Call, frame: Frame, skip_first: bool) -> dict:
-        """Parameter name -> [(argument expression, frame)] for one call of ``fdef``."""
+    def bind_arguments(self, fdef, call: ast.Call, frame: Frame, skip_first: bool) -> Arguments:
+        """The arguments of one call of ``fdef``, by parameter name."""
         params = parameter_names(fdef, skip_first)
-        mapping: Dict[str, list] = {}
+        mapping = Arguments()
         for index, arg in enumerate(call.args):
             if isinstance(arg, ast.Starred):
+                mapping.unpacked.append((arg.value, frame))  # the later positional parameters may come from it
                 break
             if index < len(params):
                 mapping[params[index]] = [(arg, frame)]
         for keyword in call.keywords:
             if keyword.arg is not None:
                 mapping[keyword.arg] = [(keyword.value, frame)]
+            else:
+                mapping.forwarded.append((keyword.value, frame))
         return mapping
 
     # -- parameters: who calls the function --------------------------------------------
@@ -935,8 +989,9 @@ class Evaluator:
         name = binding.node.arg
         mapping = known_arguments(frame, scope)
         if mapping is not None:
-            if name in mapping:
-                return [v for expr, where in mapping[name] for v in self.values(expr, where)]
+            given = self._given(name, mapping)
+            if given is not None:
+                return given
             return self.values(binding.value, Frame(frame.mod, scope.parent, sys.maxsize, (), frame.envs)) \
                 if binding.value is not None else [UNSEEN_VALUE]
         fdef = scope.node
@@ -970,6 +1025,45 @@ class Evaluator:
         # calls (their arguments are what the function is used with); with none, it stays unseen
         return found or [UNSEEN_VALUE]
 
+    def _given(self, name: str, mapping: Arguments) -> Optional[List[Value]]:
+        """What a followed call gives the parameter ``name``: its argument, or what a ``**kwargs``
+        it forwards holds for it (``conv_block(x, **config)`` in ``build(**config)``, called as
+        ``build(norm="layer")``); None when the call leaves it at its default; unseen when a
+        ``*args`` or a ``**`` dict the evaluator cannot read may hold it."""
+        if name in mapping:
+            return [v for expr, where in mapping[name] for v in self.values(expr, where)]
+        if mapping.unpacked:
+            return [UNSEEN_VALUE]
+        found: List[Value] = []
+        for expr, where in mapping.forwarded:
+            outer = self._forwarding(expr, where)
+            inner = self._given(name, outer) if outer is not None else [UNSEEN_VALUE]
+            found.extend(inner or ())
+            if inner is None and found:
+                found.append(UNSEEN_VALUE)  # given by one forwarded dict, left out by another
+        return found or None
+
+    def _forwarding(self, expr, frame: Frame) -> Optional[Arguments]:
+        """The arguments the ``**kwargs`` parameter ``expr`` holds, keyword -> [(value, frame)],
+        when it is the enclosing function's and the call being followed into it is known."""
+        if not isinstance(expr, ast.Name):
+            return None
+        bindings = reaching(frame.scope, expr.id, frame.seq, frame.blocks)
+        if len(bindings) != 1 or not isinstance(bindings[0], Parameter):
+            return None
+        scope = bindings[0].scope
+        kwarg = getattr(getattr(scope.node, "args", None), "kwarg", None)
+        if kwarg is None or kwarg.arg != expr.id:
+            return None
+        outer = known_arguments(frame, scope)
+        if outer is None:
+            return None
+        # the named parameters of that function are not in its ``**kwargs``
+        named = set(parameter_names(scope.node, False)) | {a.arg for a in scope.node.args.kwonlyargs}
+        forwarded = Arguments((key, value) for key, value in outer.items() if key not in named)
+        forwarded.unpacked, forwarded.forwarded = outer.unpacked, outer.forwarded
+        return forwarded
+
     def _unreached_parameter(self, expr, frame: Frame) -> bool:
         """``expr`` is a parameter of the function it is read in, which no visible call reaches
         (a subclass's ``__init__`` that nothing constructs)."""
@@ -983,14 +1077,29 @@ class Evaluator:
     def _unreached_function(self, scope: Scope, mod) -> bool:
         """No visible call reaches the function: none is made, or each is made in a function no
         visible call reaches (``super().__init__(...)`` of a base whose subclasses nothing
-        constructs).  A cycle counts as reached."""
+        constructs).  A cycle counts as reached, and so does a test, which its runner calls."""
         key = id(scope.node)
         if key not in self._unreached:
             self._unreached[key] = False
-            self._unreached[key] = all(
+            run_elsewhere = _run_by_a_test_runner(scope) or self._handed_to_library(scope, mod)
+            self._unreached[key] = not run_elsewhere and all(
                 where.scope.is_function and self._unreached_function(where.scope, where.mod)
                 for _, where, _ in self.invocations(scope.node, mod, scope))
         return self._unreached[key]
+
+    def _handed_to_library(self, scope: Scope, mod) -> bool:
+        """The function is handed by name to a call that is not the project's, which may run it
+        (``app.run(main)``, ``threading.Thread(target=work)``) from where this module binds it."""
+        name = getattr(scope.node, "name", None)
+        if name is None or scope.parent is None or scope.cls is not None:
+            return False
+        for record, _ in self.value_uses(mod).handed.get(name, ()):
+            frame = self.frame_of(mod, record)
+            if not any(isinstance(v, FunctionRef) and v.node is scope.node for v in self.name_values(name, frame)):
+                continue
+            if not any(isinstance(callee, (FunctionRef, ClassRef)) for callee in self.values(record.node.func, frame)):
+                return True
+        return False
 
     def _forwards_unreached(self, call: ast.Call, where: Frame) -> bool:
         """Every ``*args``/``**kwargs`` ``call`` unpacks is a parameter of the function it is made
@@ -1064,7 +1173,8 @@ class Evaluator:
 
         Calls from tests and examples do not count for code outside them: a library class's
         tests build small models (keras-rl2's DDPG tests use Dense-only actors) while its users
-        hand it any model.
+        hand it any model.  The calls of the module analysed count, whatever it is: an example
+        that hands the library its models is asking about those.
         """
         key = (id(fdef), id(mod), depth, local)
         if local and key not in self._invoked and (id(fdef), id(mod), depth, False) in self._invoked:
@@ -1079,7 +1189,7 @@ class Evaluator:
                 where = invocation.frame
                 if local and where.mod is not mod:
                     continue  # inside a function of another module it is handed to
-                if with_tests or not self._in_tests(where.mod, where.scope):
+                if with_tests or self._is_root(where.mod) or not self._in_tests(where.mod, where.scope):
                     callers.add(id(where.mod))
                     if len(callers) > 1 + MAX_CALLER_MODULES:
                         self._cut.add(id(fdef))
@@ -1091,15 +1201,20 @@ class Evaluator:
     def constructions(self, cdef, mod) -> List[Construction]:
         """The visible ``Class(...)`` calls of a project class: in its module and in at most
         :data:`MAX_CALLER_MODULES` modules that import it (those in tests left out for code
-        outside them)."""
+        outside them, unless made in the module analysed)."""
         found = []
         with_tests = self._in_tests(mod, None)
         modules = itertools.islice(itertools.chain((mod,), self.importers(mod, cdef.name)), 1 + MAX_CALLER_MODULES)
         for other in modules:
             for record, frame in self.calls_reaching(other, ClassRef, cdef, cdef.name):
-                if with_tests or not self._in_tests(other, record.scope):
+                if with_tests or self._is_root(other) or not self._in_tests(other, record.scope):
                     found.append(Construction(record.node, frame))
         return found
+
+    def _is_root(self, mod) -> bool:
+        """``mod`` is the module analysed (loaded again as an importer of another, or this one)."""
+        return mod is self.root or mod.path is not None and self.root.path is not None \
+            and os.path.abspath(mod.path) == os.path.abspath(self.root.path)
 
     def _in_tests(self, mod, scope: Optional[Scope]) -> bool:
         """Code in a test or example module, or in a ``test*`` function or ``Test*`` class."""
@@ -1473,6 +1588,12 @@ def _updates_dict(call: ast.Call, self_name: str) -> bool:
     owner = call.func.value if isinstance(call.func, ast.Attribute) else None
     return isinstance(owner, ast.Attribute) and owner.attr == "__dict__" \
         and isinstance(owner.value, ast.Name) and owner.value.id == self_name
+
+
+def _run_by_a_test_runner(scope: Scope) -> bool:
+    """A ``test*`` function, or a ``test*`` / ``setUp`` method: pytest and unittest call them."""
+    name = getattr(scope.node, "name", "")
+    return name.startswith("test") or scope.cls is not None and name in ("setUp", "setUpClass")
 
 
 def _in_test_code(scope: Optional[Scope]) -> bool:

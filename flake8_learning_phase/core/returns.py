@@ -47,6 +47,19 @@ def reachable_returns(fdef, call: ast.Call, passed: Dict[str, list], returns: Se
     return kept or list(returns)
 
 
+def compared_truth(test: ast.expr, evaluate: Callable[[ast.expr], list]) -> Optional[bool]:
+    """The truth of a test of a name against a constant (``kind == "bn"``, ``norm is None``,
+    ``isinstance(p, str)``) for every value ``evaluate`` says the name may hold; None when that
+    is not decided (a test of another shape, a value that cannot be seen, an object compared
+    with ``==``)."""
+    compared = _comparison(test)
+    if compared is None:
+        return None
+    name = test.left if isinstance(test, ast.Compare) else test.args[0]
+    possible = _possible([(name, None)], lambda node, frame: evaluate(node))
+    return _truth(test, {compared[0]: possible})
+
+
 def _tested_parameters(fdef) -> Set[str]:
     """The names an ``if`` of the function's own body compares with a constant."""
     names = set()

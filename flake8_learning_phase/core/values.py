@@ -37,7 +37,7 @@ class Frame(NamedTuple):
     scope: Scope
     seq: int
     blocks: tuple
-    envs: tuple  # ((id(function scope), {parameter name: [(expr, Frame)]}), ...)
+    envs: tuple  # ((id(function scope), Arguments: {parameter name: [(expr, Frame)]}), ...)
 
 
 class Construction(NamedTuple):

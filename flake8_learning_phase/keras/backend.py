@@ -8,7 +8,7 @@ import ast
 import sys
 from typing import Optional
 
-from flake8_learning_phase.core.module import CallRecord, Scope, qualified_name
+from flake8_learning_phase.core.module import CallRecord, ModuleModel, Scope, qualified_name
 from flake8_learning_phase.core.settings import LEARNING_PHASE_FUNCTIONS
 
 # Every module path under which TF 1.x-era code reaches a Keras backend.
@@ -52,6 +52,18 @@ def backend_module(record: CallRecord) -> Optional[str]:
 def calls_backend(record: CallRecord, member: str) -> bool:
     """True when ``record`` calls the backend's ``member`` (``K.function``, ``function``, ...)."""
     return backend_member(record.node.func, record.scope, record.seq, record.blocks) == member
+
+
+def sets_training_phase(model: ModuleModel) -> bool:
+    """The module calls the backend's ``set_learning_phase(1)`` (or ``True``): in tf.keras 2 a
+    layer called without ``training`` then reads that global phase and runs in training mode."""
+    for record in model.calls_of("set_learning_phase"):
+        args = record.node.args
+        if calls_backend(record, "set_learning_phase") and len(args) == 1 \
+                and type(args[0]).__name__ in ("Constant", "Num", "NameConstant") \
+                and getattr(args[0], "value", getattr(args[0], "n", None)) in (1, True):
+            return True
+    return False
 
 
 def is_phase_call(node: ast.expr, scope: Scope, seq: int = sys.maxsize, blocks: tuple = ()) -> bool:

@@ -36,7 +36,7 @@ import sys
 from typing import Dict, List, NamedTuple, Optional, Tuple, Union
 
 from flake8_learning_phase.core import project
-from flake8_learning_phase.core.evaluator import BUDGET, Evaluator, OutOfBudget, known_arguments
+from flake8_learning_phase.core.evaluator import BUDGET, Arguments, Evaluator, OutOfBudget, known_arguments
 from flake8_learning_phase.core.module import (Append, Assignment, Extend, FunctionDefinition, ItemAssignment,
                                                Parameter, Scope, reaching)
 from flake8_learning_phase.core.returns import reachable_returns
@@ -85,6 +85,9 @@ class ModelInfo(NamedTuple):
     # it has weights of its own (a Dense, a Conv, ...): a train op whose var_list leaves them out
     # does not train it
     owns_weights: bool = False
+    # its call takes a training flag: False for a plain class whose ``__call__(self, x)`` takes none
+    # (no ``training``, no ``**kwargs``, no flag of its own), where adding ``training=True`` raises
+    takes_flag: bool = True
 
 
 UNSEEN = ModelInfo(False, False, False, None, None)
@@ -110,9 +113,10 @@ Value = Union[CoreValue, KerasCall]
 
 
 class _Facts:
-    __slots__ = ("pd", "owns", "opaque", "seen", "position", "origin", "nested", "flag", "weights")
+    __slots__ = ("pd", "owns", "opaque", "seen", "position", "origin", "nested", "flag", "weights", "takes_flag")
 
     def __init__(self):
+        self.takes_flag = True
         self.weights = False
         self.flag = None
         self.nested = False
@@ -127,9 +131,9 @@ class _Facts:
         seen = self.pd or (self.seen and not self.opaque)
         if not seen:
             # where its own call takes training is known even when what it runs is not
-            return UNSEEN._replace(training_position=self.position, flag=self.flag)
+            return UNSEEN._replace(training_position=self.position, flag=self.flag, takes_flag=self.takes_flag)
         return ModelInfo(True, self.pd, self.owns, self.position, self.origin, nested=self.nested, flag=self.flag,
-                         owns_weights=self.weights)
+                         owns_weights=self.weights, takes_flag=self.takes_flag)
 
 
 class Resolver(Evaluator):
@@ -298,7 +302,7 @@ class Resolver(Evaluator):
         found: List[Value] = []
         for binding in functions:
             body = binding.body
-            envs = ((id(body), {}),)  # called with nothing known: parameters keep their defaults
+            envs = ((id(body), Arguments()),)  # called with nothing known: parameters keep their defaults
             values = [v for ret, seq, blocks in body.returns
                       for v in self.values(ret.value, Frame(mod, body, seq, blocks, envs))]
             networks = [v for v in values if _is_network(v)]
@@ -514,6 +518,8 @@ class Resolver(Evaluator):
         project_bases = []
         unknown_base = foreign_base = False
         for base in cdef.bases:
+            if isinstance(base, ast.Name) and base.id == "object" and frame.scope.lookup("object") is None:
+                continue  # ``class Net(object)``: a plain class, as with no base
             for value in self.values(base, frame):
                 if isinstance(value, LibRef) and keras_path(value.qualified) is not None:
                     keras_base = value.qualified.rpartition(".")[2]
@@ -526,6 +532,8 @@ class Resolver(Evaluator):
         if keras_base is None and not project_bases:
             if foreign_base and not unknown_base:
                 facts.seen = True  # a tf.Module or Sonnet module: not a Keras model
+            elif not unknown_base and "__call__" in info.methods:
+                self._plain_callable_facts(info, mod, construction, facts, visited)
             else:
                 facts.opaque = True  # not a Keras model or layer we can see
             return
@@ -552,6 +560,31 @@ class Resolver(Evaluator):
             facts.opaque = True
         if functional:
             self._functional_instances(cdef, mod, construction, facts, visited)
+
+    def _plain_callable_facts(self, info, mod, construction: Optional[Construction], facts: _Facts,
+                              visited: set) -> None:
+        """A plain class of the project with a ``__call__`` (``class Net(object)`` keeping its
+        Dense layers in ``self.layers`` and running them): what it runs is the layers it keeps,
+        and the Keras models its ``__call__`` calls by name (their training arguments as for
+        a Keras subclass's sub-layers).  Where its ``__call__`` takes the flag, and whether it
+        takes one at all."""
+        method = info.methods["__call__"]
+        if facts.position is None:
+            facts.position = _training_position(method.node)
+            facts.flag = _own_flag(method.node)
+            facts.takes_flag = facts.flag is not None or method.node.args.kwarg is not None \
+                or "training" in parameter_names(method.node, bound=True) + [a.arg for a in method.node.args.kwonlyargs]
+        sub = _Facts()
+        self._sublayer_facts(info, mod, construction, sub, visited, False)
+        for records in method.calls.values():
+            for record in records:
+                frame = Frame(mod, record.scope, record.seq, record.blocks, ())
+                for value in self.values(record.node.func, frame):
+                    if isinstance(value, (KerasCall, Instance)):
+                        self.model_facts(value, sub, visited)
+        facts.seen = True
+        self._origin(facts, info.node, mod)
+        facts.pd, facts.owns, facts.opaque = facts.pd or sub.pd, facts.owns or sub.owns, facts.opaque or sub.opaque
 
     def _defines_call(self, cdef, mod, depth: int = 0) -> bool:
         info = mod.model.classes.get(id(cdef))

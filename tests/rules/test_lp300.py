@@ -220,3 +220,35 @@ model = Encoder()
     (finding,) = check_source(source.format(rate="0.2"), codes=["LP300"])
     assert "its Dropout or noise layers run in inference mode" in finding.message
     assert check_source(source.format(rate="0.0"), codes=["LP300"]) == []  # seen, none phase-dependent
+
+
+PLAIN = '''import tensorflow as tf
+
+
+class Net(object):
+    def __init__(self):
+        self.body = tf.keras.Sequential([tf.keras.layers.Dense(8), tf.keras.layers.BatchNormalization()])
+
+    def __call__(self, x{signature}):
+        return self.body(x{passed})
+
+
+def step(net, x, y, opt):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(net(x) - y))
+    opt.apply_gradients(zip(tape.gradient(loss, net.trainable_variables), net.trainable_variables))
+
+
+step(Net(), 1, 2, tf.keras.optimizers.SGD())
+'''
+
+
+def test_a_plain_class_whose_call_takes_no_flag_gets_a_manual_note_not_a_keyword_that_would_raise():
+    (finding,) = check_source(PLAIN.format(signature="", passed=""), codes=["LP300"])
+    assert finding.message.endswith("its BatchNormalization runs in inference mode")
+    assert finding.edits == () and "__call__" in finding.manual
+
+
+def test_a_plain_class_whose_call_hands_on_training_is_fixed_at_its_call():
+    source = PLAIN.format(signature=", training=False", passed=", training=training")
+    assert "net(x, training=True)" in fix_source(source, codes=["LP300"]).source

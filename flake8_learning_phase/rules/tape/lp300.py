@@ -8,7 +8,7 @@ from flake8_learning_phase.core.findings import AddKeyword, Finding
 from flake8_learning_phase.keras.models import NOT_POSITIONAL, ModelInfo, resolve_model
 from flake8_learning_phase.core.module import CallRecord, qualified_name
 from flake8_learning_phase.core.registry import FIX_SOMETIMES, UNSAFE, Rule, invalid, valid
-from flake8_learning_phase.keras.backend import UNSEEN_MODEL
+from flake8_learning_phase.keras.backend import UNSEEN_MODEL, sets_training_phase
 from flake8_learning_phase.rules.tape.keras3_backends import lp300_steps
 from flake8_learning_phase.rules.tape.steps import PREFILTER, model_calls, model_text
 
@@ -83,6 +83,8 @@ def test_step(x, y):
 
 
 def check(context: RuleContext) -> Iterator[Finding]:
+    if sets_training_phase(context.model):
+        return  # tf.keras 2 layers then run in training mode without a flag
     reported: Set[int] = set()
     for call, where, part in model_calls(context):
         if id(call.node) in reported:
@@ -171,6 +173,11 @@ def _finding(context: RuleContext, record: CallRecord, where: CallRecord, part: 
         advice = "its BatchNormalization runs in inference mode"
     else:
         advice = "its Dropout or noise layers run in inference mode"
+    if not info.takes_flag:
+        # a plain class's ``__call__(self, x)``: ``training=True`` would raise a TypeError
+        model = model_text(call.func) or "the model"
+        manual = "hand a training flag through the __call__ of {} to its layers".format(model)
+        return context.finding(RULE, call, manual=manual, model=model, advice=advice)
     flag = info.flag or "training"
     if flag != "training":
         advice += " (its call takes {}=)".format(flag)
@@ -192,10 +199,14 @@ RULE = Rule(
         "A call of a Keras model inside a TF2 / Keras 3 training step that passes no training "
         "argument. A *training step* is the body of `with tf.GradientTape() as tape:` (any number "
         "of tapes, `persistent=True`, several in one `with`) whose `tape.gradient(...)` is taken "
-        "with respect to that model's `trainable_variables` or `trainable_weights`: directly, "
+        "with respect to that model's `trainable_variables` or `trainable_weights` (or `variables`, "
+        "`weights`): directly, "
         "through a name (`params = a.trainable_variables + b.trainable_variables`, or a list "
-        "filled by `params.extend(...)`), through a parameter the calls in the file pass, or through "
-        "`optimizer.apply_gradients(zip(grads, model.trainable_variables))`. In a `train_step` "
+        "filled by `params.extend(...)`), through a parameter the calls in the file pass, through "
+        "`optimizer.apply_gradients(zip(grads, model.trainable_variables))`, or through Keras 2's "
+        "`optimizer.minimize(loss, model.trainable_variables, tape=tape)`. Keras 2's "
+        "`optimizer.minimize(<loss>, model.trainable_variables)` with a callable loss (a lambda, or a "
+        "function of the file) is a training step too: that loss is its body. In a `train_step` "
         "override that is `self(x)` or `self.<sub-model>(x)`; a sub-model of a differentiated "
         "model counts too (`self.encoder(x)` when the tape takes `self.trainable_weights`), when "
         "the resolver sees it is a model. A call inside a helper the tape calls "
@@ -212,7 +223,9 @@ RULE = Rule(
         "parameter whose callers are not visible): the message then says the fix matters if it "
         "has BatchNormalization or Dropout. A model parameter no visible call passes is judged "
         "by the networks its own module's builders return, when it has any (a library module "
-        "that builds and trains its models). Reported at the model call."
+        "that builds and trains its models). A plain class of the project (no Keras base) with a "
+        "`__call__` counts as a model that runs the layers it keeps and the Keras models its "
+        "`__call__` calls by name. Reported at the model call."
     ) + lp300_steps.DETECTS,
     why=(
         "`model.fit()` calls the model with `training=True`. A call without it runs in inference "
@@ -223,10 +236,12 @@ RULE = Rule(
     ),
     fix=(
         "`lp-fix` adds `training=True` as the last argument of the call, keeping comments, "
-        "formatting and trailing commas."
+        "formatting and trailing commas. A plain class whose `__call__` takes no flag (no "
+        "`training`, no `**kwargs`) gets no edit: the flag has to be handed through it by hand."
     ) + lp300_steps.FIX,
     silence=(
-        "Stays silent for calls outside a training step (evaluation and inference steps, a tape "
+        "Stays silent for calls outside a training step (evaluation and inference steps, a step "
+        "defined in a function that never mentions it, a tape "
         "whose gradient is taken with respect to inputs, a target network called in the tape but "
         "not differentiated, a call whose output goes straight into `tf.argmax` or "
         "`tf.stop_gradient`), for calls that pass a training argument, for objects that are not "

@@ -2,14 +2,16 @@
 
 A step is a ``with tf.GradientTape() as tape:`` block whose tape takes a
 gradient with respect to a model's variables (``tape.gradient(loss,
-model.trainable_variables)``, or ``apply_gradients(zip(grads, ...))`` with
-those gradients); the models it trains are named as written (``model``,
-``self.encoder``, ``self``).  :func:`model_calls` yields each call of a
-trained model in the step, also inside this module's helpers that receive
-the model (``loss(model, x, y)``, ``self.forward(x)``).
+model.trainable_variables)``, ``apply_gradients(zip(grads, ...))`` with
+those gradients, or ``optimizer.minimize(loss, variables, tape=tape)``), or
+a callable loss Keras 2's ``optimizer.minimize`` differentiates itself; the
+models it trains are named as written (``model``, ``self.encoder``,
+``self``).  :func:`model_calls` yields each call of a trained model in the
+step, also inside this module's helpers that receive the model (``loss(model,
+x, y)``, ``self.forward(x)``).
 """
 import ast
-from typing import Dict, Iterator, List, NamedTuple, Optional, Set
+from typing import Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.module import (
@@ -35,19 +37,28 @@ from flake8_learning_phase.flow.terms import PARAMETER, Context, Term
 
 # Where a tape shows which model it trains: tape.gradient(loss, <model>.<one of these>).
 TRAINABLE = ("trainable_variables", "trainable_weights")
+# ``variables`` and ``weights`` hold the trainable ones too (the others get no gradient), but
+# a tf.Module or a parameterisation has them as well: a model trained only through them is
+# reported only when it is seen to be a Keras model.
+ALL_WEIGHTS = TRAINABLE + ("variables", "weights")
 _MAX_HELPER_DEPTH = 2
 
 # A training step opens a tape (``GradientTape(``) and takes a gradient from it (``.gradient(``)
-# with respect to a model's ``trainable_variables`` or ``trainable_weights``; the words come
+# with respect to a model's ``trainable_variables``, ``variables`` or ``weights``; the words come
 # first (a C-speed ``in``), the pattern only for files that have one.  On the tensorflow-cpu
 # 2.15 + keras 3 sources it lets 10 of 2,751 files through (38 without the last condition).
+# Keras 2's optimizer can take the gradient itself: ``.minimize(`` beside a model's
+# ``x.trainable_variables`` (not TF 1's ``tf.trainable_variables()`` call).  With that group
+# and ``.variables`` / ``.weights``, 18 of TensorFlow 2.15's 1,847 files pass (7 before) and 15
+# of its Keras' 605 (9).
 # Keras 3 on JAX and torch (keras3_backends/): ``stateless_call(``, ``.backward(``,
 # ``torch.autograd.grad``.  Measured on the keras 3.15.1, jax 0.10.2 and torch 2.13 sources:
 # 11 of 904, 0 of 617 and 107 of 2,285 files pass (torch's own code calls ``.backward()``).
 PREFILTER = Prefilter(
-    words=("GradientTape", "train_step", "stateless_call", "backward", "autograd"),
+    words=("GradientTape", "train_step", "stateless_call", "backward", "autograd", "minimize"),
     patterns=(
-        (r"GradientTape\s*\(", r"\.\s*gradient\s*\(", r"trainable_(?:variables|weights)"),
+        (r"GradientTape\s*\(", r"\.\s*(?:gradient|minimize)\s*\(", r"\.\s*(?:trainable_)?(?:variables|weights)\b"),
+        (r"\.\s*minimize\s*\(", r"\w\.\s*(?:trainable_)?(?:variables|weights)\b(?!\s*\()"),
         (r"stateless_call\s*\(|\.\s*backward\s*\(|autograd(?:\s*\.\s*grad\s*\(|\s+import\s[^\n]*\bgrad\b)",),
     ),
 )
@@ -59,17 +70,39 @@ class _Tape(NamedTuple):
     scope: Scope
 
 
+class _Trained(NamedTuple):
+    """The models (as written) a step trains, and those of them named by their trainable weights."""
+
+    models: Set[str]
+    by_trainable: Set[str]
+
+    def __or__(self, other: "_Trained") -> "_Trained":
+        return _Trained(self.models | other.models, self.by_trainable | other.by_trainable)
+
+
+_NOTHING = _Trained(set(), set())
+
+
+def _trained_through(context: RuleContext, node, record: CallRecord) -> _Trained:
+    """The models whose weights ``node`` (a gradient's sources, a var_list) holds."""
+    where = (record.scope, record.seq, record.blocks)
+    return _Trained(_models_of(context, node, *where, 0, ALL_WEIGHTS), _models_of(context, node, *where, 0))
+
+
 class ModelCall(NamedTuple):
     """A call of a model a tape trains."""
 
     record: CallRecord  # the call
     where: CallRecord  # the step's call that reaches it: the record itself, or the helper's call
-    part: bool  # calls an attribute of a trained model (``self.encoder(x)`` when the tape trains ``self``)
+    # reported only when seen to be a model: an attribute of a trained model (``self.encoder(x)`` when
+    # the tape trains ``self``), or a model trained only through its ``variables`` / ``weights``
+    part: bool
 
 
 def model_calls(context: RuleContext) -> Iterator[ModelCall]:
     """Every call of a trained model in the module's training steps (a call may come more than once)."""
-    model = context.model
+    for found in _minimized_loss_calls(context):
+        yield found
     records = _with_records(context)
     if not records:
         return
@@ -78,18 +111,72 @@ def model_calls(context: RuleContext) -> Iterator[ModelCall]:
         for item in record.withs:
             if id(item.context) not in tapes:
                 tapes[id(item.context)] = _tape(item, record)
-    trained_by_tape: Dict[int, Set[str]] = {}
+    trained_by_tape: Dict[int, _Trained] = {}
     for key, tape in tapes.items():
         if tape is not None:
             trained_by_tape[key] = _trained(context, tape)
     for record in records:
-        trained: Set[str] = set()
+        trained = _NOTHING
         for item in record.withs:
-            trained |= trained_by_tape.get(id(item.context), set())
-        if not trained:
+            trained = trained | trained_by_tape.get(id(item.context), _NOTHING)
+        if not trained.models or _never_run(record.scope):
             continue
-        for found in _model_calls(context, record, trained, 0):
+        for found in _calls_of_trained(context, record, trained):
             yield found
+
+
+def _calls_of_trained(context: RuleContext, record: CallRecord, trained: _Trained) -> Iterator[ModelCall]:
+    """The calls of trained models from ``record``; one trained only through ``variables`` or
+    ``weights`` marked to be reported only when seen to be a model (``part``)."""
+    for found in _model_calls(context, record, trained.models, 0):
+        if trained.models != trained.by_trainable:
+            text = model_text(found.record.node.func)
+            if text is None or not _trains(text, trained.by_trainable):
+                found = found._replace(part=True)
+        yield found
+
+
+def _minimized_loss_calls(context: RuleContext) -> Iterator[ModelCall]:
+    """Model calls in a loss that Keras 2's optimizer differentiates itself, with a tape of its own:
+    ``optimizer.minimize(lambda: loss(model(x), y), model.trainable_variables)``, or a function of
+    this module handed as the loss.  A callable loss is eager code (TF 1's graph-mode ``minimize``
+    takes a tensor), so this is a TF2 step whatever the optimizer."""
+    for record in context.model.attribute_calls.get("minimize", ()):
+        node = record.node
+        if not node.args or keyword_value(node, "tape") is not None:
+            continue
+        variables = node.args[1] if len(node.args) > 1 else keyword_value(node, "var_list")
+        inner = _loss_records(context, node.args[0], record) if variables is not None else []
+        if not inner or _never_run(record.scope):
+            continue
+        trained = _trained_through(context, variables, record)
+        for call in inner:
+            for found in _calls_of_trained(context, call, trained):
+                yield found
+
+
+def _loss_records(context: RuleContext, loss, record: CallRecord) -> List[CallRecord]:
+    """The calls a callable loss makes: a lambda's, or those of a function of this module."""
+    if isinstance(loss, ast.Lambda):
+        inside = {id(node) for node in ast.walk(loss.body) if isinstance(node, ast.Call)}
+        return [r for r in _scope_calls(context, record.scope) if id(r.node) in inside]
+    if not isinstance(loss, ast.Name):
+        return []
+    bindings = reaching(record.scope, loss.id, record.seq, record.blocks)
+    if len(bindings) != 1 or not isinstance(bindings[0], FunctionDefinition):
+        return []
+    scope = context.model.function_scopes.get(id(bindings[0].node))
+    return [r for r in _scope_calls(context, scope) if r.scope is scope] if scope is not None else []
+
+
+def _never_run(scope: Scope) -> bool:
+    """A function defined inside another that never mentions it (not called, returned or handed
+    on): nothing can run it, so its step trains nothing (a test's left-over ``def _train``)."""
+    parent = scope.parent
+    if not scope.is_function or parent is None or not parent.is_function:
+        return False
+    name = scope.node.name
+    return not any(isinstance(node, ast.Name) and node.id == name for node in ast.walk(parent.node))
 
 
 def _with_records(context: RuleContext) -> List[CallRecord]:
@@ -113,12 +200,12 @@ def _tape(item: WithItem, record: CallRecord) -> Optional[_Tape]:
     return _Tape(item, target, record.scope)
 
 
-def _trained(context: RuleContext, tape: _Tape) -> Set[str]:
+def _trained(context: RuleContext, tape: _Tape) -> _Trained:
     """The models (as written: ``model``, ``self.encoder``, ``self``) whose variables the tape differentiates."""
     if tape.name is None:
-        return set()
+        return _NOTHING
     model = context.model
-    found: Set[str] = set()
+    found = _NOTHING
     gradients = []
     for record in model.attribute_calls.get("gradient", ()):
         func = record.node.func
@@ -127,7 +214,7 @@ def _trained(context: RuleContext, tape: _Tape) -> Set[str]:
             gradients.append(record)
             sources = record.node.args[1] if len(record.node.args) > 1 else keyword_value(record.node, "sources")
             if sources is not None:
-                found |= _models_of(context, sources, record.scope, record.seq, record.blocks, 0)
+                found = found | _trained_through(context, sources, record)
     # optimizer.apply_gradients(zip(grads, m.trainable_variables)) with grads from this tape
     gradient_nodes = {id(r.node) for r in gradients}
     for record in model.attribute_calls.get("apply_gradients", ()):
@@ -139,7 +226,17 @@ def _trained(context: RuleContext, tape: _Tape) -> Set[str]:
             continue
         grads, variables = pairs.args
         if _is_gradient(grads, gradient_nodes, record):
-            found |= _models_of(context, variables, record.scope, record.seq, record.blocks, 0)
+            found = found | _trained_through(context, variables, record)
+    # optimizer.minimize(loss, m.trainable_variables, tape=tape): Keras 2's optimizer takes the
+    # gradient from the tape itself (its second parameter is var_list; TF 1's has no ``tape``)
+    for record in model.attribute_calls.get("minimize", ()):
+        given = keyword_value(record.node, "tape")
+        if record.scope is not tape.scope or record.seq <= tape.item.seq or not isinstance(given, ast.Name) \
+                or given.id != tape.name or not _is_this_tape(tape, record):
+            continue
+        variables = record.node.args[1] if len(record.node.args) > 1 else keyword_value(record.node, "var_list")
+        if variables is not None:
+            found = found | _trained_through(context, variables, record)
     return found
 
 
@@ -159,13 +256,14 @@ def _is_gradient(node, gradient_nodes: Set[int], record: CallRecord) -> bool:
     return False
 
 
-def _models_of(context: RuleContext, node, scope: Scope, seq: int, blocks: tuple, depth: int) -> Set[str]:
+def _models_of(context: RuleContext, node, scope: Scope, seq: int, blocks: tuple, depth: int,
+               attrs: Tuple[str, ...] = TRAINABLE) -> Set[str]:
     """``m`` for every ``m.trainable_variables`` the variables expression is made of; through a
     list filled by ``.extend`` / ``.append`` and a parameter the calls in this file pass (as
     the caller writes the models: a step is mostly called with its own names for them)."""
     if depth > 4:
         return set()
-    if isinstance(node, ast.Attribute) and node.attr in TRAINABLE:
+    if isinstance(node, ast.Attribute) and node.attr in attrs:
         text = model_text(node.value)
         found = {text} if text is not None else set()
         if isinstance(node.value, ast.Name):
@@ -180,34 +278,35 @@ def _models_of(context: RuleContext, node, scope: Scope, seq: int, blocks: tuple
         loops = {g.target.id: g.iter for g in node.generators if isinstance(g.target, ast.Name)}
         found = set()
         for part in [g.iter for g in node.generators] + [node.elt]:
-            if isinstance(part, ast.Attribute) and part.attr in TRAINABLE and isinstance(part.value, ast.Name) \
+            if isinstance(part, ast.Attribute) and part.attr in attrs and isinstance(part.value, ast.Name) \
                     and part.value.id in loops:
                 found |= _element_texts(loops[part.value.id], scope, seq, blocks)
                 found |= _any_element(loops[part.value.id])
         return found
     if isinstance(node, ast.IfExp):  # ``actor.trainable_variables if actor_turn else critic...``
-        return _models_of(context, node.body, scope, seq, blocks, depth + 1) \
-            | _models_of(context, node.orelse, scope, seq, blocks, depth + 1)
+        return _models_of(context, node.body, scope, seq, blocks, depth + 1, attrs) \
+            | _models_of(context, node.orelse, scope, seq, blocks, depth + 1, attrs)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "sum" and node.args:
-        return _models_of(context, node.args[0], scope, seq, blocks, depth + 1)  # sum([...], [])
+        return _models_of(context, node.args[0], scope, seq, blocks, depth + 1, attrs)  # sum([...], [])
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left = _models_of(context, node.left, scope, seq, blocks, depth + 1)
-        return left | _models_of(context, node.right, scope, seq, blocks, depth + 1)
+        left = _models_of(context, node.left, scope, seq, blocks, depth + 1, attrs)
+        return left | _models_of(context, node.right, scope, seq, blocks, depth + 1, attrs)
     if isinstance(node, (ast.List, ast.Tuple)):
         found: Set[str] = set()
         for element in node.elts:
             inner = element.value if isinstance(element, ast.Starred) else element
-            found |= _models_of(context, inner, scope, seq, blocks, depth + 1)
+            found |= _models_of(context, inner, scope, seq, blocks, depth + 1, attrs)
         return found
     if isinstance(node, ast.Name):
         found = set()
         for binding in reaching(scope, node.id, seq, blocks):
             if isinstance(binding, (Assignment, Augmentation, Extend)) and binding.value is not None:
-                found |= _models_of(context, binding.value, binding.scope, binding.seq, binding.blocks, depth + 1)
+                found |= _models_of(context, binding.value, binding.scope, binding.seq, binding.blocks, depth + 1,
+                                    attrs)
             elif isinstance(binding, Parameter):
                 where = Context(binding.scope, binding.seq, binding.blocks)
                 for argument_node, at in parameter_arguments(context, Term(PARAMETER, binding.node, where)):
-                    found |= _models_of(context, argument_node, at.scope, at.seq, at.blocks, depth + 1)
+                    found |= _models_of(context, argument_node, at.scope, at.seq, at.blocks, depth + 1, attrs)
         return found
     return set()
 

@@ -16,6 +16,7 @@ through :mod:`.tables`.
 import ast
 from typing import Dict, List, Optional, Set, Tuple
 
+from flake8_learning_phase.core.branches import exclusive
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.records import Record, field
 from flake8_learning_phase.core.values import Frame, FunctionRef
@@ -84,6 +85,8 @@ class Run(Record):
     feed: Optional[ast.expr]  # the feed_dict expression; None when nothing is fed
     estimator: bool
     reached: Dict[int, Tuple[ast.expr, Context]]  # what the run executes: id(node) -> (node, where)
+    root: ast.expr  # what is run, as written (the fetches, ``op`` of ``op.run()``, ``train_op=``)
+    where: Context
 
 
 class KerasUse(Record, frozen=False):
@@ -126,6 +129,7 @@ class Graph:
         self.context = context
         model = context.model
         self.records: Dict[int, CallRecord] = {}
+        self._reached_with: Dict[Tuple[int, int], Dict[int, Tuple[ast.expr, Context]]] = {}
         for record in _all_records(model):
             self.records[id(record.node)] = record
         ops = [
@@ -152,18 +156,34 @@ class Graph:
             fetches = argument(call, 3, "train_op")
             if fetches is None:
                 return None
-            return Run(record, None, True, self.reach(fetches, where))
+            return Run(record, None, True, self.reach(fetches, where), fetches, where)
         owner = call.func.value
         reached = self.reach(owner, where)
         if op_ids.intersection(reached):  # ``train_op.run(feed_dict=...)``
-            return Run(record, argument(call, 0, "feed_dict"), False, reached)
+            return Run(record, argument(call, 0, "feed_dict"), False, reached, owner, where)
         fetches = argument(call, 0, "fetches")
         if fetches is None:
             return None
-        return Run(record, argument(call, 1, "feed_dict"), False, self.reach(fetches, where))
+        return Run(record, argument(call, 1, "feed_dict"), False, self.reach(fetches, where), fetches, where)
 
-    def reach(self, node: ast.expr, where: Context) -> Dict[int, Tuple[ast.expr, Context]]:
-        """Every expression that running ``node`` executes, as far as the file shows it."""
+    def reached_with(self, run: Run, op: ast.Call) -> Dict[int, Tuple[ast.expr, Context]]:
+        """What ``run`` executes together with the train op ``op``: where a name, an attribute or
+        a parameter may hold either of two train ops (``self.train_op`` assigned ``minimize(...)``
+        in one method and ``tf.group(update_ops, op)`` in another), only the values that hold
+        ``op`` are followed, so ops grouped with the other train op do not count for this one."""
+        if id(op) not in run.reached:
+            return run.reached
+        key = (id(run), id(op))
+        found = self._reached_with.get(key)
+        if found is None:
+            found = self._reached_with[key] = self.reach(run.root, run.where, id(op))
+        return found
+
+    def reach(self, node: ast.expr, where: Context,
+              toward: Optional[int] = None) -> Dict[int, Tuple[ast.expr, Context]]:
+        """Every expression that running ``node`` executes, as far as the file shows it; with
+        ``toward`` (a node's id), of the values a name, attribute or parameter may hold only those
+        that run that node, when some do."""
         found: Dict[int, Tuple[ast.expr, Context]] = {}
         stack: List[Tuple[ast.expr, Context, int]] = [(node, where, 0)]
         while stack and len(found) < _MAX_REACHED:
@@ -172,13 +192,19 @@ class Graph:
                 continue
             found[id(current)] = (current, here)
             if isinstance(current, ast.Name):
-                for binding in reaching(here.scope, current.id, here.seq, here.blocks):
+                bindings = reaching(here.scope, current.id, here.seq, here.blocks)
+                if _rebound(bindings):
+                    values = [(b.value, Context(b.scope, b.seq, b.blocks)) for b in bindings]
+                    stack.extend((value, inner, depth) for value, inner in self._holding(values, toward))
+                    continue
+                for binding in bindings:
                     inner = Context(binding.scope, binding.seq, binding.blocks)
                     if isinstance(binding, Unpacking):
                         stack.extend((e, Context(s, q, b), depth) for e, s, q, b in unpacked(binding))
                     elif isinstance(binding, Parameter):
                         term = Term("parameter", binding.node, inner)
-                        stack.extend((e, w, depth) for e, w in parameter_arguments(self.context, term))
+                        passed = list(parameter_arguments(self.context, term))
+                        stack.extend((e, w, depth) for e, w in self._holding(passed, toward))
                     elif isinstance(binding, (Assignment, Augmentation, Append, Extend)) and binding.value is not None:
                         stack.append((binding.value, inner, depth))
             elif isinstance(current, (ast.List, ast.Tuple, ast.Set)):
@@ -190,17 +216,29 @@ class Graph:
             elif isinstance(current, ast.BinOp) and isinstance(current.op, ast.Add):
                 stack.extend(((current.left, here, depth), (current.right, here, depth)))
             elif isinstance(current, ast.IfExp):
-                stack.extend(((current.body, here, depth), (current.orelse, here, depth)))
+                branches = [(current.body, here), (current.orelse, here)]
+                stack.extend((value, inner, depth) for value, inner in self._holding(branches, toward))
             elif isinstance(current, ast.Attribute) and is_self_attribute(current, here.scope):
-                for binding in here.scope.cls.attr_bindings.get(current.attr, ()):
-                    if binding.value is not None:
-                        stack.append((binding.value, Context(binding.scope, binding.seq, binding.blocks), depth))
+                bindings = here.scope.cls.attr_bindings.get(current.attr, ())
+                values = [(b.value, Context(b.scope, b.seq, b.blocks)) for b in bindings if b.value is not None]
+                if _rebound(bindings):
+                    values = self._holding(values, toward)
+                stack.extend((value, inner, depth) for value, inner in values)
             elif isinstance(current, ast.Attribute):  # ``net.opt``: what ``net``'s class assigns to it
-                stack.extend((value, inner, depth) for value, inner in self._instance_attribute(current, here))
+                assigned = self._holding(self._instance_attribute(current, here), toward)
+                stack.extend((value, inner, depth) for value, inner in assigned)
                 stack.extend((value, inner, depth) for value, inner in self._record_field(current, here))
             elif isinstance(current, ast.Call):
                 stack.extend(self._call_parts(current, here, depth))
         return found
+
+    def _holding(self, values: List[Tuple[ast.expr, Context]],
+                 toward: Optional[int]) -> List[Tuple[ast.expr, Context]]:
+        """Of the values something may hold (one of them at a time), those that run ``toward``,
+        when some do; all of them otherwise."""
+        if toward is None or len(values) < 2:
+            return values
+        return [(value, where) for value, where in values if toward in self.reach(value, where)] or values
 
     def _call_parts(self, call: ast.Call, here: Context, depth: int):
         """What running a call runs besides itself: its control dependencies, grouped ops, returns."""
@@ -458,6 +496,14 @@ class Graph:
         return KerasUse(node, where, info, None, dotted(node.value), None)
 
 
+def runs_apart(context: RuleContext, training: Training, where: Context) -> bool:
+    """What stands at ``where`` (a layer the loss runs) is never built in a run that builds the
+    train op: one stands where a flag is true, the other where it is false (``if self.use_bn:``
+    around the batch norm, the bare train op in the ``else`` of ``if self.use_bn:``)."""
+    op = training.op
+    return exclusive(context.model, (where.scope, where.blocks), (op.scope, op.blocks))
+
+
 def companion_runs(found: Graph, training: Training) -> List[Run]:
     """The runs that may run ops with the train op: those that run it, and the other runs in the
     functions (or module body) that do (``sess.run(update_ops)`` next to ``sess.run(train_op)``)."""
@@ -504,6 +550,12 @@ def graph(context: RuleContext) -> Graph:
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+
+def _rebound(bindings) -> bool:
+    """Every binding assigns a value whole (``x = a`` here, ``x = b`` there): one holds at a time.
+    Appends, extends and ``+=`` add to what is there, so their values all run."""
+    return len(bindings) > 1 and all(isinstance(b, Assignment) and b.value is not None for b in bindings)
 
 
 def _loss(call: ast.Call) -> Optional[ast.expr]:

@@ -11,6 +11,7 @@ from flake8_learning_phase.keras.backend import is_phase_call
 from flake8_learning_phase.flow.terms import Context
 from flake8_learning_phase.rules.tf1_graph.examples import session_script
 from flake8_learning_phase.rules.tf1_graph.graph import PREFILTER, KerasUse, Run, Training, graph
+from flake8_learning_phase.rules.tf1_graph.keras_updates import ungroupable_updates
 from flake8_learning_phase.rules.tf1_graph.syntax import (
     constant_value,
     dict_literal,
@@ -36,6 +37,8 @@ def model_fn(features, labels, mode):
     return tf.estimator.EstimatorSpec(mode, predictions, loss, train_op)
 '''
 _GOOD_MODEL_FN = _BAD_MODEL_FN.replace("net(features)", "net(features, training=mode == tf.estimator.ModeKeys.TRAIN)")
+_WITH_UPDATES = ("feed the learning phase 1 at line {} only once the Keras update ops run with the train op "
+                 "at line {} (LP401)")
 # Words in a feed key that may stand for the learning phase under another name (``self.phase``).
 _PHASE_WORDS = ("phase", "learning", "training")
 
@@ -59,6 +62,11 @@ def check(context: RuleContext) -> Iterator[Finding]:
             elif id(run.record.node) not in reported:
                 reported.add(id(run.record.node))
                 finding = _run_finding(context, run)
+                if finding is not None and finding.edits and ungroupable_updates(context, found, training):
+                    # fed alone, training normalises with batch statistics that inference, reading
+                    # the never-updated moving ones, never sees: worse than neither (measured)
+                    finding = replace(finding, edits=(), manual=_WITH_UPDATES.format(
+                        run.record.node.lineno, training.op.node.lineno))
                 if finding is not None:
                     yield finding
 

@@ -1,36 +1,14 @@
 """LP401: a TF 1.x train op that never runs the update ops of the Keras layers its loss runs."""
-import ast
-from typing import Iterator, List, Optional
+from typing import Iterator, List
 
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import Finding, Wrap
-from flake8_learning_phase.core.module import dotted
 from flake8_learning_phase.core.registry import Rule, invalid, valid
-from flake8_learning_phase.flow.dataflow import same_value
-from flake8_learning_phase.flow.parts import parts
-from flake8_learning_phase.flow.terms import Context
 from flake8_learning_phase.rules.tf1_graph.examples import session_script
-from flake8_learning_phase.rules.tf1_graph.graph import (
-    PREFILTER,
-    Graph,
-    KerasUse,
-    Training,
-    companion_runs,
-    graph,
-    opaque_dependency,
-)
-from flake8_learning_phase.rules.tf1_graph.syntax import (
-    constant_value,
-    is_constant,
-    is_keras_updates,
-    phase_pinned,
-    record_context,
-    tensorflow_alias,
-)
-from flake8_learning_phase.rules.tf1_graph.trained import frozen
+from flake8_learning_phase.rules.tf1_graph.graph import PREFILTER, KerasUse, Training, graph
+from flake8_learning_phase.rules.tf1_graph.keras_updates import pending_keras_updates, update_terms
+from flake8_learning_phase.rules.tf1_graph.syntax import phase_pinned, record_context, tensorflow_alias
 
-# What a run fetches that is put together elsewhere: a helper's result, a comprehension.
-_ASSEMBLED = (ast.Call, ast.ListComp, ast.SetComp, ast.GeneratorExp)
 _BAD = session_script("BatchNormalization()", ", K.learning_phase(): 1")
 _GOOD = _BAD.replace(
     "train_op = tf.train.AdamOptimizer().minimize(loss)",
@@ -46,69 +24,21 @@ def check(context: RuleContext) -> Iterator[Finding]:
     if not found.trainings or phase_pinned(context.model):
         return  # a pinned phase: the statistics are never read
     for training in found.trainings:
-        uses = [u for u in training.keras
-                if u.info.owns_updates and not _always_training(u) and not frozen(training, u)]
-        if uses and not _keras_updates_run(found, training):
+        uses = pending_keras_updates(context, found, training)
+        if uses:
             yield _finding(context, training, uses)
-
-
-def _always_training(use: KerasUse) -> bool:
-    """``net(x, training=True)``: this application never reads the statistics it would update."""
-    return use.explicit is not None and is_constant(use.explicit) and bool(constant_value(use.explicit))
-
-
-def _keras_updates_run(found: Graph, training: Training) -> bool:
-    """A run with the train op runs Keras update ops (grouped, fetched, or a control dependency; also
-    in what a helper of the project returns, a list it appends them to, a comprehension), or the
-    train op depends on ops the file does not show."""
-    if opaque_dependency(found, training):
-        return True
-    for run in companion_runs(found, training):
-        for node, where in run.reached.values():
-            if is_keras_updates(node):
-                return True
-            if isinstance(node, _ASSEMBLED) and any(
-                    is_keras_updates(part) for part, _ in parts(found.context, node, where)):
-                return True
-    return False
 
 
 def _finding(context: RuleContext, training: Training, uses: List[KerasUse]) -> Finding:
     op = training.op
     tf = tensorflow_alias(context.model)
-    terms = _update_terms(record_context(op), uses)
+    terms = update_terms(record_context(op), uses)
     if tf is None or terms is None:
         manual = "run the Keras layers' update ops with the train op at line {} (tf.group(train_op, " \
                  "*model.get_updates_for(inputs)))".format(op.node.lineno)
         return context.finding(RULE, op.node, manual=manual)
     edit = Wrap(context.ref(op.node), "{}.group(".format(tf), ", {})".format(", ".join(terms)))
     return context.finding(RULE, op.node, [edit])
-
-
-def _update_terms(at: Context, uses: List[KerasUse]) -> Optional[List[str]]:
-    """``*net.get_updates_for(x)`` per application (``*model.updates`` for ``model.output``), when
-    every name means at the train op what it meant where the model was applied."""
-    terms: List[str] = []
-    for use in uses:
-        if use.model_text is None or not _visible(use.model_text, at, use.context):
-            return None
-        if use.applied_to is None and isinstance(use.node, ast.Attribute):
-            term = "*{}.updates".format(use.model_text)
-        else:
-            applied = dotted(use.applied_to) if use.applied_to is not None else None
-            if applied is None or not _visible(applied, at, use.context):
-                return None
-            term = "*{}.get_updates_for({})".format(use.model_text, applied)
-        if term not in terms:
-            terms.append(term)
-    return terms
-
-
-def _visible(text: str, here: Context, there: Context) -> bool:
-    root = text.split(".")[0]
-    if here.scope.self_name is not None and root == here.scope.self_name:
-        return there.scope.cls is not None and there.scope.cls is here.scope.cls
-    return same_value(root, here, there)
 
 
 RULE = Rule(

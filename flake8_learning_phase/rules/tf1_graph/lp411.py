@@ -4,7 +4,7 @@ from typing import Iterator
 from flake8_learning_phase.core.engine import RuleContext
 from flake8_learning_phase.core.findings import AddKeyword, Finding
 from flake8_learning_phase.core.registry import Rule, invalid, valid
-from flake8_learning_phase.rules.tf1_graph.graph import PREFILTER, LayerUse, Training, graph
+from flake8_learning_phase.rules.tf1_graph.graph import PREFILTER, LayerUse, Training, graph, runs_apart
 from flake8_learning_phase.rules.tf1_graph.syntax import tensorflow_alias
 from flake8_learning_phase.rules.tf1_graph.heads import HeadSpec, head_specs
 from flake8_learning_phase.rules.tf1_graph.updates import update_ops_edit, update_ops_run, varies
@@ -45,7 +45,8 @@ _GOOD_EARLY = _BAD_EARLY.replace(
 def check(context: RuleContext) -> Iterator[Finding]:
     found = graph(context)
     for training in found.trainings:
-        layers = [layer for layer in training.layers if _updates_pending(context, layer)]
+        layers = [layer for layer in training.layers
+                  if _updates_pending(context, layer) and not runs_apart(context, training, layer.context)]
         if layers and not update_ops_run(found, training, layers):
             yield _finding(context, training)
     for spec in head_specs(context):

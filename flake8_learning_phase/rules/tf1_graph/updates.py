@@ -65,7 +65,7 @@ def update_ops_run(found: Graph, training: Training, layers: List[LayerUse]) -> 
     graphs = {_graph_of(found.records.get(id(layer.node))) for layer in layers} - {None}
     graphs |= {_graph_of(found.records.get(id(b.node))) for b in training.builders} - {None}
     for run in companion_runs(found, training):
-        for node, _ in run.reached.values():
+        for node, _ in found.reached_with(run, training.op.node).values():
             if not is_update_ops(node):
                 continue
             record = found.records.get(id(node))
