@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from flake8_learning_phase.core.evaluator import Evaluator
-from flake8_learning_phase.core.module import Unpacking, build, unpacked
+from flake8_learning_phase.core.module import Unpacking, build, class_attribute_bindings, unpacked
 from flake8_learning_phase.core.signatures import can_bind
 from flake8_learning_phase.core.values import UNSEEN_VALUE, ClassRef, Frame, FunctionRef, Instance
 
@@ -510,3 +510,26 @@ def test_unpacking_a_name_bound_to_a_call_gives_the_element_of_each_return():
     # a name bound twice, or to no call of a function here: not followed
     assert elements(pair + "held = pair(1)\nif z:\n    held = other()\nfirst, second = held\n") == []
     assert elements(pair + "held = (1, 2)\nfirst, second = held\n") == []
+
+
+def test_a_self_attribute_is_bound_by_the_class_its_subclasses_and_else_its_bases():
+    source = (
+        "class Base:\n"
+        "    def run(self):\n"
+        "        return self.op, self.size\n"
+        "class Sub(Base):\n"
+        "    def __init__(self):\n"
+        "        self.op = 1\n"
+        "    def grow(self):\n"
+        "        return self.size\n"
+        "class Other:\n"
+        "    def __init__(self):\n"
+        "        self.op = 2\n"
+        "Base.size = 0\n"
+    )
+    model = build(ast.parse(source))
+    infos = {info.node.name: info for info in model.classes.values()}
+    assert [b.value.n if hasattr(b.value, "n") else b.value.value
+            for b in class_attribute_bindings(model, infos["Base"], "op")] == [1]
+    assert class_attribute_bindings(model, infos["Sub"], "size") == []
+    assert len(class_attribute_bindings(model, infos["Sub"], "op")) == 1

@@ -50,6 +50,7 @@ from flake8_learning_phase.core.module import (
     Parameter,
     Scope,
     Unpacking,
+    class_attribute_bindings,
     is_self_attribute,
     reaching,
     subscript_index,
@@ -89,8 +90,10 @@ _NO_KEY = object()
 # Hops (a name, a parameter, an attribute, a return) from a subscript to the displays it picks
 # from: ``Pair(self.nets[0])`` in a class built with a module list grown by appends takes 5.
 _MAX_PICK_DEPTH = 8
-# How far up its bases a class is searched for the ``self.<attr>`` it reads and does not bind.
-_MAX_BASE_DEPTH = 4
+# Hops (a name, a parameter, a ``self`` attribute) from ``params["use_bn"]`` to the dict display
+# it picks from: ``self.params = params`` in a class that ``Agent`` builds with its own
+# ``self.params``, which a script's dict fills, takes 5.
+_MAX_ITEM_DEPTH = 6
 
 
 class OutOfBudget(Exception):
@@ -435,7 +438,7 @@ class Evaluator:
             inner = self.item_expressions(node, frame, depth + 1)
             if inner is not None:
                 return [v for expr, where in inner for v in self.item(expr, key, where, depth + 1)] or [UNSEEN_VALUE]
-        if key is not _NO_KEY and depth <= 3:
+        if key is not _NO_KEY and depth <= _MAX_ITEM_DEPTH:
             picked = self._display_item(node, key, frame)
             if picked is not None:
                 return picked or [UNSEEN_VALUE]
@@ -555,19 +558,9 @@ class Evaluator:
         return []
 
     def _self_attribute_bindings(self, attr: str, frame: Frame) -> list:
-        """The bindings of ``self.<attr>`` in the methods of the class ``frame`` stands in; when it
-        binds none, those of its nearest base in the same module that does (``self._models``
-        kept by the base's ``__init__``, read in a method of the subclass)."""
-        info = frame.scope.cls
-        for _ in range(_MAX_BASE_DEPTH):
-            bindings = info.attr_bindings.get(attr)
-            if bindings:
-                return bindings
-            bases = [b for b in self.project_bases(info.node, frame.mod) if b.mod is frame.mod]
-            info = frame.mod.model.classes.get(id(bases[0].node)) if bases else None
-            if info is None:
-                break
-        return []
+        """The bindings of ``self.<attr>`` read in a method (its class's, its subclasses', or its
+        bases' in this module: :func:`~flake8_learning_phase.core.module.class_attribute_bindings`)."""
+        return class_attribute_bindings(frame.mod.model, frame.scope.cls, attr)
 
     def elements(self, node, frame: Frame, depth: int, keyed: bool = False) -> List[Value]:
         """The elements of what ``for m in node`` iterates: a list or tuple display, a

@@ -278,6 +278,37 @@ def is_self_attribute(node, scope: "Scope") -> bool:
         and scope.self_name is not None and node.value.id == scope.self_name and scope.cls is not None
 
 
+def class_attribute_bindings(model: ModuleModel, cls: ClassInfo, attr: str) -> List[Binding]:
+    """The bindings of ``self.<attr>`` a method of ``cls`` may read: its class's, and those of the
+    classes of this module that derive from it (a base's ``sess.run(self.train_op)`` runs the
+    train op a subclass builds); when neither binds it, those of its bases in this module.
+    Classes are related by the names of their bases (``class Wide(Runner)``)."""
+    found = list(cls.attr_bindings.get(attr, ()))
+    for other in _related_classes(model, cls, _derives_from):
+        found.extend(other.attr_bindings.get(attr, ()))
+    if not found:
+        for base in _related_classes(model, cls, lambda sub, base: _derives_from(base, sub)):
+            found.extend(base.attr_bindings.get(attr, ()))
+    return found
+
+
+def _related_classes(model: ModuleModel, cls: ClassInfo, related) -> List[ClassInfo]:
+    """The classes of the module ``related(other, cls)`` holds for, following it a few levels."""
+    found: List[ClassInfo] = []
+    frontier = [cls]
+    for _ in range(3):
+        frontier = [other for other in model.classes.values() if other not in found and other is not cls
+                    and any(related(other, known) for known in frontier)]
+        if not frontier:
+            break
+        found.extend(frontier)
+    return found
+
+
+def _derives_from(sub: ClassInfo, base: ClassInfo) -> bool:
+    return any(isinstance(b, ast.Name) and b.id == base.node.name for b in sub.node.bases)
+
+
 def reaching(scope: Scope, name: str, seq: int, blocks: tuple) -> List[Binding]:
     """The bindings of ``name`` that may reach a use at ``seq`` in ``scope``.
 

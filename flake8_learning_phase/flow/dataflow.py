@@ -10,7 +10,15 @@ import ast
 from typing import Iterable, List, NamedTuple, Tuple
 
 from flake8_learning_phase.core.engine import RuleContext
-from flake8_learning_phase.core.module import Parameter, Unpacking, dotted, is_self_attribute, reaching, unpacked
+from flake8_learning_phase.core.module import (
+    Parameter,
+    Unpacking,
+    class_attribute_bindings,
+    dotted,
+    is_self_attribute,
+    reaching,
+    unpacked,
+)
 from flake8_learning_phase.flow.calls import parameter_arguments
 from flake8_learning_phase.flow.terms import Context, Term
 
@@ -28,6 +36,10 @@ class Origin(NamedTuple):
 class Sources(NamedTuple):
     origins: List[Origin]
     complete: bool  # False when the value itself cannot be seen (a parameter without calls, ...)
+
+
+# A tensor's attributes known when the graph is built: reading them computes nothing.
+_STATIC = frozenset({"shape", "get_shape", "dtype", "name"})
 
 
 def sources(context: RuleContext, node: ast.expr, where: Context, stop=None) -> Sources:
@@ -69,11 +81,11 @@ def sources(context: RuleContext, node: ast.expr, where: Context, stop=None) -> 
         if stop is not None and stop(origin):
             continue
         if is_self_attribute(current, where.scope):
-            for binding in where.scope.cls.attr_bindings.get(current.attr, ()):
+            for binding in class_attribute_bindings(context.model, where.scope.cls, current.attr):
                 if binding.value is not None:
                     stack.append((binding.value, Context(binding.scope, binding.seq, binding.blocks)))
-        if isinstance(current, ast.Lambda):
-            continue
+        if isinstance(current, ast.Lambda) or isinstance(current, ast.Attribute) and current.attr in _STATIC:
+            continue  # ``h.get_shape()[-1]``: a number known when the graph is built, no computation of ``h``
         for child in ast.iter_child_nodes(current):
             if isinstance(child, ast.expr):
                 stack.append((child, where))

@@ -51,6 +51,7 @@ from flake8_learning_phase.keras.names import (
     MODEL_CLASSES,
     RNN,
     STRATEGY_RUNS,
+    TF_MODULES,
     TORCH_SAME_MODULE,
     TORCH_WRAPPERS,
     WRAPPERS,
@@ -516,7 +517,7 @@ class Resolver(Evaluator):
         frame = Frame(mod, scope, sys.maxsize, (), ())
         keras_base = None
         project_bases = []
-        unknown_base = foreign_base = False
+        unknown_base = foreign_base = module_base = False
         for base in cdef.bases:
             if isinstance(base, ast.Name) and base.id == "object" and frame.scope.lookup("object") is None:
                 continue  # ``class Net(object)``: a plain class, as with no base
@@ -527,13 +528,15 @@ class Resolver(Evaluator):
                     project_bases.append(value)
                 elif isinstance(value, LibRef) and foreign(value.qualified):
                     foreign_base = True
+                    module_base = module_base or value.qualified in TF_MODULES
                 else:
                     unknown_base = True
         if keras_base is None and not project_bases:
-            if foreign_base and not unknown_base:
-                facts.seen = True  # a tf.Module or Sonnet module: not a Keras model
-            elif not unknown_base and "__call__" in info.methods:
+            if not unknown_base and "__call__" in info.methods and (module_base or not foreign_base):
+                # a plain class, or a tf.Module, that runs what it keeps
                 self._plain_callable_facts(info, mod, construction, facts, visited)
+            elif foreign_base and not unknown_base:
+                facts.seen = True  # a Sonnet or TensorLayer module: not a Keras model
             else:
                 facts.opaque = True  # not a Keras model or layer we can see
             return
@@ -566,14 +569,13 @@ class Resolver(Evaluator):
         """A plain class of the project with a ``__call__`` (``class Net(object)`` keeping its
         Dense layers in ``self.layers`` and running them): what it runs is the layers it keeps,
         and the Keras models its ``__call__`` calls by name (their training arguments as for
-        a Keras subclass's sub-layers).  Where its ``__call__`` takes the flag, and whether it
-        takes one at all."""
+        a Keras subclass's sub-layers).  Where its ``__call__`` takes the flag, and whether one
+        given to its call reaches a layer at all."""
         method = info.methods["__call__"]
         if facts.position is None:
             facts.position = _training_position(method.node)
             facts.flag = _own_flag(method.node)
-            facts.takes_flag = facts.flag is not None or method.node.args.kwarg is not None \
-                or "training" in parameter_names(method.node, bound=True) + [a.arg for a in method.node.args.kwonlyargs]
+            facts.takes_flag = facts.flag is not None or _hands_on_training(method.node)
         sub = _Facts()
         self._sublayer_facts(info, mod, construction, sub, visited, False)
         for records in method.calls.values():
@@ -756,6 +758,22 @@ def _training_position(fdef) -> Optional[int]:
     if flag in params[1:]:
         return params.index(flag) - 1
     return None if fdef.args.vararg is not None else NOT_POSITIONAL
+
+
+def _hands_on_training(fdef) -> bool:
+    """``__call__`` takes ``training`` and hands it on (``self.body(x, training=training)``), or
+    hands its ``**kwargs`` on: a ``training=True`` given to its call then reaches a layer.  One
+    that takes it and drops it (``def __call__(self, z, *args, **kwargs): return self.body(z)``)
+    changes nothing."""
+    kwarg = fdef.args.kwarg.arg if fdef.args.kwarg is not None else None
+    for node in ast.walk(fdef):
+        if isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                value = keyword.value
+                if isinstance(value, ast.Name) and (keyword.arg == "training" and value.id == "training"
+                                                    or keyword.arg is None and value.id == kwarg):
+                    return True
+    return False
 
 
 def _own_flag(fdef) -> Optional[str]:

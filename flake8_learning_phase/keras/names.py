@@ -136,6 +136,10 @@ _KERAS_NON_LAYERS = frozenset({"losses", "metrics", "optimizers", "initializers"
                                "preprocessing", "datasets"})
 
 
+# ``tf.Module``: a plain container, whose ``__call__`` runs what it keeps (Keras layers too).
+TF_MODULES = frozenset({"tensorflow.Module", "tensorflow.compat.v2.Module", "tensorflow.compat.v1.Module"})
+
+
 def foreign(qualified: str) -> bool:
     """A library callable or class whose objects are known not to be Keras layers or models."""
     rest = keras_path(qualified)

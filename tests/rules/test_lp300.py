@@ -2,7 +2,7 @@
 case folders and the TF2 programs: tests/test_lp300_cases.py), its examples and their fixes, and
 messages, fixes and library shapes beyond them."""
 from contract import RuleTests, pytest_generate_tests  # noqa: F401 (gives RuleTests its cases)
-from conftest import FIXTURES
+from conftest import FIXTURES, read
 from flake8_learning_phase import check_source, fix_source
 
 
@@ -252,3 +252,11 @@ def test_a_plain_class_whose_call_takes_no_flag_gets_a_manual_note_not_a_keyword
 def test_a_plain_class_whose_call_hands_on_training_is_fixed_at_its_call():
     source = PLAIN.format(signature=", training=False", passed=", training=training")
     assert "net(x, training=True)" in fix_source(source, codes=["LP300"]).source
+
+
+def test_a_call_in_a_helper_that_also_runs_outside_training_gets_a_note_not_a_hard_coded_flag():
+    findings = check_source(read(FIXTURES / "lp300" / "model_call_in_a_shared_helper.py"), codes=["LP300"])
+    notes = {(f.line, f.manual) for f in findings if not f.edits}
+    assert {line for line, _ in notes} == {22, 25}
+    assert all("through call()" in note or "through reconstruction()" in note for _, note in notes)
+    assert [f.line for f in findings if f.edits] == [28]  # ``penalty``: only the tape calls it

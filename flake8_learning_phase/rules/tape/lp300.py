@@ -10,7 +10,7 @@ from flake8_learning_phase.core.module import CallRecord, qualified_name
 from flake8_learning_phase.core.registry import FIX_SOMETIMES, UNSAFE, Rule, invalid, valid
 from flake8_learning_phase.keras.backend import UNSEEN_MODEL, sets_training_phase
 from flake8_learning_phase.rules.tape.keras3_backends import lp300_steps
-from flake8_learning_phase.rules.tape.steps import PREFILTER, model_calls, model_text
+from flake8_learning_phase.rules.tape.steps import PREFILTER, ModelCall, model_calls, model_text
 
 # Keywords that set the mode: Keras' ``training``, and ``is_training`` of models whose own call
 # names it so (Sonnet style): adding ``training=True`` next to it would be wrong.
@@ -86,12 +86,12 @@ def check(context: RuleContext) -> Iterator[Finding]:
     if sets_training_phase(context.model):
         return  # tf.keras 2 layers then run in training mode without a flag
     reported: Set[int] = set()
-    for call, where, part in model_calls(context):
-        if id(call.node) in reported:
+    for found in model_calls(context):
+        if id(found.record.node) in reported:
             continue
-        finding = _finding(context, call, where, part)
+        finding = _finding(context, found)
         if finding is not None:
-            reported.add(id(call.node))
+            reported.add(id(found.record.node))
             yield finding
 
 
@@ -131,7 +131,7 @@ def _no_gradient(context: RuleContext, record: CallRecord) -> bool:
 
 
 class _ScopeFacts(NamedTuple):
-    guarded: Set[int]  # the ids of the nodes under an ``if`` whose test names ``training``
+    guarded: Set[int]  # the ids of the nodes under an ``if`` that asks whether ``call`` takes ``training``
     taking: Dict[int, ast.Call]  # for each positional argument of a call (by id), the call taking it
 
 
@@ -147,14 +147,25 @@ def _walk_scope(scope: ast.AST) -> _ScopeFacts:
         if isinstance(node, ast.Call):
             for arg in node.args:
                 facts.taking.setdefault(id(arg), node)
-        elif isinstance(node, ast.If) and any(
-            "training" in (getattr(n, "id", None) or getattr(n, "attr", None) or "") for n in ast.walk(node.test)
-        ):
+        elif isinstance(node, ast.If) and any(_asks_for_training_arg(n) for n in ast.walk(node.test)):
             facts.guarded.update(id(n) for n in ast.walk(node))
     return facts
 
 
-def _finding(context: RuleContext, record: CallRecord, where: CallRecord, part: bool) -> Optional[Finding]:
+def _asks_for_training_arg(node: ast.AST) -> bool:
+    """Part of a test whether a model's ``call`` takes ``training`` at all: Keras 3's
+    ``self._call_has_training_arg``, Keras 2's ``self._expects_training_arg``, ``has_arg(fn,
+    "training")`` (not a flag that picks a branch, ``if is_training:``)."""
+    name = getattr(node, "id", None) or getattr(node, "attr", None) or ""
+    if any(word in name for word in ("has_training", "training_arg", "expects_training")):
+        return True
+    return isinstance(node, ast.Call) and any(
+        type(arg).__name__ in ("Constant", "Str") and getattr(arg, "value", getattr(arg, "s", None)) == "training"
+        for arg in node.args)
+
+
+def _finding(context: RuleContext, found: ModelCall) -> Optional[Finding]:
+    record, part = found.record, found.part
     call = record.node
     if any(k.arg is None for k in call.keywords):
         return None
@@ -173,16 +184,21 @@ def _finding(context: RuleContext, record: CallRecord, where: CallRecord, part: 
         advice = "its BatchNormalization runs in inference mode"
     else:
         advice = "its Dropout or noise layers run in inference mode"
+    model = model_text(call.func) or "the model"
     if not info.takes_flag:
         # a plain class's ``__call__(self, x)``: ``training=True`` would raise a TypeError
-        model = model_text(call.func) or "the model"
         manual = "hand a training flag through the __call__ of {} to its layers".format(model)
+        return context.finding(RULE, call, manual=manual, model=model, advice=advice)
+    if found.shared_helper is not None:
+        # ``training=True`` in a helper that evaluation and inference run too would train there
+        manual = "pass a training flag through {}() to {}(...) and give it True from the training step".format(
+            found.shared_helper, model)
         return context.finding(RULE, call, manual=manual, model=model, advice=advice)
     flag = info.flag or "training"
     if flag != "training":
         advice += " (its call takes {}=)".format(flag)
     edit = AddKeyword(context.ref(call), flag, "True")
-    return context.finding(RULE, call, [edit], model=model_text(call.func) or "the model", advice=advice)
+    return context.finding(RULE, call, [edit], model=model, advice=advice)
 
 
 def _all_steps(context: RuleContext) -> Iterator[Finding]:
@@ -237,7 +253,11 @@ RULE = Rule(
     fix=(
         "`lp-fix` adds `training=True` as the last argument of the call, keeping comments, "
         "formatting and trailing commas. A plain class whose `__call__` takes no flag (no "
-        "`training`, no `**kwargs`) gets no edit: the flag has to be handed through it by hand."
+        "`training`, no `**kwargs`) gets no edit: the flag has to be handed through it by hand. "
+        "Nor does a call in a helper that also runs outside training steps (the model's own "
+        "`call`, which every use of the model runs; a loss helper `test_step` calls too): "
+        "`training=True` there would train evaluation and inference as well, so the note says to "
+        "pass a flag through the helper."
     ) + lp300_steps.FIX,
     silence=(
         "Stays silent for calls outside a training step (evaluation and inference steps, a step "

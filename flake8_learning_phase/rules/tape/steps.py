@@ -97,6 +97,9 @@ class ModelCall(NamedTuple):
     # reported only when seen to be a model: an attribute of a trained model (``self.encoder(x)`` when
     # the tape trains ``self``), or a model trained only through its ``variables`` / ``weights``
     part: bool
+    # the helper the call stands in, when it also runs outside training steps (the model's own
+    # ``call``, a loss helper ``test_step`` calls too): a ``training=True`` there would train those
+    shared_helper: Optional[str] = None
 
 
 def model_calls(context: RuleContext) -> Iterator[ModelCall]:
@@ -403,11 +406,36 @@ def _model_calls(context: RuleContext, record: CallRecord, trained: Set[str], de
             inner_trained.add(text)
     if not inner_trained:
         return
+    shared = fdef.name if _runs_outside_steps(context, fdef, scope) else None
     for inner in _scope_calls(context, scope):
         if inner.scope is not scope:
             continue
         for found in _model_calls(context, inner, inner_trained, depth + 1):
-            yield found
+            yield found._replace(shared_helper=found.shared_helper or shared)
+
+
+def _runs_outside_steps(context: RuleContext, fdef, scope: Scope) -> bool:
+    """The helper also runs where no tape is open: it is a model's own ``call`` (every use of the
+    model runs it), or one of its calls in this module stands outside a tape and a minimised loss."""
+    if fdef.name in ("call", "__call__"):
+        return True
+    model = context.model
+    if scope.cls is not None:
+        sites = [r for r in model.attribute_calls.get(fdef.name, ()) if r.scope.cls is scope.cls]
+    else:
+        sites = [r for s in model.scopes for r in s.calls.get(fdef.name, ())]
+    in_losses = context.shared(_minimized_loss_ids, _minimized_loss_ids)
+    return any(id(site.node) not in in_losses and not any(_tape(item, site) for item in site.withs)
+               for site in sites)
+
+
+def _minimized_loss_ids(context: RuleContext) -> Set[int]:
+    """The calls made in the callable losses handed to ``minimize`` (steps with no tape written)."""
+    found: Set[int] = set()
+    for record in context.model.attribute_calls.get("minimize", ()):
+        if record.node.args:
+            found |= {id(r.node) for r in _loss_records(context, record.node.args[0], record)}
+    return found
 
 
 def _helper(context: RuleContext, record: CallRecord):

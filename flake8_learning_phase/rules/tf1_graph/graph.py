@@ -38,6 +38,7 @@ from flake8_learning_phase.core.module import (
     Parameter,
     Scope,
     Unpacking,
+    class_attribute_bindings,
     dotted,
     is_self_attribute,
     qualified_name,
@@ -219,7 +220,7 @@ class Graph:
                 branches = [(current.body, here), (current.orelse, here)]
                 stack.extend((value, inner, depth) for value, inner in self._holding(branches, toward))
             elif isinstance(current, ast.Attribute) and is_self_attribute(current, here.scope):
-                bindings = here.scope.cls.attr_bindings.get(current.attr, ())
+                bindings = class_attribute_bindings(self.context.model, here.scope.cls, current.attr)
                 values = [(b.value, Context(b.scope, b.seq, b.blocks)) for b in bindings if b.value is not None]
                 if _rebound(bindings):
                     values = self._holding(values, toward)
