@@ -533,3 +533,8 @@ def test_a_self_attribute_is_bound_by_the_class_its_subclasses_and_else_its_base
             for b in class_attribute_bindings(model, infos["Base"], "op")] == [1]
     assert class_attribute_bindings(model, infos["Sub"], "size") == []
     assert len(class_attribute_bindings(model, infos["Sub"], "op")) == 1
+
+
+def test_arithmetic_makes_no_instance_and_a_repeated_list_display_is_not_arithmetic():
+    assert evaluate("n = 3\nprobe((n + 4) * 2)\n") == ["Foreign"]
+    assert evaluate("probe([G()] * 2)\n") == ["unseen"]

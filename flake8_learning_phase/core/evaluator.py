@@ -85,6 +85,11 @@ MAX_CALLER_MODULES = 4
 _MAX_METHOD_CALLS = 50
 
 
+# Operators whose result is a number, array or tensor (``+`` also joins lists; ``[layer] * 3``
+# repeats a list display, kept apart where it is used).
+_ARITHMETIC = (ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.MatMult)
+# What arithmetic makes: no layer or model.
+_ARITHMETIC_RESULT = Foreign("arithmetic")
 #: A subscript's key that is not a constant (``models[name]``).
 _NO_KEY = object()
 # Hops (a name, a parameter, an attribute, a return) from a subscript to the displays it picks
@@ -279,6 +284,9 @@ class Evaluator:
                 return [Literal(None)]
         if isinstance(node, ast.Lambda):
             return [LambdaRef(node, frame)]
+        if isinstance(node, ast.BinOp) and isinstance(node.op, _ARITHMETIC) \
+                and not any(isinstance(side, (ast.List, ast.Tuple)) for side in (node.left, node.right)):
+            return [_ARITHMETIC_RESULT]  # ``(classes + 4) * n``: a number, array or tensor, no layer
         if isinstance(node, ast.Subscript):
             index = subscript_index(node)
             if isinstance(index, (ast.Slice, ast.Tuple)) or type(index).__name__ == "ExtSlice":
@@ -806,11 +814,26 @@ class Evaluator:
         target, rest = found
         target = self._same(target)
         if not rest:
+            package = self._binding_package(qualified, mod)
+            if package is not None:
+                return self.module_member(package, qualified.rpartition(".")[2])
             return [ModuleRef(target)]
         values = self.module_member(target, rest[0])
         for attr in rest[1:]:
             values = [v for value in values for v in self.member(value, attr)]
         return values
+
+    def _binding_package(self, qualified: str, mod) -> Optional[project.ModuleInfo]:
+        """The package whose ``__init__`` binds the last name of ``a.b.C`` itself, which Python
+        takes before the submodule of that name: ``from .Scorer import Scorer`` in ``b`` makes
+        ``from a.b import Scorer`` the class, not the module."""
+        parent, _, name = qualified.rpartition(".")
+        found = project.resolve_absolute(mod, parent) if parent else None
+        if found is None or found[1] or os.path.basename(found[0].path or "") != "__init__.py":
+            return None
+        package = self._same(found[0])
+        bound = package.model.module.lookup(name) is not None or name in package.relative
+        return package if bound else None
 
     def attribute_values(self, node: ast.Attribute, frame: Frame) -> List[Value]:
         given = self._constructor_keyword(node, frame)
