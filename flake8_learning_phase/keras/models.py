@@ -38,7 +38,7 @@ from typing import Dict, List, NamedTuple, Optional, Tuple, Union
 from flake8_learning_phase.core import project
 from flake8_learning_phase.core.evaluator import BUDGET, Arguments, Evaluator, OutOfBudget, known_arguments
 from flake8_learning_phase.core.module import (Append, Assignment, Extend, FunctionDefinition, ItemAssignment,
-                                               Parameter, Scope, reaching)
+                                               Parameter, Scope, Unpacking, reaching)
 from flake8_learning_phase.core.returns import reachable_returns
 from flake8_learning_phase.core.signatures import keyword_value, parameter_names, positional_parameters
 from flake8_learning_phase.core.values import (NONE_VALUE, UNSEEN_VALUE, ClassRef, Construction, Foreign, Frame, FunctionRef,
@@ -482,7 +482,8 @@ class Resolver(Evaluator):
                 if where.scope.self_name == node.id:
                     continue
                 for binding in self.live(reaching(where.scope, node.id, where.seq, where.blocks), where):
-                    if isinstance(binding, (Assignment, Append, Extend)) and binding.value is not None:
+                    if isinstance(binding, (Assignment, Append, Extend, Unpacking)) and binding.value is not None:
+                        # ``coarse, fine = trunk(x)``: an output of the sub-model the whole call runs
                         stack.append((binding.value, Frame(where.mod, binding.scope, binding.seq, binding.blocks,
                                                            where.envs)))
                     elif isinstance(binding, Parameter):
