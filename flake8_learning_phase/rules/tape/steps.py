@@ -122,7 +122,7 @@ def model_calls(context: RuleContext) -> Iterator[ModelCall]:
         trained = _NOTHING
         for item in record.withs:
             trained = trained | trained_by_tape.get(id(item.context), _NOTHING)
-        if not trained.models or _never_run(record.scope):
+        if not trained.models or _never_run(context, record.scope):
             continue
         for found in _calls_of_trained(context, record, trained):
             yield found
@@ -150,7 +150,7 @@ def _minimized_loss_calls(context: RuleContext) -> Iterator[ModelCall]:
             continue
         variables = node.args[1] if len(node.args) > 1 else keyword_value(node, "var_list")
         inner = _loss_records(context, node.args[0], record) if variables is not None else []
-        if not inner or _never_run(record.scope):
+        if not inner or _never_run(context, record.scope):
             continue
         trained = _trained_through(context, variables, record)
         for call in inner:
@@ -172,14 +172,16 @@ def _loss_records(context: RuleContext, loss, record: CallRecord) -> List[CallRe
     return [r for r in _scope_calls(context, scope) if r.scope is scope] if scope is not None else []
 
 
-def _never_run(scope: Scope) -> bool:
+def _never_run(context: RuleContext, scope: Scope) -> bool:
     """A function defined inside another that never mentions it (not called, returned or handed
-    on): nothing can run it, so its step trains nothing (a test's left-over ``def _train``)."""
+    on): nothing can run it, so its step trains nothing (a test's left-over ``def _train``).
+    Asked for every call in a step: the enclosing function is walked once per analysis."""
     parent = scope.parent
     if not scope.is_function or parent is None or not parent.is_function:
         return False
-    name = scope.node.name
-    return not any(isinstance(node, ast.Name) and node.id == name for node in ast.walk(parent.node))
+    mentioned = context.shared(("names read in", id(parent.node)), lambda _: {
+        node.id for node in ast.walk(parent.node) if isinstance(node, ast.Name)})
+    return scope.node.name not in mentioned
 
 
 def _with_records(context: RuleContext) -> List[CallRecord]:
